@@ -1,0 +1,8 @@
+//! seedls: a language server for seed documents.
+//!
+//! Layers, from the text up: `syntax` (parse never fails) → `index` (per-file facts, then the
+//! workspace) → `ide` (one module per feature, plain data in and out) → the edges, `lsp` and
+//! `cli`, which alone know about the protocol, files and positions in lines and columns.
+//! ARCHITECTURE.md has the map.
+
+pub mod syntax;
