@@ -5,4 +5,7 @@
 //! `cli`, which alone know about the protocol, files and positions in lines and columns.
 //! ARCHITECTURE.md has the map.
 
+pub mod ide;
+pub mod index;
+pub mod position;
 pub mod syntax;

@@ -42,7 +42,10 @@ pub(super) fn marked_heading(text: &str, line: TextRange) -> Option<Heading> {
     let close_len = after_open.len() - after_open.trim_end_matches('=').len();
     let open = TextRange::new(trimmed.start(), trimmed.start() + open_len);
     let close = (close_len > 0).then(|| TextRange::new(trimmed.end() - close_len, trimmed.end()));
-    let inner = TextRange::new(open.end(), close.map_or(trimmed.end(), |close| close.start()));
+    let inner = TextRange::new(
+        open.end(),
+        close.map_or(trimmed.end(), |close| close.start()),
+    );
     let inner_text = inner.slice(text);
     let spaced = close.is_some()
         && inner_text.starts_with(char::is_whitespace)
@@ -61,15 +64,44 @@ pub(super) fn marked_heading(text: &str, line: TextRange) -> Option<Heading> {
 
 /// Section names that are headings whenever they stand alone on a line.
 const KNOWN_SECTION_NAMES: &[&str] = &[
-    "aftermath", "analysis", "background", "battle", "bibliography", "campaign", "casualties",
-    "commemoration", "consequences", "course of the battle", "crimes", "external links", "forces",
-    "further reading", "history", "invasion", "legacy", "losses", "notes", "offensive", "operation",
-    "order of battle", "outcome", "overview", "prelude", "references", "see also", "sources",
+    "aftermath",
+    "analysis",
+    "background",
+    "battle",
+    "bibliography",
+    "campaign",
+    "casualties",
+    "commemoration",
+    "consequences",
+    "course of the battle",
+    "crimes",
+    "external links",
+    "forces",
+    "further reading",
+    "history",
+    "invasion",
+    "legacy",
+    "losses",
+    "notes",
+    "offensive",
+    "operation",
+    "order of battle",
+    "outcome",
+    "overview",
+    "prelude",
+    "references",
+    "see also",
+    "sources",
 ];
 
 /// A bare line that reads as a section heading: short, capitalised, no closing punctuation,
 /// after the end of a paragraph (or a blank line) and before prose that is clearly longer.
-pub(super) fn bare_heading(text: &str, line: TextRange, previous: Option<&str>, next: Option<&str>) -> Option<Heading> {
+pub(super) fn bare_heading(
+    text: &str,
+    line: TextRange,
+    previous: Option<&str>,
+    next: Option<&str>,
+) -> Option<Heading> {
     let trimmed = trim_range(text, line);
     let words = trimmed.slice(text);
     let word_count = words.split_whitespace().count();

@@ -32,8 +32,15 @@ pub fn find_citations(text: &str, range: TextRange) -> Vec<Citation> {
         .captures_iter(range.slice(text))
         .map(|captures| {
             let whole = captures.get(0).expect("group 0 always matches");
-            let kind = if captures.get(1).is_some() { CitationKind::Numbered } else { CitationKind::Needed };
-            Citation { range: TextRange::new(range.start() + whole.start(), range.start() + whole.end()), kind }
+            let kind = if captures.get(1).is_some() {
+                CitationKind::Numbered
+            } else {
+                CitationKind::Needed
+            };
+            Citation {
+                range: TextRange::new(range.start() + whole.start(), range.start() + whole.end()),
+                kind,
+            }
         })
         .collect()
 }

@@ -13,12 +13,14 @@ mod headings;
 mod infobox;
 mod inline;
 mod lines;
-mod text_range;
 #[cfg(test)]
 mod tests;
+mod text_range;
 
 pub use headings::{Heading, HeadingStyle};
-pub use infobox::{Infobox, InfoboxEntry, InfoboxItem, InfoboxLine, Markup, MarkupKind, ValuePiece, parse_key};
+pub use infobox::{
+    Infobox, InfoboxEntry, InfoboxItem, InfoboxLine, Markup, MarkupKind, ValuePiece, parse_key,
+};
 pub use inline::{Citation, CitationKind, find_citations};
 pub use lines::{Line, is_blank, split_lines, trim_range};
 pub use text_range::{MAX_DOCUMENT_BYTES, TextRange};
@@ -183,7 +185,14 @@ pub fn parse(text: &str) -> Document {
     let bom = text.starts_with('\u{feff}').then(|| TextRange::new(0, 3));
     let body_start = if bom.is_some() { 3 } else { 0 };
     let lines = split_lines(text, body_start);
-    let mut parser = Parser { text, lines: &lines, document: Document { bom, ..Document::default() } };
+    let mut parser = Parser {
+        text,
+        lines: &lines,
+        document: Document {
+            bom,
+            ..Document::default()
+        },
+    };
     parser.run();
     parser.document
 }
@@ -242,7 +251,11 @@ impl Parser<'_> {
     fn title(&self, index: usize) -> Option<Title> {
         let line = self.lines[index].content;
         if let Some(heading) = headings::marked_heading(self.text, line) {
-            return (heading.level == 1).then_some(Title { line, name: heading.text, style: TitleStyle::Marked });
+            return (heading.level == 1).then_some(Title {
+                line,
+                name: heading.text,
+                style: TitleStyle::Marked,
+            });
         }
         let trimmed = self.line_text(index).trim();
         let looks_like_name = !trimmed.is_empty()
@@ -251,7 +264,11 @@ impl Parser<'_> {
             && !is_infobox_header(trimmed)
             && !trimmed.starts_with(['-', '*', '[', '<'])
             && debris_kind(self.line_text(index)).is_none();
-        looks_like_name.then(|| Title { line, name: trim_range(self.text, line), style: TitleStyle::Bare })
+        looks_like_name.then(|| Title {
+            line,
+            name: trim_range(self.text, line),
+            style: TitleStyle::Bare,
+        })
     }
 
     /// Recognises the block that starts at line `index` (not blank) and returns where it ends.
@@ -263,12 +280,22 @@ impl Parser<'_> {
             return self.infobox(index);
         }
         if let Some(kind) = debris_kind(line) {
-            self.push(index, index + 1, BlockKind::Debris(Debris { line: content, kind }));
+            self.push(
+                index,
+                index + 1,
+                BlockKind::Debris(Debris {
+                    line: content,
+                    kind,
+                }),
+            );
             return index + 1;
         }
         if let Some(heading) = headings::marked_heading(self.text, content) {
             if !heading.balanced {
-                self.document.problems.push(SyntaxProblem { range: content, kind: SyntaxProblemKind::UnbalancedHeading });
+                self.document.problems.push(SyntaxProblem {
+                    range: content,
+                    kind: SyntaxProblemKind::UnbalancedHeading,
+                });
             }
             self.push(index, index + 1, BlockKind::Heading(heading));
             return index + 1;
@@ -285,7 +312,10 @@ impl Parser<'_> {
 
     fn bare_heading(&self, index: usize) -> Option<Heading> {
         let previous = index.checked_sub(1).map(|i| self.line_text(i));
-        let next = self.lines.get(index + 1).map(|line| line.content.slice(self.text));
+        let next = self
+            .lines
+            .get(index + 1)
+            .map(|line| line.content.slice(self.text));
         headings::bare_heading(self.text, self.lines[index].content, previous, next)
     }
 
@@ -297,12 +327,22 @@ impl Parser<'_> {
             let content = self.lines[end].content;
             let line = infobox::parse_line(self.text, content);
             if matches!(line, InfoboxLine::Malformed(_)) {
-                self.document.problems.push(SyntaxProblem { range: trim_range(self.text, content), kind: SyntaxProblemKind::MalformedInfoboxLine });
+                self.document.problems.push(SyntaxProblem {
+                    range: trim_range(self.text, content),
+                    kind: SyntaxProblemKind::MalformedInfoboxLine,
+                });
             }
             entries.push(line);
             end += 1;
         }
-        self.push(header_index, end, BlockKind::Infobox(Infobox { header, lines: entries }));
+        self.push(
+            header_index,
+            end,
+            BlockKind::Infobox(Infobox {
+                header,
+                lines: entries,
+            }),
+        );
         end
     }
 
@@ -311,10 +351,19 @@ impl Parser<'_> {
         let mut items = Vec::new();
         while end < self.lines.len() {
             let content = self.lines[end].content;
-            let Some(marker_offset) = list_marker(content.slice(self.text)) else { break };
-            let marker = TextRange::new(content.start() + marker_offset, content.start() + marker_offset + 1);
+            let Some(marker_offset) = list_marker(content.slice(self.text)) else {
+                break;
+            };
+            let marker = TextRange::new(
+                content.start() + marker_offset,
+                content.start() + marker_offset + 1,
+            );
             let text = trim_range(self.text, TextRange::new(marker.end(), content.end()));
-            items.push(ListItem { line: content, marker, text });
+            items.push(ListItem {
+                line: content,
+                marker,
+                text,
+            });
             end += 1;
         }
         self.push(start, end, BlockKind::List(List { items }));
@@ -337,9 +386,19 @@ impl Parser<'_> {
             }
             end += 1;
         }
-        let lines: Vec<TextRange> = self.lines[start..end].iter().map(|line| line.content).collect();
-        let citations = lines.iter().flat_map(|&line| find_citations(self.text, line)).collect();
-        self.push(start, end, BlockKind::Paragraph(Paragraph { lines, citations }));
+        let lines: Vec<TextRange> = self.lines[start..end]
+            .iter()
+            .map(|line| line.content)
+            .collect();
+        let citations = lines
+            .iter()
+            .flat_map(|&line| find_citations(self.text, line))
+            .collect();
+        self.push(
+            start,
+            end,
+            BlockKind::Paragraph(Paragraph { lines, citations }),
+        );
         end
     }
 }
@@ -365,7 +424,11 @@ fn debris_kind(line: &str) -> Option<DebrisKind> {
     let words: Vec<&str> = trimmed.split_whitespace().collect();
     let navigation = matches!(
         words.as_slice(),
-        ["<", "Prev", "Next", ">"] | ["<", "Prev"] | ["Next", ">"] | ["<", "Previous", "Next", ">"] | ["[edit]"]
+        ["<", "Prev", "Next", ">"]
+            | ["<", "Prev"]
+            | ["Next", ">"]
+            | ["<", "Previous", "Next", ">"]
+            | ["[edit]"]
     ) || trimmed.eq_ignore_ascii_case("jump to navigation")
         || trimmed.eq_ignore_ascii_case("jump to search")
         || trimmed.eq_ignore_ascii_case("jump to navigation jump to search");

@@ -17,29 +17,60 @@ fn dump(text: &str) -> String {
     for block in &document.blocks {
         match &block.kind {
             BlockKind::Blank => out += &format!("Blank {:?}\n", block.range),
-            BlockKind::Title(title) => out += &format!("Title {:?} {:?} {}\n", block.range, title.style, quote(title.name)),
+            BlockKind::Title(title) => {
+                out += &format!(
+                    "Title {:?} {:?} {}\n",
+                    block.range,
+                    title.style,
+                    quote(title.name)
+                )
+            }
             BlockKind::Heading(heading) => {
                 out += &format!(
                     "Heading {:?} {:?} level={} balanced={} spaced={} {}\n",
-                    block.range, heading.style, heading.level, heading.balanced, heading.spaced, quote(heading.text)
+                    block.range,
+                    heading.style,
+                    heading.level,
+                    heading.balanced,
+                    heading.spaced,
+                    quote(heading.text)
                 )
             }
             BlockKind::Infobox(infobox) => {
                 out += &format!("Infobox {:?}\n", block.range);
                 for line in &infobox.lines {
                     match line {
-                        InfoboxLine::Malformed(range) => out += &format!("  Malformed {}\n", quote(*range)),
+                        InfoboxLine::Malformed(range) => {
+                            out += &format!("  Malformed {}\n", quote(*range))
+                        }
                         InfoboxLine::Entry(entry) => {
-                            out += &format!("  Entry {} side={:?} value={}\n", quote(entry.key_base), entry.side, quote(entry.value));
+                            out += &format!(
+                                "  Entry {} side={:?} value={}\n",
+                                quote(entry.key_base),
+                                entry.side,
+                                quote(entry.value)
+                            );
                             for piece in entry.pieces.iter().filter(|piece| piece.is_empty) {
                                 out += &format!("    EmptyPiece {:?}\n", piece.range);
                             }
                             for item in &entry.items {
-                                let group = if item.after_group_break { " after-break" } else { "" };
-                                out += &format!("    Item depth={} {}{group}\n", item.depth, quote(item.name));
+                                let group = if item.after_group_break {
+                                    " after-break"
+                                } else {
+                                    ""
+                                };
+                                out += &format!(
+                                    "    Item depth={} {}{group}\n",
+                                    item.depth,
+                                    quote(item.name)
+                                );
                             }
                             for markup in &entry.markup {
-                                out += &format!("    Markup {:?} {}\n", markup.kind, quote(markup.range));
+                                out += &format!(
+                                    "    Markup {:?} {}\n",
+                                    markup.kind,
+                                    quote(markup.range)
+                                );
                             }
                         }
                     }
@@ -52,12 +83,18 @@ fn dump(text: &str) -> String {
                 }
             }
             BlockKind::Paragraph(paragraph) => {
-                out += &format!("Paragraph {:?} lines={}\n", block.range, paragraph.lines.len());
+                out += &format!(
+                    "Paragraph {:?} lines={}\n",
+                    block.range,
+                    paragraph.lines.len()
+                );
                 for citation in &paragraph.citations {
                     out += &format!("  Citation {:?} {}\n", citation.kind, quote(citation.range));
                 }
             }
-            BlockKind::Debris(debris) => out += &format!("Debris {:?} {:?}\n", block.range, debris.kind),
+            BlockKind::Debris(debris) => {
+                out += &format!("Debris {:?} {:?}\n", block.range, debris.kind)
+            }
         }
     }
     for problem in &document.problems {
@@ -207,30 +244,43 @@ fn see_also_lists_citations_and_debris() {
 
 #[test]
 fn line_endings_bom_and_no_final_newline() {
-    check("\u{feff}= T =\r\n\r\nText one.\rText two.", expect![[r#"
+    check(
+        "\u{feff}= T =\r\n\r\nText one.\rText two.",
+        expect![[r#"
         Bom 0..3
         Title 3..10 Marked "T"
         Blank 10..12
         Paragraph 12..31 lines=2
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn empty_and_whitespace_only_inputs() {
     check("", expect![[r#""#]]);
-    check("\n\n  \n", expect![[r#"
+    check(
+        "\n\n  \n",
+        expect![[r#"
         Blank 0..5
-    "#]]);
-    check("\u{a0}\u{a0}", expect![[r#"
+    "#]],
+    );
+    check(
+        "\u{a0}\u{a0}",
+        expect![[r#"
         Debris 0..4 InvisibleSpaces
-    "#]]);
+    "#]],
+    );
 }
 
 fn assert_tiles(text: &str) {
     let document = parse(text);
     let mut offset = document.bom.map_or(0, |bom| bom.end());
     for block in &document.blocks {
-        assert_eq!(block.range.start(), offset, "gap or overlap before {block:?}");
+        assert_eq!(
+            block.range.start(),
+            offset,
+            "gap or overlap before {block:?}"
+        );
         assert!(text.is_char_boundary(block.range.end()));
         offset = block.range.end();
     }
@@ -239,7 +289,9 @@ fn assert_tiles(text: &str) {
 
 #[test]
 fn every_seed_parses_into_blocks_that_tile_it() {
-    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds")).expect("seeds folder") {
+    for entry in
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds")).expect("seeds folder")
+    {
         let text = std::fs::read_to_string(entry.expect("entry").path()).expect("seed is UTF-8");
         assert_tiles(&text);
     }

@@ -1,0 +1,226 @@
+//! Prose diagnostics: citation markers, sentences joined without a space, and text left
+//! dangling where a link or a quotation was removed.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Diagnostic, Fix, diagnostic};
+use crate::ide::TextEdit;
+use crate::syntax::{BlockKind, Citation, CitationKind, Document, TextRange};
+
+pub(super) fn check(text: &str, document: &Document, out: &mut Vec<Diagnostic>) {
+    let has_reference_list = document.headings().any(|heading| {
+        let words = heading.text.slice(text).to_lowercase();
+        [
+            "references",
+            "notes",
+            "footnotes",
+            "sources",
+            "citations",
+            "bibliography",
+        ]
+        .contains(&words.as_str())
+    });
+    for (index, block) in document.blocks.iter().enumerate() {
+        let BlockKind::Paragraph(paragraph) = &block.kind else {
+            continue;
+        };
+        citations(text, &paragraph.citations, has_reference_list, out);
+        for &line in &paragraph.lines {
+            missing_space(text, line, out);
+            dangling(text, line, out);
+        }
+        let next_is_list = document.blocks[index + 1..]
+            .iter()
+            .find(|block| !matches!(block.kind, BlockKind::Blank))
+            .is_some_and(|block| matches!(block.kind, BlockKind::List(_)));
+        if let Some(&last_line) = paragraph.lines.last() {
+            trailing_colon(text, last_line, next_is_list, out);
+        }
+    }
+}
+
+fn citations(
+    text: &str,
+    citations: &[Citation],
+    has_reference_list: bool,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut index = 0;
+    while index < citations.len() {
+        let citation = citations[index];
+        if citation.kind == CitationKind::Needed {
+            out.push(diagnostic(
+                "citation-needed",
+                citation.range,
+                format!(
+                    "`{}`: this claim needs a source",
+                    citation.range.slice(text)
+                ),
+            ));
+            index += 1;
+            continue;
+        }
+        // A run of adjacent numbered markers, `[12][13]`, is one diagnostic.
+        let mut run = citation.range;
+        index += 1;
+        while index < citations.len()
+            && citations[index].kind == CitationKind::Numbered
+            && citations[index].range.start == run.end
+        {
+            run = run.cover(citations[index].range);
+            index += 1;
+        }
+        if has_reference_list {
+            continue;
+        }
+        let after = &text[run.end()..];
+        let at_line_start =
+            run.start() == 0 || matches!(text.as_bytes()[run.start() - 1], b'\n' | b'\r');
+        let before_is_space = run.start() > 0 && text.as_bytes()[run.start() - 1] == b' ';
+        let removal = if after.starts_with(' ') && (at_line_start || before_is_space) {
+            TextRange::new(run.start(), run.end() + 1)
+        } else {
+            run
+        };
+        out.push(
+            diagnostic(
+                "stray-citation",
+                run,
+                format!(
+                    "reference marker `{}` points to no reference list in this document: remove it",
+                    run.slice(text)
+                ),
+            )
+            .with_fix(Fix::new(
+                "Remove the reference marker",
+                vec![TextEdit::delete(removal)],
+            )),
+        );
+    }
+}
+
+static JOINED_SENTENCES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\p{Ll}{2}([.!?])\p{Lu}\p{Ll}").expect("joined-sentence pattern is valid")
+});
+
+fn missing_space(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
+    for captures in JOINED_SENTENCES.captures_iter(line.slice(text)) {
+        let punctuation = captures.get(1).expect("group 1 always matches");
+        let whole = captures.get(0).expect("group 0 always matches");
+        let range = TextRange::new(
+            line.start() + punctuation.start(),
+            line.start() + whole.end(),
+        );
+        let word_before = &line.slice(text)
+            [word_start(line.slice(text), punctuation.start())..punctuation.start()];
+        if ABBREVIATIONS.contains(&word_before.to_lowercase().as_str()) {
+            continue;
+        }
+        let joined = &text[line.start() + word_start(line.slice(text), punctuation.start())
+            ..line.start() + whole.end()];
+        let joined = joined.to_string() + word_rest(&text[line.start() + whole.end()..line.end()]);
+        out.push(
+            diagnostic(
+                "missing-space",
+                range,
+                format!("`{joined}`: two sentences joined without a space"),
+            )
+            .with_fix(Fix::new(
+                "Insert a space",
+                vec![TextEdit::insert(line.start() + punctuation.end(), " ")],
+            )),
+        );
+    }
+}
+
+/// Abbreviations that end in a full stop and may be written without a space after it.
+const ABBREVIATIONS: &[&str] = &[
+    "adm", "approx", "brig", "capt", "cmdr", "col", "corp", "cpl", "cpt", "dr", "etc", "ft", "gen",
+    "gov", "inc", "jr", "lieut", "lt", "ltd", "maj", "mr", "mrs", "mt", "no", "pres", "prof",
+    "pvt", "rev", "sgt", "sr", "st", "vol", "vs",
+];
+
+fn word_start(line: &str, end: usize) -> usize {
+    line[..end]
+        .rfind(|c: char| !c.is_alphanumeric())
+        .map_or(0, |i| i + 1)
+}
+
+fn word_rest(rest: &str) -> &str {
+    let end = rest
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
+
+static ORPHANED_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:the|a|an|of|in|at|to|on|by|for|from|with|and|or)\s+[.,;:](?:\s|$)")
+        .expect("orphan pattern is valid")
+});
+static SPACE_BEFORE_PUNCTUATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\S(\s+)[.,;:!?](?:\s|$)").expect("space-before pattern is valid")
+});
+static BROKEN_PARENTHESES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\(\s*\)|\(\s+").expect("parentheses pattern is valid"));
+
+fn dangling(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
+    let content = line.slice(text);
+    let mut flagged: Vec<TextRange> = Vec::new();
+    for found in ORPHANED_WORD.find_iter(content) {
+        let range = TextRange::new(
+            line.start() + found.start(),
+            line.start() + found.as_str().trim_end().len() + found.start(),
+        );
+        out.push(diagnostic(
+            "dangling-text",
+            range,
+            format!("`{}`: words missing before the punctuation, likely a removed link; complete or rephrase the sentence", range.slice(text)),
+        ));
+        flagged.push(range);
+    }
+    for captures in SPACE_BEFORE_PUNCTUATION.captures_iter(content) {
+        let whole = captures.get(0).expect("group 0 always matches");
+        let space = captures.get(1).expect("group 1 always matches");
+        let range = TextRange::new(
+            line.start() + space.start(),
+            line.start() + whole.as_str().trim_end().len() + whole.start(),
+        );
+        if flagged.iter().any(|flagged| flagged.intersects(range)) {
+            continue;
+        }
+        out.push(diagnostic(
+            "dangling-text",
+            range,
+            format!(
+                "a space before `{}`: something between them was likely removed",
+                range.slice(text).trim()
+            ),
+        ));
+    }
+    for found in BROKEN_PARENTHESES.find_iter(content) {
+        let range = TextRange::new(line.start() + found.start(), line.start() + found.end());
+        let message = if found.as_str().trim_end().ends_with(')') {
+            "empty parentheses: their content was likely removed".to_string()
+        } else {
+            "a space after `(`: something at the start of the parentheses was likely removed"
+                .to_string()
+        };
+        out.push(diagnostic("dangling-text", range, message));
+    }
+}
+
+fn trailing_colon(text: &str, line: TextRange, next_is_list: bool, out: &mut Vec<Diagnostic>) {
+    let content = line.slice(text).trim_end();
+    if next_is_list || !content.ends_with(':') {
+        return;
+    }
+    let colon = line.start() + content.len() - 1;
+    let word_start = line.start() + word_start(content, content.len() - 1);
+    out.push(diagnostic(
+        "dangling-text",
+        TextRange::new(word_start, colon + 1),
+        "the paragraph ends in `:` with nothing after it: a quotation or list was likely lost; restore it or end the sentence",
+    ));
+}

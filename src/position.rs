@@ -1,0 +1,244 @@
+//! The one place where byte offsets meet lines and columns.
+//!
+//! The core speaks UTF-8 byte offsets. The edges speak lines and columns: LSP in UTF-16 code
+//! units (or UTF-8 bytes, when negotiated), the CLI in characters. Lines end at `\n`, `\r\n`
+//! or a lone `\r`, as LSP counts them. Every conversion clamps instead of failing: a position
+//! past the end of a line means the line's end, a line past the end of the text means its end.
+//! [`LineIndex`] serves a plain text; [`RopeLines`] serves a rope being edited.
+
+use ropey::Rope;
+
+/// How columns are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8 bytes.
+    Utf8,
+    /// UTF-16 code units (the LSP default).
+    Utf16,
+    /// Unicode scalar values: what a person counts as characters.
+    Chars,
+}
+
+/// A line and a column, both 0-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// Line starts of a text, built once per text version.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    line_starts: Vec<u32>,
+    len: u32,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
+        let mut line_starts = vec![0u32];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => line_starts.push((i + 1) as u32),
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
+                    line_starts.push((i + 2) as u32);
+                    i += 1;
+                }
+                b'\r' => line_starts.push((i + 1) as u32),
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex {
+            line_starts,
+            len: text.len() as u32,
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The line and column of a byte offset (clamped to the text, and back to a char boundary).
+    pub fn line_col(&self, text: &str, offset: usize, encoding: Encoding) -> LineCol {
+        let offset = floor_char_boundary(text, offset.min(self.len as usize));
+        let line = self
+            .line_starts
+            .partition_point(|&start| start as usize <= offset)
+            - 1;
+        let start = self.line_starts[line] as usize;
+        LineCol {
+            line: line as u32,
+            col: count_units(&text[start..offset], encoding),
+        }
+    }
+
+    /// The byte offset of a line and column; past the end of a line means the line's end.
+    pub fn offset(&self, text: &str, position: LineCol, encoding: Encoding) -> usize {
+        let Some(&start) = self.line_starts.get(position.line as usize) else {
+            return self.len as usize;
+        };
+        let start = start as usize;
+        let end = self.line_content_end(text, position.line as usize);
+        start + units_to_bytes(text[start..end].chars(), position.col, encoding)
+    }
+
+    /// The end of a line's content, before its terminator.
+    fn line_content_end(&self, text: &str, line: usize) -> usize {
+        let next = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.len as usize, |&next| next as usize);
+        let content = &text[self.line_starts[line] as usize..next];
+        next - (content.len() - content.trim_end_matches(['\n', '\r']).len()).min(2)
+    }
+}
+
+/// Line-and-column conversions over a rope, for applying an editor's incremental changes
+/// before any text is re-read. Same rules as [`LineIndex`].
+pub struct RopeLines<'a>(pub &'a Rope);
+
+impl RopeLines<'_> {
+    /// The char index (ropey's unit) of a line and column.
+    pub fn char_index(&self, position: LineCol, encoding: Encoding) -> usize {
+        let rope = self.0;
+        let line = position.line as usize;
+        if line >= rope.len_lines() {
+            return rope.len_chars();
+        }
+        let line_start = rope.line_to_char(line);
+        let line_slice = rope.line(line);
+        let content = line_slice.chars().take_while(|&c| c != '\n' && c != '\r');
+        let bytes = units_to_bytes(content, position.col, encoding);
+        // Convert the byte length within the line back to chars.
+        let line_byte_start = rope.char_to_byte(line_start);
+        rope.byte_to_char(line_byte_start + bytes)
+    }
+}
+
+fn count_units(text: &str, encoding: Encoding) -> u32 {
+    let count = match encoding {
+        Encoding::Utf8 => text.len(),
+        Encoding::Utf16 => text.chars().map(char::len_utf16).sum(),
+        Encoding::Chars => text.chars().count(),
+    };
+    count as u32
+}
+
+/// How many bytes of `line` the first `units` columns cover; a column inside a character
+/// (half a surrogate pair, the middle of a UTF-8 sequence) rounds down to its start.
+fn units_to_bytes(line: impl Iterator<Item = char>, units: u32, encoding: Encoding) -> usize {
+    let mut counted = 0u32;
+    let mut bytes = 0usize;
+    for c in line {
+        let width = match encoding {
+            Encoding::Utf8 => c.len_utf8() as u32,
+            Encoding::Utf16 => c.len_utf16() as u32,
+            Encoding::Chars => 1,
+        };
+        if counted + width > units {
+            break;
+        }
+        counted += width;
+        bytes += c.len_utf8();
+    }
+    bytes
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "Mile Čalović\r\nBalli Kombëtar – 😀 x\rlast\nend";
+
+    fn round_trip(encoding: Encoding, line: u32, col: u32, expected_byte: usize) {
+        let index = LineIndex::new(TEXT);
+        let offset = index.offset(TEXT, LineCol { line, col }, encoding);
+        assert_eq!(offset, expected_byte, "{encoding:?} {line}:{col}");
+        assert_eq!(
+            index.line_col(TEXT, offset, encoding),
+            LineCol { line, col }
+        );
+        let rope = Rope::from_str(TEXT);
+        assert_eq!(
+            rope.char_to_byte(RopeLines(&rope).char_index(LineCol { line, col }, encoding)),
+            expected_byte
+        );
+    }
+
+    #[test]
+    fn columns_after_non_ascii_letters() {
+        // `Mile Č` is 6 characters, 6 UTF-16 units, 7 bytes.
+        round_trip(Encoding::Utf16, 0, 6, 7);
+        round_trip(Encoding::Utf8, 0, 7, 7);
+        round_trip(Encoding::Chars, 0, 6, 7);
+        // End of line 0 (before CRLF): `Mile Čalović` is 12 chars, 14 bytes.
+        round_trip(Encoding::Utf16, 0, 12, 14);
+    }
+
+    #[test]
+    fn en_dash_emoji_and_crlf() {
+        let line1 = TEXT.find("Balli").unwrap();
+        // `Balli Kombëtar – ` is 17 UTF-16 units; the emoji takes 2 units, 4 bytes.
+        let emoji = TEXT.find('😀').unwrap();
+        round_trip(Encoding::Utf16, 1, 17, emoji);
+        round_trip(Encoding::Utf16, 1, 19, emoji + 4);
+        round_trip(Encoding::Chars, 1, 18, emoji + 4);
+        round_trip(Encoding::Utf8, 1, (emoji - line1 + 4) as u32, emoji + 4);
+        // A column inside the surrogate pair rounds down to the emoji's start.
+        let index = LineIndex::new(TEXT);
+        assert_eq!(
+            index.offset(TEXT, LineCol { line: 1, col: 18 }, Encoding::Utf16),
+            emoji
+        );
+    }
+
+    #[test]
+    fn lone_cr_ends_a_line_and_positions_clamp() {
+        let index = LineIndex::new(TEXT);
+        assert_eq!(index.line_count(), 4);
+        round_trip(Encoding::Utf16, 2, 0, TEXT.find("last").unwrap());
+        // Past the end of a line: the line's end, not the next line.
+        assert_eq!(
+            index.offset(TEXT, LineCol { line: 2, col: 99 }, Encoding::Utf16),
+            TEXT.find("\nend").unwrap()
+        );
+        // Past the last line: the end of the text.
+        assert_eq!(
+            index.offset(TEXT, LineCol { line: 99, col: 0 }, Encoding::Utf16),
+            TEXT.len()
+        );
+        assert_eq!(
+            index.line_col(TEXT, 10_000, Encoding::Utf16),
+            LineCol { line: 3, col: 3 }
+        );
+        // An offset inside a character is read as the character's start.
+        assert_eq!(
+            index.line_col(TEXT, 6, Encoding::Utf16),
+            LineCol { line: 0, col: 5 }
+        );
+    }
+
+    #[test]
+    fn rope_clamps_like_the_index() {
+        let rope = Rope::from_str(TEXT);
+        let lines = RopeLines(&rope);
+        assert_eq!(
+            lines.char_index(LineCol { line: 99, col: 0 }, Encoding::Utf16),
+            rope.len_chars()
+        );
+        let end_of_line_2 = rope.byte_to_char(TEXT.find("\nend").unwrap());
+        assert_eq!(
+            lines.char_index(LineCol { line: 2, col: 99 }, Encoding::Utf16),
+            end_of_line_2
+        );
+    }
+}
