@@ -2,6 +2,13 @@
 //! plain data out. Nothing here knows the protocol, does I/O or counts lines and columns.
 
 pub mod diagnostics;
+#[cfg(test)]
+mod fixture;
+pub mod goto_definition;
+pub mod hover;
+pub mod references;
+pub mod rename;
+pub mod targets;
 
 use crate::syntax::TextRange;
 

@@ -1,5 +1,11 @@
 //! What seedls knows beyond one parse tree: the infobox schema, dates, per-file facts and
 //! the workspace that unites them. No I/O here: the edges hand texts in.
 
+pub mod config;
 pub mod date;
+pub mod facts;
 pub mod schema;
+pub mod workspace;
+
+pub use facts::{EntityKind, FileFacts, Listing, normalize_name};
+pub use workspace::{Entity, FileId, Mention, SourceFile, Workspace};

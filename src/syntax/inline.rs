@@ -44,3 +44,15 @@ pub fn find_citations(text: &str, range: TextRange) -> Vec<Citation> {
         })
         .collect()
 }
+
+/// Abbreviations that end in a full stop without ending a sentence (`Gen. Smith`, `Lt.Col.`).
+const ABBREVIATIONS: &[&str] = &[
+    "adm", "approx", "brig", "capt", "cmdr", "col", "corp", "cpl", "cpt", "dr", "etc", "ft", "gen",
+    "gov", "inc", "jr", "lieut", "lt", "ltd", "maj", "mr", "mrs", "mt", "no", "pres", "prof",
+    "pvt", "rev", "sgt", "sr", "st", "vol", "vs",
+];
+
+/// True if `word` (the letters before a full stop) is an abbreviation.
+pub fn is_abbreviation(word: &str) -> bool {
+    ABBREVIATIONS.contains(&word.to_lowercase().as_str())
+}

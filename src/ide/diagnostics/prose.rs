@@ -7,7 +7,7 @@ use regex::Regex;
 
 use super::{Diagnostic, Fix, diagnostic};
 use crate::ide::TextEdit;
-use crate::syntax::{BlockKind, Citation, CitationKind, Document, TextRange};
+use crate::syntax::{BlockKind, Citation, CitationKind, Document, TextRange, is_abbreviation};
 
 pub(super) fn check(text: &str, document: &Document, out: &mut Vec<Diagnostic>) {
     let has_reference_list = document.headings().any(|heading| {
@@ -115,7 +115,7 @@ fn missing_space(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
         );
         let word_before = &line.slice(text)
             [word_start(line.slice(text), punctuation.start())..punctuation.start()];
-        if ABBREVIATIONS.contains(&word_before.to_lowercase().as_str()) {
+        if is_abbreviation(word_before) {
             continue;
         }
         let joined = &text[line.start() + word_start(line.slice(text), punctuation.start())
@@ -134,13 +134,6 @@ fn missing_space(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
         );
     }
 }
-
-/// Abbreviations that end in a full stop and may be written without a space after it.
-const ABBREVIATIONS: &[&str] = &[
-    "adm", "approx", "brig", "capt", "cmdr", "col", "corp", "cpl", "cpt", "dr", "etc", "ft", "gen",
-    "gov", "inc", "jr", "lieut", "lt", "ltd", "maj", "mr", "mrs", "mt", "no", "pres", "prof",
-    "pvt", "rev", "sgt", "sr", "st", "vol", "vs",
-];
 
 fn word_start(line: &str, end: usize) -> usize {
     line[..end]

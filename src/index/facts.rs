@@ -1,0 +1,293 @@
+//! Per-file facts: what one article says about the world, computed from its text alone and
+//! kept immutable. The workspace is the union of these.
+
+use crate::index::date::{DateRange, parse_date};
+use crate::syntax::{Document, InfoboxEntry, InfoboxLine, TextRange};
+
+/// What kind of thing a name stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityKind {
+    Article,
+    Person,
+    Belligerent,
+    Unit,
+    Place,
+    Conflict,
+}
+
+impl EntityKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            EntityKind::Article => "Article",
+            EntityKind::Person => "Person",
+            EntityKind::Belligerent => "Belligerent",
+            EntityKind::Unit => "Unit",
+            EntityKind::Place => "Place",
+            EntityKind::Conflict => "Conflict",
+        }
+    }
+
+    /// The kind of the entities an infobox key lists, if it lists any.
+    pub fn for_key(key_base: &str) -> Option<EntityKind> {
+        match key_base.to_ascii_lowercase().as_str() {
+            "commander" => Some(EntityKind::Person),
+            "combatant" => Some(EntityKind::Belligerent),
+            "units" => Some(EntityKind::Unit),
+            "place" => Some(EntityKind::Place),
+            "partof" => Some(EntityKind::Conflict),
+            _ => None,
+        }
+    }
+}
+
+/// One naming of an entity in an infobox: `Enver Hoxha` as `Commander1` of this article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    pub name: String,
+    pub kind: EntityKind,
+    pub range: TextRange,
+    /// The key without its side number: `Commander`.
+    pub key: String,
+    pub side: Option<u8>,
+    /// For units: the names of the units this one is nested under, outermost first.
+    pub parents: Vec<String>,
+}
+
+/// A See-also item: a name of another article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub name: String,
+    pub range: TextRange,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileFacts {
+    /// The article's title and where it stands.
+    pub title: Option<(String, TextRange)>,
+    /// Other names of the article: the title without `(1944)`, the infobox `Conflict`.
+    pub aliases: Vec<String>,
+    pub listings: Vec<Listing>,
+    pub see_also: Vec<Link>,
+    /// The infobox values shown when hovering the article's name.
+    pub date: Option<(String, Option<DateRange>)>,
+    pub place: Option<String>,
+    pub result: Option<String>,
+    /// The first sentence of the first paragraph.
+    pub first_sentence: Option<String>,
+}
+
+impl FileFacts {
+    /// Every name the article goes by: title first, then aliases.
+    pub fn article_names(&self) -> impl Iterator<Item = &str> {
+        self.title
+            .iter()
+            .map(|(title, _)| title.as_str())
+            .chain(self.aliases.iter().map(String::as_str))
+    }
+}
+
+/// A name as the index keys it: white space (non-breaking included) collapsed to one space.
+pub fn normalize_name(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Shorter names are too likely to be ordinary words to be tracked as entities.
+const MIN_NAME_CHARS: usize = 3;
+
+pub fn compute_facts(text: &str, document: &Document) -> FileFacts {
+    let mut facts = FileFacts::default();
+    if let Some(title) = document.title() {
+        let name = normalize_name(title.name.slice(text));
+        if !name.is_empty() {
+            if let Some(base) = strip_qualifier(&name) {
+                facts.aliases.push(base.to_string());
+            }
+            facts.title = Some((name, title.name));
+        }
+    }
+    if let Some(infobox) = document.infobox() {
+        for line in &infobox.lines {
+            if let InfoboxLine::Entry(entry) = line {
+                entry_facts(text, entry, &mut facts);
+            }
+        }
+    }
+    facts.see_also = document
+        .see_also_items(text)
+        .map(|item| Link {
+            name: normalize_name(item.text.slice(text)),
+            range: item.text,
+        })
+        .filter(|link| !link.name.is_empty())
+        .collect();
+    facts.first_sentence = document.paragraphs().next().and_then(|paragraph| {
+        let first = paragraph.lines.first()?.slice(text);
+        let first = strip_leading_citations(first);
+        let end = sentence_end(first);
+        Some(first[..end].trim().to_string()).filter(|sentence| !sentence.is_empty())
+    });
+    let own_names: Vec<String> = facts.article_names().map(str::to_string).collect();
+    facts.aliases.dedup();
+    facts
+        .aliases
+        .retain(|alias| Some(alias) != own_names.first());
+    facts
+}
+
+fn entry_facts(text: &str, entry: &InfoboxEntry, facts: &mut FileFacts) {
+    let key = entry.key_base.slice(text);
+    let value = || normalize_name(entry.value.slice(text));
+    match key.to_ascii_lowercase().as_str() {
+        "conflict" if entry.side.is_none() => {
+            let name = value();
+            if name.chars().count() >= MIN_NAME_CHARS && !facts.aliases.contains(&name) {
+                facts.aliases.push(name);
+            }
+            return;
+        }
+        "date" => facts.date = Some((value(), parse_date(&value()).ok())),
+        "result" => facts.result = Some(value()),
+        _ => {}
+    }
+    let Some(kind) = EntityKind::for_key(key) else {
+        return;
+    };
+    if kind == EntityKind::Place {
+        facts.place = Some(value());
+    }
+    let mut chain: Vec<String> = Vec::new();
+    for item in &entry.items {
+        let name = normalize_name(item.name.slice(text));
+        chain.truncate(usize::from(item.depth));
+        if name.chars().count() < MIN_NAME_CHARS || !name.chars().any(char::is_alphabetic) {
+            continue;
+        }
+        facts.listings.push(Listing {
+            name: name.clone(),
+            kind,
+            range: item.name,
+            key: key.to_string(),
+            side: entry.side,
+            parents: if kind == EntityKind::Unit {
+                chain.clone()
+            } else {
+                Vec::new()
+            },
+        });
+        chain.push(name);
+    }
+}
+
+/// `Kosovo Operation (1944)` → `Kosovo Operation`.
+fn strip_qualifier(title: &str) -> Option<&str> {
+    let open = title.rfind(" (")?;
+    let base = title[..open].trim_end();
+    (title.ends_with(')') && base.chars().count() >= MIN_NAME_CHARS).then_some(base)
+}
+
+fn strip_leading_citations(line: &str) -> &str {
+    let mut rest = line.trim_start();
+    while rest.starts_with('[') {
+        match rest.find(']') {
+            Some(end) => rest = rest[end + 1..].trim_start(),
+            None => break,
+        }
+    }
+    rest
+}
+
+/// The end of the first sentence: a full stop followed by a space and a capital, not after
+/// an abbreviation-like single capital letter (`U.S.`) or a digit.
+fn sentence_end(text: &str) -> usize {
+    for (dot_at, _) in text.match_indices(". ") {
+        let word_start = text[..dot_at]
+            .rfind(|c: char| !c.is_alphabetic())
+            .map_or(0, |i| i + 1);
+        let word = &text[word_start..dot_at];
+        if word.chars().count() >= 2
+            && word.chars().all(char::is_lowercase)
+            && !crate::syntax::is_abbreviation(word)
+        {
+            return dot_at + 1;
+        }
+    }
+    text.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse;
+
+    #[test]
+    fn facts_of_an_article_with_an_infobox() {
+        let text = "= Kosovo Operation (1944) =\n\nInfobox\n- Conflict: Kosovo Operation\n- Partof: World War II in Yugoslavia\n- Date: 15 October – 22 November 1944\n- Place: Kosovo, Albanian Kingdom\n- Combatant1: Bulgaria, , Yugoslav Partisans\n- Commander1: Enver Hoxha\n- Units1: 2nd Bulgarian Army, *2nd Division, **Regiment, National Liberation Army\n\nThe Kosovo Operation was an offensive. It ended.\n\n== See also ==\n- Niš operation\n";
+        let facts = compute_facts(text, &parse(text));
+        assert_eq!(
+            facts.title.as_ref().map(|(name, _)| name.as_str()),
+            Some("Kosovo Operation (1944)")
+        );
+        assert_eq!(facts.aliases, ["Kosovo Operation"]);
+        let listed: Vec<String> = facts
+            .listings
+            .iter()
+            .map(|l| {
+                format!(
+                    "{}:{}:{:?}:{}",
+                    l.kind.label(),
+                    l.name,
+                    l.side,
+                    l.parents.join(">")
+                )
+            })
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                "Conflict:World War II in Yugoslavia:None:",
+                "Place:Kosovo:None:",
+                "Place:Albanian Kingdom:None:",
+                "Belligerent:Bulgaria:Some(1):",
+                "Belligerent:Yugoslav Partisans:Some(1):",
+                "Person:Enver Hoxha:Some(1):",
+                "Unit:2nd Bulgarian Army:Some(1):",
+                "Unit:2nd Division:Some(1):2nd Bulgarian Army",
+                "Unit:Regiment:Some(1):2nd Bulgarian Army>2nd Division",
+                "Unit:National Liberation Army:Some(1):",
+            ]
+        );
+        assert_eq!(
+            facts.see_also,
+            [Link {
+                name: "Niš operation".into(),
+                range: crate::syntax::TextRange::new(text.len() - 15, text.len() - 1)
+            }]
+        );
+        assert_eq!(
+            facts.first_sentence.as_deref(),
+            Some("The Kosovo Operation was an offensive.")
+        );
+        assert_eq!(
+            facts
+                .date
+                .as_ref()
+                .and_then(|(_, range)| range.and_then(|r| r.length_in_days())),
+            Some(38)
+        );
+    }
+
+    #[test]
+    fn bare_title_and_leading_citations() {
+        let text = "Belgrade offensive\n\n[11] Martial planning was coordinated by Gen. Smith in the U.S. army. Then more.";
+        let facts = compute_facts(text, &parse(text));
+        assert_eq!(
+            facts.title.as_ref().map(|(name, _)| name.as_str()),
+            Some("Belgrade offensive")
+        );
+        assert!(facts.aliases.is_empty());
+        assert_eq!(
+            facts.first_sentence.as_deref(),
+            Some("Martial planning was coordinated by Gen. Smith in the U.S. army.")
+        );
+    }
+}

@@ -1,0 +1,505 @@
+//! The workspace view: every file's facts united into entities, and the mentions of their
+//! names across all texts.
+//!
+//! Changing one file re-parses that file and moves only its own contributions in and out of
+//! the entity map. Mentions are found with one multi-pattern automaton over every known name
+//! (leftmost-longest, on word boundaries). The automaton is rebuilt only when the *set* of
+//! names changes, and lazily, at the next query; each file's mentions are cached against the
+//! automaton's generation, so a keystroke in prose re-scans that one file only.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use parking_lot::Mutex;
+use rayon::prelude::*;
+
+use crate::index::facts::{EntityKind, FileFacts, Listing, compute_facts};
+use crate::index::schema::Schema;
+use crate::syntax::{Document, TextRange, parse};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// One file as the workspace holds it: its text, tree and facts, all immutable.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The key the edge uses for the file (a URI or a path).
+    pub path: String,
+    pub text: Arc<str>,
+    pub document: Document,
+    pub facts: FileFacts,
+}
+
+impl SourceFile {
+    pub fn new(path: String, text: Arc<str>) -> SourceFile {
+        let document = parse(&text);
+        let facts = compute_facts(&text, &document);
+        SourceFile {
+            path,
+            text,
+            document,
+            facts,
+        }
+    }
+
+    /// The article's title, or failing that the file's name.
+    pub fn display_name(&self) -> &str {
+        match &self.facts.title {
+            Some((title, _)) => title,
+            None => self.path.rsplit('/').next().unwrap_or(&self.path),
+        }
+    }
+}
+
+/// Everything the workspace knows under one name.
+#[derive(Debug, Clone, Default)]
+pub struct Entity {
+    /// Infobox listings, as (file, index into that file's `facts.listings`).
+    pub listings: Vec<(FileId, u32)>,
+    /// Articles that go by this name (title or alias).
+    pub articles: Vec<FileId>,
+}
+
+/// A known name found in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    pub range: TextRange,
+    pub name: Arc<str>,
+}
+
+/// The automaton over all names, and the names by pattern id.
+struct MentionMatcher {
+    generation: u64,
+    automaton: Option<AhoCorasick>,
+    names: Vec<Arc<str>>,
+}
+
+#[derive(Default)]
+struct MentionCache {
+    matcher: Option<Arc<MentionMatcher>>,
+    per_file: HashMap<FileId, (u64, Arc<[Mention]>)>,
+}
+
+pub struct Workspace {
+    pub schema: Schema,
+    files: Vec<Option<Arc<SourceFile>>>,
+    ids: HashMap<String, FileId>,
+    entities: HashMap<String, Entity>,
+    /// Lower-cased words of entity names → the names, for finding near-spellings.
+    words: HashMap<String, HashSet<String>>,
+    /// Bumped whenever the set of entity names changes.
+    names_generation: u64,
+    cache: Mutex<MentionCache>,
+}
+
+impl Default for Workspace {
+    fn default() -> Workspace {
+        Workspace::new(Schema::default())
+    }
+}
+
+impl Workspace {
+    pub fn new(schema: Schema) -> Workspace {
+        Workspace {
+            schema,
+            files: Vec::new(),
+            ids: HashMap::new(),
+            entities: HashMap::new(),
+            words: HashMap::new(),
+            names_generation: 0,
+            cache: Mutex::new(MentionCache::default()),
+        }
+    }
+
+    /// Adds or replaces a file. Only this file is parsed; the entity map changes by its facts.
+    pub fn set_file(&mut self, path: &str, text: Arc<str>) -> FileId {
+        let file = Arc::new(SourceFile::new(path.to_string(), text));
+        self.insert_parsed(file)
+    }
+
+    /// Adds many files, parsing them in parallel.
+    pub fn set_files(&mut self, files: Vec<(String, Arc<str>)>) {
+        let parsed: Vec<Arc<SourceFile>> = files
+            .into_par_iter()
+            .map(|(path, text)| Arc::new(SourceFile::new(path, text)))
+            .collect();
+        for file in parsed {
+            self.insert_parsed(file);
+        }
+    }
+
+    fn insert_parsed(&mut self, file: Arc<SourceFile>) -> FileId {
+        let id = match self.ids.get(&file.path) {
+            Some(&id) => {
+                self.withdraw(id);
+                id
+            }
+            None => {
+                let id = FileId(self.files.len() as u32);
+                self.files.push(None);
+                self.ids.insert(file.path.clone(), id);
+                id
+            }
+        };
+        self.contribute(id, &file);
+        self.files[id.0 as usize] = Some(file);
+        id
+    }
+
+    pub fn remove_file(&mut self, path: &str) -> Option<FileId> {
+        let id = self.ids.remove(path)?;
+        self.withdraw(id);
+        self.files[id.0 as usize] = None;
+        self.cache.lock().per_file.remove(&id);
+        Some(id)
+    }
+
+    pub fn file_id(&self, path: &str) -> Option<FileId> {
+        self.ids.get(path).copied()
+    }
+
+    pub fn file(&self, id: FileId) -> Option<&Arc<SourceFile>> {
+        self.files.get(id.0 as usize).and_then(Option::as_ref)
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &Arc<SourceFile>)> {
+        self.files
+            .iter()
+            .enumerate()
+            .filter_map(|(index, file)| file.as_ref().map(|file| (FileId(index as u32), file)))
+    }
+
+    pub fn file_count(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn entity(&self, name: &str) -> Option<&Entity> {
+        self.entities.get(name)
+    }
+
+    pub fn entities(&self) -> impl Iterator<Item = (&str, &Entity)> {
+        self.entities
+            .iter()
+            .map(|(name, entity)| (name.as_str(), entity))
+    }
+
+    /// The listing behind a (file, index) pair of an entity.
+    pub fn listing(&self, (file, index): (FileId, u32)) -> Option<&Listing> {
+        self.file(file)?.facts.listings.get(index as usize)
+    }
+
+    /// The kind an entity is best known as: an article if one goes by its name, else the kind
+    /// most of its listings give it.
+    pub fn entity_kind(&self, name: &str) -> Option<EntityKind> {
+        let entity = self.entities.get(name)?;
+        if !entity.articles.is_empty() {
+            return Some(EntityKind::Article);
+        }
+        let mut counts: BTreeMap<EntityKind, usize> = BTreeMap::new();
+        for &listing in &entity.listings {
+            if let Some(listing) = self.listing(listing) {
+                *counts.entry(listing.kind).or_default() += 1;
+            }
+        }
+        counts
+            .into_iter()
+            .max_by_key(|&(kind, count)| (count, std::cmp::Reverse(kind)))
+            .map(|(kind, _)| kind)
+    }
+
+    /// Names of entities that share a word with `name`: candidates for near-spellings.
+    pub fn names_sharing_a_word(&self, name: &str) -> HashSet<&str> {
+        significant_words(name)
+            .filter_map(|word| self.words.get(&word))
+            .flatten()
+            .map(String::as_str)
+            .filter(|other| *other != name)
+            .collect()
+    }
+
+    fn contribute(&mut self, id: FileId, file: &SourceFile) {
+        for name in file.facts.article_names() {
+            let entity = self.entry(name);
+            if !entity.articles.contains(&id) {
+                entity.articles.push(id);
+            }
+        }
+        for (index, listing) in file.facts.listings.iter().enumerate() {
+            self.entry(&listing.name).listings.push((id, index as u32));
+        }
+    }
+
+    fn withdraw(&mut self, id: FileId) {
+        let Some(file) = self.file(id).cloned() else {
+            return;
+        };
+        let names: HashSet<&str> = file
+            .facts
+            .article_names()
+            .chain(file.facts.listings.iter().map(|l| l.name.as_str()))
+            .collect();
+        for name in names {
+            let Some(entity) = self.entities.get_mut(name) else {
+                continue;
+            };
+            entity.articles.retain(|&file| file != id);
+            entity.listings.retain(|&(file, _)| file != id);
+            if entity.articles.is_empty() && entity.listings.is_empty() {
+                self.entities.remove(name);
+                for word in significant_words(name) {
+                    if let Some(names) = self.words.get_mut(&word) {
+                        names.remove(name);
+                    }
+                }
+                self.names_generation += 1;
+            }
+        }
+    }
+
+    fn entry(&mut self, name: &str) -> &mut Entity {
+        if !self.entities.contains_key(name) {
+            self.names_generation += 1;
+            for word in significant_words(name) {
+                self.words.entry(word).or_default().insert(name.to_string());
+            }
+        }
+        self.entities.entry(name.to_string()).or_default()
+    }
+
+    fn matcher(&self) -> Arc<MentionMatcher> {
+        let mut cache = self.cache.lock();
+        if let Some(matcher) = &cache.matcher
+            && matcher.generation == self.names_generation
+        {
+            return matcher.clone();
+        }
+        let mut names: Vec<Arc<str>> = self
+            .entities
+            .keys()
+            .map(|name| Arc::from(name.as_str()))
+            .collect();
+        names.sort();
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(names.iter().map(|name| name.as_bytes()))
+            .ok();
+        let matcher = Arc::new(MentionMatcher {
+            generation: self.names_generation,
+            automaton,
+            names,
+        });
+        cache.matcher = Some(matcher.clone());
+        matcher
+    }
+
+    /// The mentions of known names in one file, cached until the file or the names change.
+    pub fn mentions(&self, id: FileId) -> Arc<[Mention]> {
+        let Some(file) = self.file(id) else {
+            return Arc::from([]);
+        };
+        let matcher = self.matcher();
+        if let Some((generation, mentions)) = self.cache.lock().per_file.get(&id)
+            && *generation == matcher.generation
+        {
+            return mentions.clone();
+        }
+        let mentions: Arc<[Mention]> = find_mentions(&matcher, &file.text).into();
+        self.cache
+            .lock()
+            .per_file
+            .insert(id, (matcher.generation, mentions.clone()));
+        mentions
+    }
+
+    /// Brings every file's mentions up to date, scanning stale files in parallel.
+    pub fn warm_mentions(&self) {
+        let matcher = self.matcher();
+        let stale: Vec<(FileId, Arc<SourceFile>)> = {
+            let cache = self.cache.lock();
+            self.files()
+                .filter(|(id, _)| {
+                    cache
+                        .per_file
+                        .get(id)
+                        .is_none_or(|(generation, _)| *generation != matcher.generation)
+                })
+                .map(|(id, file)| (id, file.clone()))
+                .collect()
+        };
+        let found: Vec<(FileId, Arc<[Mention]>)> = stale
+            .par_iter()
+            .map(|(id, file)| (*id, Arc::from(find_mentions(&matcher, &file.text))))
+            .collect();
+        let mut cache = self.cache.lock();
+        for (id, mentions) in found {
+            cache.per_file.insert(id, (matcher.generation, mentions));
+        }
+    }
+
+    /// Every place a name occurs, in every file, in file order.
+    pub fn occurrences(&self, name: &str) -> Vec<(FileId, TextRange)> {
+        self.warm_mentions();
+        let mut found = Vec::new();
+        for (id, _) in self.files() {
+            for mention in self
+                .mentions(id)
+                .iter()
+                .filter(|mention| &*mention.name == name)
+            {
+                found.push((id, mention.range));
+            }
+        }
+        found
+    }
+
+    /// The files whose text mentions a name at least once.
+    pub fn files_mentioning(&self, name: &str) -> Vec<FileId> {
+        let mut files: Vec<FileId> = self
+            .occurrences(name)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        files.dedup();
+        files
+    }
+
+    /// The files of the articles a name refers to.
+    pub fn articles_named(&self, name: &str) -> &[FileId] {
+        self.entities
+            .get(name)
+            .map_or(&[], |entity| &entity.articles)
+    }
+}
+
+fn find_mentions(matcher: &MentionMatcher, text: &str) -> Vec<Mention> {
+    let Some(automaton) = &matcher.automaton else {
+        return Vec::new();
+    };
+    automaton
+        .find_iter(text)
+        .filter(|found| on_word_boundaries(text, found.start(), found.end()))
+        .map(|found| Mention {
+            range: TextRange::new(found.start(), found.end()),
+            name: matcher.names[found.pattern().as_usize()].clone(),
+        })
+        .collect()
+}
+
+fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+/// The lower-cased words of a name long enough to tell names apart.
+fn significant_words(name: &str) -> impl Iterator<Item = String> + '_ {
+    name.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|word| word.chars().count() >= 4)
+        .map(str::to_lowercase)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workspace(files: &[(&str, &str)]) -> Workspace {
+        let mut workspace = Workspace::default();
+        for (path, text) in files {
+            workspace.set_file(path, Arc::from(*text));
+        }
+        workspace
+    }
+
+    #[test]
+    fn one_person_listed_in_two_articles_is_one_entity() {
+        let ws = workspace(&[
+            (
+                "/a.txt",
+                "= Alpha (1944) =\n\nInfobox\n- Commander1: Enver Hoxha, Mehmet Shehu\n\nEnver Hoxha led.",
+            ),
+            (
+                "/b.txt",
+                "= B =\n\nInfobox\n- Commander1: Enver Hoxha\n\nText about Alpha and Enver Hoxha's men.",
+            ),
+        ]);
+        let entity = ws.entity("Enver Hoxha").expect("entity");
+        assert_eq!(entity.listings.len(), 2);
+        assert_eq!(ws.entity_kind("Enver Hoxha"), Some(EntityKind::Person));
+        assert_eq!(ws.entity_kind("Alpha"), Some(EntityKind::Article));
+        assert_eq!(ws.articles_named("Alpha (1944)"), [FileId(0)]);
+        assert_eq!(ws.files_mentioning("Alpha"), [FileId(1)]);
+        let occurrences: Vec<(u32, String)> = ws
+            .occurrences("Enver Hoxha")
+            .into_iter()
+            .map(|(id, range)| (id.0, range.slice(&ws.file(id).unwrap().text).to_string()))
+            .collect();
+        assert_eq!(occurrences.len(), 4);
+    }
+
+    #[test]
+    fn replacing_a_file_withdraws_its_old_facts() {
+        let mut ws = workspace(&[("/a.txt", "= A =\n\nInfobox\n- Commander1: Old Name\n")]);
+        assert!(ws.entity("Old Name").is_some());
+        ws.set_file(
+            "/a.txt",
+            Arc::from("= A =\n\nInfobox\n- Commander1: New Name\n"),
+        );
+        assert!(ws.entity("Old Name").is_none());
+        assert!(ws.entity("New Name").is_some());
+        ws.remove_file("/a.txt");
+        assert!(ws.entity("New Name").is_none());
+        assert_eq!(ws.file_count(), 0);
+    }
+
+    #[test]
+    fn mentions_are_longest_first_on_word_boundaries() {
+        let ws = workspace(&[(
+            "/a.txt",
+            "= Kosovo Operation (1944) =\n\nInfobox\n- Place: Kosovo\n\nThe Kosovo Operation in Kosovo, not Kosovoland.",
+        )]);
+        let file = ws.file(FileId(0)).unwrap();
+        let names: Vec<String> = ws
+            .mentions(FileId(0))
+            .iter()
+            .map(|m| format!("{}@{}", m.name, m.range.start))
+            .collect();
+        let prose = file.text.find("The Kosovo").unwrap() + 4;
+        assert!(
+            names.contains(&format!("Kosovo Operation@{prose}")),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&format!(
+                "Kosovo@{}",
+                file.text.find("in Kosovo,").unwrap() + 3
+            )),
+            "{names:?}"
+        );
+        assert!(
+            !names
+                .iter()
+                .any(|n| n.ends_with(&format!("@{}", file.text.find("Kosovoland").unwrap())))
+        );
+    }
+
+    #[test]
+    fn near_spellings_share_a_word() {
+        let ws = workspace(&[
+            (
+                "/a.txt",
+                "= A =\n\nInfobox\n- Commander1: Midhat Frashëri\n",
+            ),
+            (
+                "/b.txt",
+                "= B =\n\nInfobox\n- Commander1: Mit'hat Frashëri\n",
+            ),
+        ]);
+        assert_eq!(
+            ws.names_sharing_a_word("Midhat Frashëri")
+                .into_iter()
+                .collect::<Vec<_>>(),
+            ["Mit'hat Frashëri"]
+        );
+    }
+}
