@@ -1,13 +1,22 @@
 //! IDE features over the syntax tree and the index: one module per feature, plain data in and
 //! plain data out. Nothing here knows the protocol, does I/O or counts lines and columns.
 
+pub mod code_actions;
+pub mod code_lens;
+pub mod completion;
 pub mod diagnostics;
+pub mod document_links;
 #[cfg(test)]
 mod fixture;
+pub mod folding;
+pub mod formatting;
 pub mod goto_definition;
 pub mod hover;
+pub mod inlay_hints;
 pub mod references;
 pub mod rename;
+pub mod semantic_tokens;
+pub mod symbols;
 pub mod targets;
 
 use crate::syntax::TextRange;

@@ -10,11 +10,13 @@ mod scrape;
 mod structure;
 #[cfg(test)]
 mod tests;
+mod workspace;
 
 use std::collections::HashMap;
 
 use crate::ide::TextEdit;
 use crate::index::schema::Schema;
+use crate::index::{FileId, Workspace};
 use crate::syntax::{Document, TextRange};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -304,5 +306,28 @@ pub fn file_diagnostics(text: &str, document: &Document, schema: &Schema) -> Vec
             diagnostic.code,
         )
     });
+    diagnostics
+}
+
+/// Everything a file of the workspace earns: its own diagnostics and the cross-article ones,
+/// with the user's severities applied. Work is proportional to this file, not the workspace.
+pub fn diagnostics(
+    workspace: &Workspace,
+    file: FileId,
+    overrides: &SeverityOverrides,
+) -> Vec<Diagnostic> {
+    let Some(source) = workspace.file(file) else {
+        return Vec::new();
+    };
+    let mut diagnostics = file_diagnostics(&source.text, &source.document, &workspace.schema);
+    workspace::check(workspace, file, &mut diagnostics);
+    diagnostics.sort_by_key(|diagnostic| {
+        (
+            diagnostic.range.start,
+            diagnostic.range.end,
+            diagnostic.code,
+        )
+    });
+    overrides.apply(&mut diagnostics);
     diagnostics
 }

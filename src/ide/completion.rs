@@ -1,0 +1,556 @@
+//! Completion, by context: infobox keys after `- ` in the infobox (missing required keys and
+//! the next side number first); values by key (`CommanderN` → people, `UnitsN` → units,
+//! `CombatantN` → belligerents, `Place` → places, `Partof` → conflicts and articles); article
+//! titles in See-also lists; any known name in prose. Ranked fuzzily; the edit replaces exactly
+//! the typed prefix.
+
+use std::collections::HashSet;
+
+use crate::ide::symbols::fuzzy_rank;
+use crate::index::schema::{KEYS, SIDES};
+use crate::index::{EntityKind, FileId, Workspace};
+use crate::syntax::{BlockKind, InfoboxLine, TextRange, parse_key};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompletionKind {
+    InfoboxKey,
+    Entity(EntityKind),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletionItem {
+    pub label: String,
+    pub kind: CompletionKind,
+    /// What it is and where it comes from: `Person — Commander in Kosovo Operation (1944)`.
+    pub detail: String,
+    /// The typed prefix that the completion replaces.
+    pub replace: TextRange,
+    pub insert_text: String,
+    /// Orders items within the editor's own ranking: earlier groups first.
+    pub sort_text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completions {
+    pub items: Vec<CompletionItem>,
+    /// More items matched than were returned: the editor should ask again as the user types.
+    pub is_incomplete: bool,
+}
+
+const LIMIT: usize = 100;
+
+pub fn completions(workspace: &Workspace, file: FileId, offset: usize) -> Completions {
+    let empty = Completions {
+        items: Vec::new(),
+        is_incomplete: false,
+    };
+    let Some(source) = workspace.file(file) else {
+        return empty;
+    };
+    let text = &source.text;
+    let offset = offset.min(text.len());
+    if !text.is_char_boundary(offset) {
+        return empty;
+    }
+    let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let before = &text[line_start..offset];
+    let block = source.document.blocks.iter().find(|block| {
+        block.range.start() <= line_start
+            && line_start < block.range.end().max(block.range.start() + 1)
+    });
+    let in_infobox = block.is_some_and(|block| matches!(block.kind, BlockKind::Infobox(_)));
+    let in_see_also = source
+        .document
+        .see_also_items(text)
+        .any(|item| item.line.start() == line_start)
+        || (before.trim_start().starts_with("- ")
+            && after_see_also_heading(workspace, file, line_start));
+
+    if in_infobox
+        && let Some(completions) = infobox_completions(workspace, file, line_start, offset)
+    {
+        return completions;
+    }
+    if in_see_also {
+        let prefix_start = line_start + before.find("- ").map_or(0, |i| i + 2);
+        return entity_completions(
+            workspace,
+            file,
+            TextRange::new(prefix_start, offset),
+            &text[prefix_start..offset],
+            &[EntityKind::Article],
+        );
+    }
+    let prefix = prose_prefix(workspace, before);
+    if prefix.is_empty() {
+        return empty;
+    }
+    entity_completions(
+        workspace,
+        file,
+        TextRange::new(offset - prefix.len(), offset),
+        prefix,
+        &[],
+    )
+}
+
+fn after_see_also_heading(workspace: &Workspace, file: FileId, line_start: usize) -> bool {
+    let Some(source) = workspace.file(file) else {
+        return false;
+    };
+    let heading = source
+        .document
+        .headings()
+        .filter(|heading| heading.line.start() < line_start)
+        .last();
+    heading.is_some_and(|heading| {
+        heading
+            .text
+            .slice(&source.text)
+            .eq_ignore_ascii_case("see also")
+    })
+}
+
+fn infobox_completions(
+    workspace: &Workspace,
+    file: FileId,
+    line_start: usize,
+    offset: usize,
+) -> Option<Completions> {
+    let source = workspace.file(file)?;
+    let text = &source.text;
+    let before = &text[line_start..offset];
+    let after_dash = before.trim_start().strip_prefix('-')?;
+    let dash_end = offset - after_dash.len();
+    match after_dash.find(':') {
+        None => {
+            let typed = after_dash.trim_start();
+            if typed.contains(char::is_whitespace) {
+                return None;
+            }
+            Some(key_completions(
+                workspace,
+                file,
+                TextRange::new(offset - typed.len(), offset),
+                typed,
+            ))
+        }
+        Some(colon) => {
+            let key = after_dash[..colon].trim();
+            let (base_len, _) = parse_key(key)?;
+            let kind = EntityKind::for_key(&key[..base_len])?;
+            let value_start = dash_end + colon + 1;
+            let value = &text[value_start..offset];
+            let item_start = value.rfind([',', '>']).map_or(0, |i| i + 1);
+            let item = &value[item_start..];
+            let item = item.trim_start().trim_start_matches('*').trim_start();
+            let prefix_start = offset - item.len();
+            let kinds: &[EntityKind] = if kind == EntityKind::Conflict {
+                &[EntityKind::Conflict, EntityKind::Article]
+            } else {
+                std::slice::from_ref(&kind)
+            };
+            let kinds = kinds.to_vec();
+            Some(entity_completions(
+                workspace,
+                file,
+                TextRange::new(prefix_start, offset),
+                item,
+                &kinds,
+            ))
+        }
+    }
+}
+
+fn key_completions(
+    workspace: &Workspace,
+    file: FileId,
+    replace: TextRange,
+    typed: &str,
+) -> Completions {
+    let Some(source) = workspace.file(file) else {
+        return Completions {
+            items: Vec::new(),
+            is_incomplete: false,
+        };
+    };
+    let text = &source.text;
+    let present: Vec<(String, Option<u8>)> = source
+        .document
+        .infobox()
+        .map(|infobox| {
+            infobox
+                .lines
+                .iter()
+                .filter_map(|line| match line {
+                    InfoboxLine::Entry(entry) if !entry.key.contains_range(replace) => {
+                        Some((entry.key_base.slice(text).to_lowercase(), entry.side))
+                    }
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let present_keys: HashSet<String> = present
+        .iter()
+        .map(|(base, side)| format!("{base}{}", side.map(|s| s.to_string()).unwrap_or_default()))
+        .collect();
+    let required: HashSet<String> = workspace
+        .schema
+        .required
+        .iter()
+        .map(|key| key.to_lowercase())
+        .collect();
+    let mut items = Vec::new();
+    for spec in KEYS {
+        let sides: Vec<Option<u8>> = if spec.sided {
+            SIDES.map(Some).collect()
+        } else {
+            vec![None]
+        };
+        let lower = spec.name.to_lowercase();
+        let next_side = present
+            .iter()
+            .filter(|(base, _)| *base == lower)
+            .filter_map(|(_, side)| *side)
+            .max()
+            .map_or(1, |side| side + 1);
+        for side in sides {
+            let key = format!(
+                "{}{}",
+                spec.name,
+                side.map(|s| s.to_string()).unwrap_or_default()
+            );
+            if present_keys.contains(&key.to_lowercase()) {
+                continue;
+            }
+            let group = if required.contains(&key.to_lowercase()) {
+                0
+            } else if side == Some(next_side) {
+                1
+            } else {
+                2
+            };
+            items.push(CompletionItem {
+                label: key.clone(),
+                kind: CompletionKind::InfoboxKey,
+                detail: spec.description.replace(
+                    "side N",
+                    &side.map_or("side N".into(), |s| format!("side {s}")),
+                ),
+                replace,
+                insert_text: format!("{key}: "),
+                sort_text: format!("{group}{key}"),
+            });
+        }
+    }
+    let mut items = fuzzy_rank(typed, items, |item| &item.label);
+    items.sort_by(|a, b| a.sort_text[..1].cmp(&b.sort_text[..1]));
+    Completions {
+        items,
+        is_incomplete: false,
+    }
+}
+
+/// Known names of the given kinds (any kind if none). Only titles stand for articles, and a
+/// name whose one occurrence is the very prefix being typed is not offered back.
+fn entity_completions(
+    workspace: &Workspace,
+    file: FileId,
+    replace: TextRange,
+    typed: &str,
+    kinds: &[EntityKind],
+) -> Completions {
+    let mut candidates = Vec::new();
+    for (name, entity) in workspace.entities() {
+        let Some(kind) = workspace.entity_kind(name) else {
+            continue;
+        };
+        let only_the_typed_prefix = entity.articles.is_empty()
+            && entity.listings.iter().all(|&listing_ref| {
+                listing_ref.0 == file
+                    && workspace
+                        .listing(listing_ref)
+                        .is_some_and(|listing| listing.range == replace)
+            });
+        let is_alias = kind == EntityKind::Article
+            && entity.listings.is_empty()
+            && !entity.articles.iter().any(|&article| {
+                workspace.file(article).is_some_and(|source| {
+                    source
+                        .facts
+                        .title
+                        .as_ref()
+                        .is_some_and(|(title, _)| title == name)
+                })
+            });
+        if only_the_typed_prefix || (is_alias && kinds == [EntityKind::Article]) {
+            continue;
+        }
+        let fits = kinds.is_empty()
+            || kinds.contains(&kind)
+            || entity.listings.iter().any(|&listing| {
+                workspace
+                    .listing(listing)
+                    .is_some_and(|listing| kinds.contains(&listing.kind))
+            });
+        if !fits {
+            continue;
+        }
+        let detail = match (entity.articles.first(), entity.listings.first()) {
+            (Some(&article), _) => format!(
+                "Article — {}",
+                workspace
+                    .file(article)
+                    .map_or("", |source| source.path.as_str())
+            ),
+            (None, Some(&listing_ref)) => {
+                let listing = workspace.listing(listing_ref);
+                let article = workspace
+                    .file(listing_ref.0)
+                    .map_or("", |source| source.display_name());
+                format!(
+                    "{} — {} in {article}",
+                    kind.label(),
+                    listing.map_or("", |listing| listing.key.as_str())
+                )
+            }
+            (None, None) => kind.label().to_string(),
+        };
+        candidates.push(CompletionItem {
+            label: name.to_string(),
+            kind: CompletionKind::Entity(kind),
+            detail,
+            replace,
+            insert_text: name.to_string(),
+            sort_text: String::new(),
+        });
+    }
+    let ranked = fuzzy_rank(typed, candidates, |item| &item.label);
+    let is_incomplete = ranked.len() > LIMIT;
+    let items = ranked
+        .into_iter()
+        .take(LIMIT)
+        .enumerate()
+        .map(|(rank, item)| CompletionItem {
+            sort_text: format!("{rank:04}"),
+            ..item
+        })
+        .collect();
+    Completions {
+        items,
+        is_incomplete,
+    }
+}
+
+/// The name being typed in prose: the current word, or the last few words when together
+/// they begin a known name (`Enver Ho` → `Enver Hoxha`).
+fn prose_prefix<'a>(workspace: &Workspace, before: &'a str) -> &'a str {
+    let word_start = trailing_word_start(before);
+    let mut best = &before[word_start..];
+    let mut start = word_start;
+    for _ in 0..3 {
+        let Some(head) = before[..start].strip_suffix(' ') else {
+            break;
+        };
+        let previous_start = trailing_word_start(head);
+        if previous_start == head.len() {
+            break;
+        }
+        let candidate = before[previous_start..].to_lowercase();
+        if workspace
+            .entities()
+            .any(|(name, _)| name.to_lowercase().starts_with(&candidate))
+        {
+            best = &before[previous_start..];
+        }
+        start = previous_start;
+    }
+    best
+}
+
+/// Where the run of name characters (letters, digits, `'`, `-`) at the end of `text` starts.
+fn trailing_word_start(text: &str) -> usize {
+    let is_name_char = |c: char| c.is_alphanumeric() || c == '\'' || c == '-';
+    text.char_indices()
+        .rev()
+        .take_while(|&(_, c)| is_name_char(c))
+        .last()
+        .map_or(text.len(), |(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+    use crate::ide::fixture::Fixture;
+
+    #[track_caller]
+    fn check(fixture: &str, expect: Expect) {
+        let fixture = Fixture::parse(fixture);
+        let (file, offset) = fixture.cursor();
+        let completions = completions(&fixture.workspace, file, offset);
+        let text = &fixture.workspace.file(file).unwrap().text;
+        let shown: Vec<String> = completions
+            .items
+            .iter()
+            .take(8)
+            .map(|item| {
+                format!(
+                    "{} [{}] replaces {:?} — {}",
+                    item.label,
+                    item.sort_text,
+                    item.replace.slice(text),
+                    item.detail
+                )
+            })
+            .collect();
+        expect.assert_eq(&format!(
+            "{}{}",
+            shown.join("\n"),
+            if completions.is_incomplete {
+                "\n…"
+            } else {
+                ""
+            }
+        ));
+    }
+
+    const OTHER: &str = "
+            //- /other.txt
+            = Kosovo Operation (1944) =
+
+            Infobox
+            - Partof: World War II in Yugoslavia
+            - Place: Kosovo
+            - Combatant1: Bulgaria
+            - Commander1: Enver Hoxha, Mehmet Shehu
+            - Units1: 2nd Bulgarian Army, *2nd Division
+    ";
+
+    #[test]
+    fn keys_missing_required_first_then_next_side() {
+        check(
+            &format!(
+                "{OTHER}
+            //- /a.txt
+            = A =
+
+            Infobox
+            - Conflict: A
+            - Combatant1: X
+            - Com
+                 |
+            "
+            ),
+            expect![[r#"
+                Combatant2 [1Combatant2] replaces "Com" — The belligerents of side 2: states, armies, movements.
+                Commander1 [1Commander1] replaces "Com" — The commanders and leaders of side 1.
+                Combatant3 [2Combatant3] replaces "Com" — The belligerents of side 3: states, armies, movements.
+                Combatants_header [2Combatants_header] replaces "Com" — A heading to use instead of `Belligerents`.
+                Commander2 [2Commander2] replaces "Com" — The commanders and leaders of side 2.
+                Commander3 [2Commander3] replaces "Com" — The commanders and leaders of side 3."#]],
+        );
+    }
+
+    #[test]
+    fn commander_values_are_people() {
+        check(
+            &format!(
+                "{OTHER}
+            //- /a.txt
+            = A =
+
+            Infobox
+            - Commander2: Ali, Enve
+                                   |
+            "
+            ),
+            expect![[
+                r#"Enver Hoxha [0000] replaces "Enve" — Person — Commander in Kosovo Operation (1944)"#
+            ]],
+        );
+    }
+
+    #[test]
+    fn nested_unit_values_after_a_star() {
+        check(
+            &format!(
+                "{OTHER}
+            //- /a.txt
+            Infobox
+            - Units2: Army, *2nd
+                                |
+            "
+            ),
+            expect![[r#"
+                2nd Bulgarian Army [0000] replaces "2nd" — Unit — Units in Kosovo Operation (1944)
+                2nd Division [0001] replaces "2nd" — Unit — Units in Kosovo Operation (1944)"#]],
+        );
+    }
+
+    #[test]
+    fn see_also_offers_article_titles() {
+        check(
+            &format!(
+                "{OTHER}
+            //- /a.txt
+            = A =
+
+            == See also ==
+            - Kos
+                 |
+            "
+            ),
+            expect![[r#"Kosovo Operation (1944) [0000] replaces "Kos" — Article — /other.txt"#]],
+        );
+    }
+
+    #[test]
+    fn prose_completes_multi_word_names_and_non_ascii_prefixes() {
+        check(
+            &format!(
+                "{OTHER}
+            //- /a.txt
+            = A =
+
+            Led by Enver Ho
+                           |
+            "
+            ),
+            expect![[
+                r#"Enver Hoxha [0000] replaces "Enver Ho" — Person — Commander in Kosovo Operation (1944)"#
+            ]],
+        );
+        check(
+            "
+            //- /a.txt
+            = A =
+
+            Infobox
+            - Commander1: Mile Čalović
+
+            Then Čal
+                    |
+            ",
+            expect![[r#"Mile Čalović [0000] replaces "Čal" — Person — Commander in A"#]],
+        );
+    }
+
+    #[test]
+    fn nothing_at_the_start_of_an_empty_prose_word() {
+        check(
+            &format!(
+                "{OTHER}
+            //- /a.txt
+            = A =
+
+            Text 
+                 |
+            "
+            ),
+            expect![[r#""#]],
+        );
+    }
+}

@@ -1,0 +1,135 @@
+//! Cross-article diagnostics, computed for one file against the workspace view:
+//! See-also items naming no article, near-spellings of another entity's name, duplicate titles.
+
+use super::{Diagnostic, Fix, diagnostic};
+use crate::ide::TextEdit;
+use crate::index::schema::edit_distance;
+use crate::index::{FileId, Workspace};
+
+pub(super) fn check(workspace: &Workspace, file: FileId, out: &mut Vec<Diagnostic>) {
+    let Some(source) = workspace.file(file) else {
+        return;
+    };
+    for link in &source.facts.see_also {
+        if workspace.articles_named(&link.name).is_empty() {
+            out.push(diagnostic(
+                "unresolved-link",
+                link.range,
+                format!("no article named `{}` in the workspace: check the spelling, or add the article", link.name),
+            ));
+        }
+    }
+    if let Some((title, range)) = &source.facts.title {
+        let others: Vec<&str> = workspace
+            .articles_named(title)
+            .iter()
+            .filter(|&&other| other != file)
+            .filter_map(|&other| workspace.file(other))
+            .filter(|other| {
+                other
+                    .facts
+                    .title
+                    .as_ref()
+                    .is_some_and(|(other_title, _)| other_title.eq_ignore_ascii_case(title))
+            })
+            .map(|other| other.path.as_str())
+            .collect();
+        if !others.is_empty() {
+            out.push(diagnostic(
+                "duplicate-title",
+                *range,
+                format!(
+                    "another article has the title `{title}`: {}",
+                    others.join(", ")
+                ),
+            ));
+        }
+    }
+    name_variants(workspace, file, out);
+}
+
+fn name_variants(workspace: &Workspace, file: FileId, out: &mut Vec<Diagnostic>) {
+    let Some(source) = workspace.file(file) else {
+        return;
+    };
+    for listing in &source.facts.listings {
+        let mut candidates: Vec<&str> = workspace
+            .names_sharing_a_word(&listing.name)
+            .into_iter()
+            .collect();
+        candidates.sort_unstable();
+        for other in candidates {
+            let same_kind = workspace.entity(other).is_some_and(|entity| {
+                entity.listings.iter().any(|&listing_ref| {
+                    workspace
+                        .listing(listing_ref)
+                        .is_some_and(|l| l.kind == listing.kind)
+                })
+            });
+            if !same_kind || !is_near_spelling(&listing.name, other) {
+                continue;
+            }
+            let elsewhere = workspace
+                .entity(other)
+                .and_then(|entity| entity.listings.first())
+                .and_then(|&(other_file, _)| workspace.file(other_file))
+                .map_or(String::new(), |other_source| {
+                    format!(" in {}", other_source.display_name())
+                });
+            out.push(
+                diagnostic(
+                    "name-variant",
+                    listing.range,
+                    format!("`{}` is spelled `{other}`{elsewhere}: the same {}? Use one spelling so the two are one entity", listing.name, listing.kind.label().to_lowercase()),
+                )
+                .with_fix(Fix::new(format!("Use `{other}`"), vec![TextEdit::replace(listing.range, other)])),
+            );
+        }
+    }
+}
+
+/// Two names are near-spellings when they have the same number of words and the words that
+/// differ are long, close and free of digits (`Midhat`/`Mit'hat`, not `2nd`/`4th` or `E`/`F`).
+fn is_near_spelling(a: &str, b: &str) -> bool {
+    let a_words: Vec<&str> = a.split_whitespace().collect();
+    let b_words: Vec<&str> = b.split_whitespace().collect();
+    if a_words.len() != b_words.len() || a == b {
+        return false;
+    }
+    let mut differing = 0;
+    for (x, y) in a_words.iter().zip(&b_words) {
+        if x == y {
+            continue;
+        }
+        differing += 1;
+        let long_enough = x.chars().count() >= 4 && y.chars().count() >= 4;
+        let no_digits = !x.chars().chain(y.chars()).any(|c| c.is_ascii_digit());
+        let distance = edit_distance(&x.to_lowercase(), &y.to_lowercase());
+        if !long_enough
+            || !no_digits
+            || distance == 0
+            || distance > 2
+            || distance * 3 > x.chars().count()
+        {
+            return false;
+        }
+    }
+    differing == 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_spellings() {
+        assert!(is_near_spelling("Midhat Frashëri", "Mit'hat Frashëri"));
+        assert!(!is_near_spelling("Army Group E", "Army Group F"));
+        assert!(!is_near_spelling("2nd Division", "4th Division"));
+        assert!(!is_near_spelling(
+            "Kampfgruppe Langer",
+            "Kampfgruppe Bredow"
+        ));
+        assert!(!is_near_spelling("Enver Hoxha", "Enver Hoxha"));
+    }
+}
