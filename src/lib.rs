@@ -5,7 +5,10 @@
 //! `cli`, which alone know about the protocol, files and positions in lines and columns.
 //! ARCHITECTURE.md has the map.
 
+pub mod cli;
 pub mod ide;
 pub mod index;
+pub mod lsp;
 pub mod position;
+pub mod scan;
 pub mod syntax;

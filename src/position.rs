@@ -9,11 +9,12 @@
 use ropey::Rope;
 
 /// How columns are counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Encoding {
     /// UTF-8 bytes.
     Utf8,
     /// UTF-16 code units (the LSP default).
+    #[default]
     Utf16,
     /// Unicode scalar values: what a person counts as characters.
     Chars,

@@ -129,6 +129,19 @@ impl Workspace {
         }
     }
 
+    /// Adds files parsed elsewhere (the server parses off its lock, in parallel).
+    pub fn insert_files(&mut self, files: Vec<Arc<SourceFile>>) {
+        for file in files {
+            self.insert_parsed(file);
+        }
+    }
+
+    /// Changes whenever the set of known names changes; the server compares it before and
+    /// after an edit to know whether other documents' cross-article diagnostics may differ.
+    pub fn names_generation(&self) -> u64 {
+        self.names_generation
+    }
+
     fn insert_parsed(&mut self, file: Arc<SourceFile>) -> FileId {
         let id = match self.ids.get(&file.path) {
             Some(&id) => {

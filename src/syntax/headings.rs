@@ -124,7 +124,7 @@ pub(super) fn bare_heading(
     let next_is_prose = !next.is_empty()
         && !next.starts_with(['-', '=', '*'])
         && (known || next.chars().count() >= 40.max(2 * words.chars().count()));
-    (previous_ended && next_is_prose).then(|| Heading {
+    (previous_ended && next_is_prose).then_some(Heading {
         line,
         level: 2,
         open: None,

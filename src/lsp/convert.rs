@@ -1,0 +1,227 @@
+//! Conversions between the protocol's types and the core's plain data. Positions go through
+//! `crate::position` (the one module that counts columns); this file only maps shapes.
+
+use std::sync::Arc;
+
+use tower_lsp_server::ls_types as lsp;
+
+use crate::ide::TextEdit;
+use crate::ide::diagnostics::{Diagnostic, Severity};
+use crate::ide::semantic_tokens::{SemanticToken, TokenKind};
+use crate::ide::symbols::{DocumentSymbol, SymbolKind};
+use crate::index::EntityKind;
+use crate::position::{Encoding, LineCol, LineIndex};
+use crate::syntax::TextRange;
+
+/// A text with its line index: everything needed to convert positions in one document.
+#[derive(Clone)]
+pub(crate) struct LineMap {
+    pub(crate) text: Arc<str>,
+    pub(crate) index: Arc<LineIndex>,
+    pub(crate) encoding: Encoding,
+}
+
+impl LineMap {
+    pub(crate) fn new(text: Arc<str>, encoding: Encoding) -> LineMap {
+        let index = Arc::new(LineIndex::new(&text));
+        LineMap {
+            text,
+            index,
+            encoding,
+        }
+    }
+
+    pub(crate) fn offset(&self, position: lsp::Position) -> usize {
+        self.index.offset(
+            &self.text,
+            LineCol {
+                line: position.line,
+                col: position.character,
+            },
+            self.encoding,
+        )
+    }
+
+    pub(crate) fn text_range(&self, range: lsp::Range) -> TextRange {
+        let start = self.offset(range.start);
+        let end = self.offset(range.end).max(start);
+        TextRange::new(start, end)
+    }
+
+    pub(crate) fn position(&self, offset: usize) -> lsp::Position {
+        let at = self.index.line_col(&self.text, offset, self.encoding);
+        lsp::Position {
+            line: at.line,
+            character: at.col,
+        }
+    }
+
+    pub(crate) fn range(&self, range: TextRange) -> lsp::Range {
+        lsp::Range {
+            start: self.position(range.start()),
+            end: self.position(range.end()),
+        }
+    }
+
+    pub(crate) fn text_edit(&self, edit: &TextEdit) -> lsp::TextEdit {
+        lsp::TextEdit {
+            range: self.range(edit.range),
+            new_text: edit.new_text.clone(),
+        }
+    }
+}
+
+pub(crate) fn encoding_kind(encoding: Encoding) -> lsp::PositionEncodingKind {
+    match encoding {
+        Encoding::Utf8 => lsp::PositionEncodingKind::UTF8,
+        Encoding::Utf16 | Encoding::Chars => lsp::PositionEncodingKind::UTF16,
+    }
+}
+
+/// UTF-8 when the client offers it (no conversion at all), else the protocol's UTF-16 default.
+pub(crate) fn negotiate_encoding(capabilities: &lsp::ClientCapabilities) -> Encoding {
+    let offered = capabilities
+        .general
+        .as_ref()
+        .and_then(|general| general.position_encodings.as_ref());
+    if offered.is_some_and(|kinds| kinds.contains(&lsp::PositionEncodingKind::UTF8)) {
+        Encoding::Utf8
+    } else {
+        Encoding::Utf16
+    }
+}
+
+pub(crate) fn severity(severity: Severity) -> lsp::DiagnosticSeverity {
+    match severity {
+        Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        Severity::Information => lsp::DiagnosticSeverity::INFORMATION,
+        Severity::Hint => lsp::DiagnosticSeverity::HINT,
+    }
+}
+
+pub(crate) fn diagnostic(map: &LineMap, diagnostic: &Diagnostic) -> lsp::Diagnostic {
+    lsp::Diagnostic {
+        range: map.range(diagnostic.range),
+        severity: Some(severity(diagnostic.severity)),
+        code: Some(lsp::NumberOrString::String(diagnostic.code.to_string())),
+        source: Some("seedls".to_string()),
+        message: diagnostic.message.clone(),
+        ..lsp::Diagnostic::default()
+    }
+}
+
+pub(crate) fn symbol_kind(kind: SymbolKind) -> lsp::SymbolKind {
+    match kind {
+        SymbolKind::Title => lsp::SymbolKind::FILE,
+        SymbolKind::Infobox => lsp::SymbolKind::STRUCT,
+        SymbolKind::InfoboxKey => lsp::SymbolKind::FIELD,
+        SymbolKind::Section => lsp::SymbolKind::NAMESPACE,
+        SymbolKind::Entity(kind) => entity_symbol_kind(kind),
+    }
+}
+
+fn entity_symbol_kind(kind: EntityKind) -> lsp::SymbolKind {
+    match kind {
+        EntityKind::Article => lsp::SymbolKind::FILE,
+        EntityKind::Person => lsp::SymbolKind::CONSTANT,
+        EntityKind::Belligerent => lsp::SymbolKind::CLASS,
+        EntityKind::Unit => lsp::SymbolKind::STRUCT,
+        EntityKind::Place => lsp::SymbolKind::ENUM_MEMBER,
+        EntityKind::Conflict => lsp::SymbolKind::EVENT,
+    }
+}
+
+pub(crate) fn completion_kind(
+    kind: crate::ide::completion::CompletionKind,
+) -> lsp::CompletionItemKind {
+    use crate::ide::completion::CompletionKind;
+    match kind {
+        CompletionKind::InfoboxKey => lsp::CompletionItemKind::PROPERTY,
+        CompletionKind::Entity(EntityKind::Article) => lsp::CompletionItemKind::FILE,
+        CompletionKind::Entity(EntityKind::Person) => lsp::CompletionItemKind::CONSTANT,
+        CompletionKind::Entity(EntityKind::Belligerent) => lsp::CompletionItemKind::CLASS,
+        CompletionKind::Entity(EntityKind::Unit) => lsp::CompletionItemKind::STRUCT,
+        CompletionKind::Entity(EntityKind::Place) => lsp::CompletionItemKind::ENUM_MEMBER,
+        CompletionKind::Entity(EntityKind::Conflict) => lsp::CompletionItemKind::EVENT,
+    }
+}
+
+#[allow(deprecated)] // `deprecated` is a required field of the protocol's struct.
+pub(crate) fn document_symbol(map: &LineMap, symbol: &DocumentSymbol) -> lsp::DocumentSymbol {
+    lsp::DocumentSymbol {
+        name: if symbol.name.is_empty() {
+            "(untitled)".to_string()
+        } else {
+            symbol.name.clone()
+        },
+        detail: symbol.detail.clone(),
+        kind: symbol_kind(symbol.kind),
+        tags: None,
+        deprecated: None,
+        range: map.range(symbol.range),
+        selection_range: map.range(symbol.selection),
+        children: Some(
+            symbol
+                .children
+                .iter()
+                .map(|child| document_symbol(map, child))
+                .collect(),
+        ),
+    }
+}
+
+/// The legend of semantic token types, in the order [`token_type_index`] uses.
+pub(crate) const TOKEN_TYPES: &[lsp::SemanticTokenType] = &[
+    lsp::SemanticTokenType::NAMESPACE,   // article
+    lsp::SemanticTokenType::VARIABLE,    // person
+    lsp::SemanticTokenType::TYPE,        // belligerent
+    lsp::SemanticTokenType::CLASS,       // unit
+    lsp::SemanticTokenType::ENUM_MEMBER, // place
+    lsp::SemanticTokenType::EVENT,       // conflict
+    lsp::SemanticTokenType::PROPERTY,    // infobox key
+    lsp::SemanticTokenType::NUMBER,      // side number
+    lsp::SemanticTokenType::COMMENT,     // citation marker
+];
+
+fn token_type_index(kind: TokenKind) -> u32 {
+    match kind {
+        TokenKind::Entity(EntityKind::Article) => 0,
+        TokenKind::Entity(EntityKind::Person) => 1,
+        TokenKind::Entity(EntityKind::Belligerent) => 2,
+        TokenKind::Entity(EntityKind::Unit) => 3,
+        TokenKind::Entity(EntityKind::Place) => 4,
+        TokenKind::Entity(EntityKind::Conflict) => 5,
+        TokenKind::InfoboxKey => 6,
+        TokenKind::SideNumber => 7,
+        TokenKind::Citation => 8,
+    }
+}
+
+/// Encodes tokens relative to each other, as the protocol wants. Tokens never span lines.
+pub(crate) fn semantic_tokens(map: &LineMap, tokens: &[SemanticToken]) -> Vec<lsp::SemanticToken> {
+    let mut previous = lsp::Position::default();
+    let mut encoded = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        let start = map.position(token.range.start());
+        let end = map.position(token.range.end());
+        if end.line != start.line {
+            continue;
+        }
+        let delta_line = start.line - previous.line;
+        let delta_start = if delta_line == 0 {
+            start.character - previous.character
+        } else {
+            start.character
+        };
+        encoded.push(lsp::SemanticToken {
+            delta_line,
+            delta_start,
+            length: end.character - start.character,
+            token_type: token_type_index(token.kind),
+            token_modifiers_bitset: 0,
+        });
+        previous = start;
+    }
+    encoded
+}

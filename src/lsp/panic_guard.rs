@@ -1,0 +1,78 @@
+//! Keeps the server alive when a handler panics: the panic is logged to stderr, the request
+//! gets an internal-error answer, and the server goes on serving.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures::FutureExt;
+use tower::Service;
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Request, Response};
+
+pub(crate) struct CatchPanic<S> {
+    inner: S,
+}
+
+impl<S> CatchPanic<S> {
+    pub(crate) fn new(inner: S) -> CatchPanic<S> {
+        CatchPanic { inner }
+    }
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+impl<S> Service<Request> for CatchPanic<S>
+where
+    S: Service<Request, Response = Option<Response>>,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+{
+    type Response = Option<Response>;
+    type Error = S::Error;
+    type Future = BoxFuture<Result<Option<Response>, S::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let method = request.method().to_string();
+        let id = request.id().cloned();
+        let future = match std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(request))) {
+            Ok(future) => future,
+            Err(panic) => {
+                return Box::pin(std::future::ready(Ok(answer_panic(&method, id, panic))));
+            }
+        };
+        Box::pin(async move {
+            match AssertUnwindSafe(future).catch_unwind().await {
+                Ok(result) => result,
+                Err(panic) => Ok(answer_panic(&method, id, panic)),
+            }
+        })
+    }
+}
+
+fn answer_panic(
+    method: &str,
+    id: Option<tower_lsp_server::jsonrpc::Id>,
+    panic: Box<dyn std::any::Any + Send>,
+) -> Option<Response> {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string());
+    eprintln!("seedls: handler for `{method}` panicked: {what}; the server goes on");
+    id.map(|id| {
+        Response::from_error(
+            id,
+            Error {
+                code: ErrorCode::InternalError,
+                message: format!("seedls: internal error in {method}: {what}").into(),
+                data: None,
+            },
+        )
+    })
+}
