@@ -12,3 +12,5 @@ pub mod lsp;
 pub mod position;
 pub mod scan;
 pub mod syntax;
+#[cfg(test)]
+mod test_support;

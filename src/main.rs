@@ -64,18 +64,9 @@ fn check(args: &[String]) -> ExitCode {
         }
     }
     if paths.is_empty() {
-        paths.push(if PathBuf::from("seeds").is_dir() {
-            PathBuf::from("seeds")
-        } else {
-            PathBuf::from(".")
-        });
+        paths.push(if PathBuf::from("seeds").is_dir() { PathBuf::from("seeds") } else { PathBuf::from(".") });
     }
-    let status = run_check(
-        &paths,
-        format,
-        &mut std::io::stdout().lock(),
-        &mut std::io::stderr().lock(),
-    );
+    let status = run_check(&paths, format, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
     ExitCode::from(status as u8)
 }
 

@@ -51,10 +51,7 @@ impl LineIndex {
             }
             i += 1;
         }
-        LineIndex {
-            line_starts,
-            len: text.len() as u32,
-        }
+        LineIndex { line_starts, len: text.len() as u32 }
     }
 
     pub fn line_count(&self) -> usize {
@@ -64,15 +61,9 @@ impl LineIndex {
     /// The line and column of a byte offset (clamped to the text, and back to a char boundary).
     pub fn line_col(&self, text: &str, offset: usize, encoding: Encoding) -> LineCol {
         let offset = floor_char_boundary(text, offset.min(self.len as usize));
-        let line = self
-            .line_starts
-            .partition_point(|&start| start as usize <= offset)
-            - 1;
+        let line = self.line_starts.partition_point(|&start| start as usize <= offset) - 1;
         let start = self.line_starts[line] as usize;
-        LineCol {
-            line: line as u32,
-            col: count_units(&text[start..offset], encoding),
-        }
+        LineCol { line: line as u32, col: count_units(&text[start..offset], encoding) }
     }
 
     /// The byte offset of a line and column; past the end of a line means the line's end.
@@ -87,10 +78,7 @@ impl LineIndex {
 
     /// The end of a line's content, before its terminator.
     fn line_content_end(&self, text: &str, line: usize) -> usize {
-        let next = self
-            .line_starts
-            .get(line + 1)
-            .map_or(self.len as usize, |&next| next as usize);
+        let next = self.line_starts.get(line + 1).map_or(self.len as usize, |&next| next as usize);
         let content = &text[self.line_starts[line] as usize..next];
         next - (content.len() - content.trim_end_matches(['\n', '\r']).len()).min(2)
     }
@@ -164,15 +152,9 @@ mod tests {
         let index = LineIndex::new(TEXT);
         let offset = index.offset(TEXT, LineCol { line, col }, encoding);
         assert_eq!(offset, expected_byte, "{encoding:?} {line}:{col}");
-        assert_eq!(
-            index.line_col(TEXT, offset, encoding),
-            LineCol { line, col }
-        );
+        assert_eq!(index.line_col(TEXT, offset, encoding), LineCol { line, col });
         let rope = Rope::from_str(TEXT);
-        assert_eq!(
-            rope.char_to_byte(RopeLines(&rope).char_index(LineCol { line, col }, encoding)),
-            expected_byte
-        );
+        assert_eq!(rope.char_to_byte(RopeLines(&rope).char_index(LineCol { line, col }, encoding)), expected_byte);
     }
 
     #[test]
@@ -196,10 +178,7 @@ mod tests {
         round_trip(Encoding::Utf8, 1, (emoji - line1 + 4) as u32, emoji + 4);
         // A column inside the surrogate pair rounds down to the emoji's start.
         let index = LineIndex::new(TEXT);
-        assert_eq!(
-            index.offset(TEXT, LineCol { line: 1, col: 18 }, Encoding::Utf16),
-            emoji
-        );
+        assert_eq!(index.offset(TEXT, LineCol { line: 1, col: 18 }, Encoding::Utf16), emoji);
     }
 
     #[test]
@@ -208,38 +187,20 @@ mod tests {
         assert_eq!(index.line_count(), 4);
         round_trip(Encoding::Utf16, 2, 0, TEXT.find("last").unwrap());
         // Past the end of a line: the line's end, not the next line.
-        assert_eq!(
-            index.offset(TEXT, LineCol { line: 2, col: 99 }, Encoding::Utf16),
-            TEXT.find("\nend").unwrap()
-        );
+        assert_eq!(index.offset(TEXT, LineCol { line: 2, col: 99 }, Encoding::Utf16), TEXT.find("\nend").unwrap());
         // Past the last line: the end of the text.
-        assert_eq!(
-            index.offset(TEXT, LineCol { line: 99, col: 0 }, Encoding::Utf16),
-            TEXT.len()
-        );
-        assert_eq!(
-            index.line_col(TEXT, 10_000, Encoding::Utf16),
-            LineCol { line: 3, col: 3 }
-        );
+        assert_eq!(index.offset(TEXT, LineCol { line: 99, col: 0 }, Encoding::Utf16), TEXT.len());
+        assert_eq!(index.line_col(TEXT, 10_000, Encoding::Utf16), LineCol { line: 3, col: 3 });
         // An offset inside a character is read as the character's start.
-        assert_eq!(
-            index.line_col(TEXT, 6, Encoding::Utf16),
-            LineCol { line: 0, col: 5 }
-        );
+        assert_eq!(index.line_col(TEXT, 6, Encoding::Utf16), LineCol { line: 0, col: 5 });
     }
 
     #[test]
     fn rope_clamps_like_the_index() {
         let rope = Rope::from_str(TEXT);
         let lines = RopeLines(&rope);
-        assert_eq!(
-            lines.char_index(LineCol { line: 99, col: 0 }, Encoding::Utf16),
-            rope.len_chars()
-        );
+        assert_eq!(lines.char_index(LineCol { line: 99, col: 0 }, Encoding::Utf16), rope.len_chars());
         let end_of_line_2 = rope.byte_to_char(TEXT.find("\nend").unwrap());
-        assert_eq!(
-            lines.char_index(LineCol { line: 2, col: 99 }, Encoding::Utf16),
-            end_of_line_2
-        );
+        assert_eq!(lines.char_index(LineCol { line: 2, col: 99 }, Encoding::Utf16), end_of_line_2);
     }
 }

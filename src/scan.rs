@@ -10,10 +10,7 @@ use crate::index::config::Config;
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 pub fn is_seed_path(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("txt" | "seed")
-    )
+    matches!(path.extension().and_then(|e| e.to_str()), Some("txt" | "seed"))
 }
 
 /// Seed files under `root`, honouring `.gitignore` and the config's include/exclude globs.
@@ -23,11 +20,7 @@ pub fn discover(root: &Path, config: &Config) -> (Vec<PathBuf>, Vec<String>) {
     let exclude = globs(&config.exclude);
     let mut files = Vec::new();
     let mut skipped = Vec::new();
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(true)
-        .git_ignore(true)
-        .require_git(false)
-        .build();
+    let walker = ignore::WalkBuilder::new(root).hidden(true).git_ignore(true).require_git(false).build();
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -45,11 +38,7 @@ pub fn discover(root: &Path, config: &Config) -> (Vec<PathBuf>, Vec<String>) {
             Some(include) => include.is_match(relative),
             None => is_seed_path(path),
         };
-        if !included
-            || exclude
-                .as_ref()
-                .is_some_and(|exclude| exclude.is_match(relative))
-        {
+        if !included || exclude.as_ref().is_some_and(|exclude| exclude.is_match(relative)) {
             continue;
         }
         match entry.metadata() {
@@ -84,18 +73,10 @@ fn globs(patterns: &[String]) -> Option<GlobSet> {
 pub fn read_seed(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|error| format!("{}: {error}", path.display()))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "{}: {} bytes is over the {MAX_FILE_BYTES}-byte limit",
-            path.display(),
-            bytes.len()
-        ));
+        return Err(format!("{}: {} bytes is over the {MAX_FILE_BYTES}-byte limit", path.display(), bytes.len()));
     }
     String::from_utf8(bytes).map_err(|error| {
-        format!(
-            "{}: not UTF-8 (invalid byte at offset {}); skipped",
-            path.display(),
-            error.utf8_error().valid_up_to()
-        )
+        format!("{}: not UTF-8 (invalid byte at offset {}); skipped", path.display(), error.utf8_error().valid_up_to())
     })
 }
 

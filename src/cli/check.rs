@@ -17,12 +17,7 @@ pub enum OutputFormat {
 }
 
 /// Checks the paths and writes the report to `out`; returns the exit status.
-pub fn run_check(
-    paths: &[PathBuf],
-    format: OutputFormat,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> i32 {
+pub fn run_check(paths: &[PathBuf], format: OutputFormat, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let mut io_failed = false;
     let mut files = Vec::new();
     let mut config = Config::default();
@@ -31,12 +26,7 @@ pub fn run_check(
             if let Some((config_path, text)) = scan::read_config(path) {
                 let (read, errors) = Config::parse(&text);
                 for error in errors {
-                    let _ = writeln!(
-                        err,
-                        "{}: error[config-error]: {}",
-                        config_path.display(),
-                        error.message
-                    );
+                    let _ = writeln!(err, "{}: error[config-error]: {}", config_path.display(), error.message);
                     io_failed = true;
                 }
                 config = read;
@@ -67,10 +57,7 @@ pub fn run_check(
     workspace.set_files(loaded);
     let overrides: SeverityOverrides = config.severities.clone();
     let mut report = Report::default();
-    let mut ids: Vec<(String, FileId)> = workspace
-        .files()
-        .map(|(id, file)| (file.path.clone(), id))
-        .collect();
+    let mut ids: Vec<(String, FileId)> = workspace.files().map(|(id, file)| (file.path.clone(), id)).collect();
     ids.sort();
     for (_, id) in ids {
         let Some(source) = workspace.file(id) else {
@@ -80,20 +67,9 @@ pub fn run_check(
         for diagnostic in diagnostics(&workspace, id, &overrides) {
             let start = index.line_col(&source.text, diagnostic.range.start(), Encoding::Chars);
             let end = index.line_col(&source.text, diagnostic.range.end(), Encoding::Chars);
-            let line_text = source
-                .text
-                .lines()
-                .nth(start.line as usize)
-                .unwrap_or("")
-                .trim_end_matches('\r');
+            let line_text = source.text.lines().nth(start.line as usize).unwrap_or("").trim_end_matches('\r');
             report.count(diagnostic.severity);
-            let found = Found {
-                file: &source.path,
-                start,
-                end,
-                line_text,
-                diagnostic: &diagnostic,
-            };
+            let found = Found { file: &source.path, start, end, line_text, diagnostic: &diagnostic };
             match format {
                 OutputFormat::Text => found.write_text(out),
                 OutputFormat::Json => report.json.push(found.json()),
@@ -102,11 +78,7 @@ pub fn run_check(
     }
     match format {
         OutputFormat::Json => {
-            let _ = writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&report.json).unwrap_or_else(|_| "[]".into())
-            );
+            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&report.json).unwrap_or_else(|_| "[]".into()));
         }
         OutputFormat::Text => {
             let _ = writeln!(out, "{}", report.summary(workspace.file_count()));
@@ -122,10 +94,7 @@ pub fn run_check(
 }
 
 fn display_path(path: &Path) -> String {
-    path.strip_prefix("./")
-        .unwrap_or(path)
-        .display()
-        .to_string()
+    path.strip_prefix("./").unwrap_or(path).display().to_string()
 }
 
 struct Found<'a> {
@@ -140,11 +109,7 @@ impl Found<'_> {
     fn write_text(&self, out: &mut dyn Write) {
         let line_number = (self.start.line + 1).to_string();
         let gutter = " ".repeat(line_number.len());
-        let width = if self.end.line == self.start.line {
-            (self.end.col - self.start.col).max(1)
-        } else {
-            1
-        };
+        let width = if self.end.line == self.start.line { (self.end.col - self.start.col).max(1) } else { 1 };
         let _ = writeln!(
             out,
             "{}:{}:{}: {}[{}]: {}\n{gutter} |\n{line_number} | {}\n{gutter} | {}{}\n",

@@ -23,21 +23,15 @@ pub fn code_actions(
 ) -> Vec<CodeAction> {
     diagnostics(workspace, file, overrides)
         .into_iter()
-        .filter(|diagnostic| {
-            diagnostic.range.intersects(range) || diagnostic.range.touches(range.start())
-        })
+        .filter(|diagnostic| diagnostic.range.intersects(range) || diagnostic.range.touches(range.start()))
         .flat_map(|diagnostic| {
             let only_one = diagnostic.fixes.len() == 1;
-            diagnostic
-                .fixes
-                .clone()
-                .into_iter()
-                .map(move |fix| CodeAction {
-                    title: fix.label,
-                    diagnostic: diagnostic.clone(),
-                    edits: fix.edits,
-                    is_preferred: only_one,
-                })
+            diagnostic.fixes.clone().into_iter().map(move |fix| CodeAction {
+                title: fix.label,
+                diagnostic: diagnostic.clone(),
+                edits: fix.edits,
+                is_preferred: only_one,
+            })
         })
         .collect()
 }
@@ -61,25 +55,12 @@ mod tests {
             ",
         );
         let (file, offset) = fixture.cursor();
-        let actions = code_actions(
-            &fixture.workspace,
-            file,
-            TextRange::empty(offset),
-            &SeverityOverrides::default(),
-        );
+        let actions = code_actions(&fixture.workspace, file, TextRange::empty(offset), &SeverityOverrides::default());
         assert_eq!(actions.len(), 1);
         assert_eq!(actions[0].title, "Change to `== Aftermath ==`");
         let text = &fixture.workspace.file(file).unwrap().text;
-        assert_eq!(
-            apply_edits(text, &actions[0].edits),
-            "= T =\n\n== Aftermath ==\nText.\n"
-        );
-        let elsewhere = code_actions(
-            &fixture.workspace,
-            file,
-            TextRange::empty(0),
-            &SeverityOverrides::default(),
-        );
+        assert_eq!(apply_edits(text, &actions[0].edits), "= T =\n\n== Aftermath ==\nText.\n");
+        let elsewhere = code_actions(&fixture.workspace, file, TextRange::empty(0), &SeverityOverrides::default());
         assert!(elsewhere.is_empty());
     }
 }

@@ -31,11 +31,7 @@ pub fn code_lenses(workspace: &Workspace, file: FileId) -> Vec<CodeLens> {
         1 => "1 article links here".to_string(),
         n => format!("{n} articles link here"),
     };
-    vec![CodeLens {
-        range: *title_range,
-        title,
-        linking_files: linking,
-    }]
+    vec![CodeLens { range: *title_range, title, linking_files: linking }]
 }
 
 #[cfg(test)]
@@ -64,9 +60,6 @@ mod tests {
         );
         let lenses = code_lenses(&fixture.workspace, FileId(0));
         assert_eq!(lenses[0].title, "2 articles link here");
-        assert_eq!(
-            code_lenses(&fixture.workspace, FileId(3))[0].title,
-            "no articles link here"
-        );
+        assert_eq!(code_lenses(&fixture.workspace, FileId(3))[0].title, "no articles link here");
     }
 }

@@ -40,10 +40,7 @@ pub struct Completions {
 const LIMIT: usize = 100;
 
 pub fn completions(workspace: &Workspace, file: FileId, offset: usize) -> Completions {
-    let empty = Completions {
-        items: Vec::new(),
-        is_incomplete: false,
-    };
+    let empty = Completions { items: Vec::new(), is_incomplete: false };
     let Some(source) = workspace.file(file) else {
         return empty;
     };
@@ -54,21 +51,15 @@ pub fn completions(workspace: &Workspace, file: FileId, offset: usize) -> Comple
     }
     let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     let before = &text[line_start..offset];
-    let block = source.document.blocks.iter().find(|block| {
-        block.range.start() <= line_start
-            && line_start < block.range.end().max(block.range.start() + 1)
-    });
+    let block =
+        source.document.blocks.iter().find(|block| {
+            block.range.start() <= line_start && line_start < block.range.end().max(block.range.start() + 1)
+        });
     let in_infobox = block.is_some_and(|block| matches!(block.kind, BlockKind::Infobox(_)));
-    let in_see_also = source
-        .document
-        .see_also_items(text)
-        .any(|item| item.line.start() == line_start)
-        || (before.trim_start().starts_with("- ")
-            && after_see_also_heading(workspace, file, line_start));
+    let in_see_also = source.document.see_also_items(text).any(|item| item.line.start() == line_start)
+        || (before.trim_start().starts_with("- ") && after_see_also_heading(workspace, file, line_start));
 
-    if in_infobox
-        && let Some(completions) = infobox_completions(workspace, file, line_start, offset)
-    {
+    if in_infobox && let Some(completions) = infobox_completions(workspace, file, line_start, offset) {
         return completions;
     }
     if in_see_also {
@@ -85,38 +76,18 @@ pub fn completions(workspace: &Workspace, file: FileId, offset: usize) -> Comple
     if prefix.is_empty() {
         return empty;
     }
-    entity_completions(
-        workspace,
-        file,
-        TextRange::new(offset - prefix.len(), offset),
-        prefix,
-        &[],
-    )
+    entity_completions(workspace, file, TextRange::new(offset - prefix.len(), offset), prefix, &[])
 }
 
 fn after_see_also_heading(workspace: &Workspace, file: FileId, line_start: usize) -> bool {
     let Some(source) = workspace.file(file) else {
         return false;
     };
-    let heading = source
-        .document
-        .headings()
-        .filter(|heading| heading.line.start() < line_start)
-        .last();
-    heading.is_some_and(|heading| {
-        heading
-            .text
-            .slice(&source.text)
-            .eq_ignore_ascii_case("see also")
-    })
+    let heading = source.document.headings().filter(|heading| heading.line.start() < line_start).last();
+    heading.is_some_and(|heading| heading.text.slice(&source.text).eq_ignore_ascii_case("see also"))
 }
 
-fn infobox_completions(
-    workspace: &Workspace,
-    file: FileId,
-    line_start: usize,
-    offset: usize,
-) -> Option<Completions> {
+fn infobox_completions(workspace: &Workspace, file: FileId, line_start: usize, offset: usize) -> Option<Completions> {
     let source = workspace.file(file)?;
     let text = &source.text;
     let before = &text[line_start..offset];
@@ -128,12 +99,7 @@ fn infobox_completions(
             if typed.contains(char::is_whitespace) {
                 return None;
             }
-            Some(key_completions(
-                workspace,
-                file,
-                TextRange::new(offset - typed.len(), offset),
-                typed,
-            ))
+            Some(key_completions(workspace, file, TextRange::new(offset - typed.len(), offset), typed))
         }
         Some(colon) => {
             let key = after_dash[..colon].trim();
@@ -151,28 +117,14 @@ fn infobox_completions(
                 std::slice::from_ref(&kind)
             };
             let kinds = kinds.to_vec();
-            Some(entity_completions(
-                workspace,
-                file,
-                TextRange::new(prefix_start, offset),
-                item,
-                &kinds,
-            ))
+            Some(entity_completions(workspace, file, TextRange::new(prefix_start, offset), item, &kinds))
         }
     }
 }
 
-fn key_completions(
-    workspace: &Workspace,
-    file: FileId,
-    replace: TextRange,
-    typed: &str,
-) -> Completions {
+fn key_completions(workspace: &Workspace, file: FileId, replace: TextRange, typed: &str) -> Completions {
     let Some(source) = workspace.file(file) else {
-        return Completions {
-            items: Vec::new(),
-            is_incomplete: false,
-        };
+        return Completions { items: Vec::new(), is_incomplete: false };
     };
     let text = &source.text;
     let present: Vec<(String, Option<u8>)> = source
@@ -195,19 +147,10 @@ fn key_completions(
         .iter()
         .map(|(base, side)| format!("{base}{}", side.map(|s| s.to_string()).unwrap_or_default()))
         .collect();
-    let required: HashSet<String> = workspace
-        .schema
-        .required
-        .iter()
-        .map(|key| key.to_lowercase())
-        .collect();
+    let required: HashSet<String> = workspace.schema.required.iter().map(|key| key.to_lowercase()).collect();
     let mut items = Vec::new();
     for spec in KEYS {
-        let sides: Vec<Option<u8>> = if spec.sided {
-            SIDES.map(Some).collect()
-        } else {
-            vec![None]
-        };
+        let sides: Vec<Option<u8>> = if spec.sided { SIDES.map(Some).collect() } else { vec![None] };
         let lower = spec.name.to_lowercase();
         let next_side = present
             .iter()
@@ -216,11 +159,7 @@ fn key_completions(
             .max()
             .map_or(1, |side| side + 1);
         for side in sides {
-            let key = format!(
-                "{}{}",
-                spec.name,
-                side.map(|s| s.to_string()).unwrap_or_default()
-            );
+            let key = format!("{}{}", spec.name, side.map(|s| s.to_string()).unwrap_or_default());
             if present_keys.contains(&key.to_lowercase()) {
                 continue;
             }
@@ -234,10 +173,7 @@ fn key_completions(
             items.push(CompletionItem {
                 label: key.clone(),
                 kind: CompletionKind::InfoboxKey,
-                detail: spec.description.replace(
-                    "side N",
-                    &side.map_or("side N".into(), |s| format!("side {s}")),
-                ),
+                detail: spec.description.replace("side N", &side.map_or("side N".into(), |s| format!("side {s}"))),
                 replace,
                 insert_text: format!("{key}: "),
                 sort_text: format!("{group}{key}"),
@@ -246,10 +182,7 @@ fn key_completions(
     }
     let mut items = fuzzy_rank(typed, items, |item| &item.label);
     items.sort_by(|a, b| a.sort_text[..1].cmp(&b.sort_text[..1]));
-    Completions {
-        items,
-        is_incomplete: false,
-    }
+    Completions { items, is_incomplete: false }
 }
 
 /// Known names of the given kinds (any kind if none). Only titles stand for articles, and a
@@ -268,52 +201,35 @@ fn entity_completions(
         };
         let only_the_typed_prefix = entity.articles.is_empty()
             && entity.listings.iter().all(|&listing_ref| {
-                listing_ref.0 == file
-                    && workspace
-                        .listing(listing_ref)
-                        .is_some_and(|listing| listing.range == replace)
+                listing_ref.0 == file && workspace.listing(listing_ref).is_some_and(|listing| listing.range == replace)
             });
         let is_alias = kind == EntityKind::Article
             && entity.listings.is_empty()
             && !entity.articles.iter().any(|&article| {
-                workspace.file(article).is_some_and(|source| {
-                    source
-                        .facts
-                        .title
-                        .as_ref()
-                        .is_some_and(|(title, _)| title == name)
-                })
+                workspace
+                    .file(article)
+                    .is_some_and(|source| source.facts.title.as_ref().is_some_and(|(title, _)| title == name))
             });
         if only_the_typed_prefix || (is_alias && kinds == [EntityKind::Article]) {
             continue;
         }
         let fits = kinds.is_empty()
             || kinds.contains(&kind)
-            || entity.listings.iter().any(|&listing| {
-                workspace
-                    .listing(listing)
-                    .is_some_and(|listing| kinds.contains(&listing.kind))
-            });
+            || entity
+                .listings
+                .iter()
+                .any(|&listing| workspace.listing(listing).is_some_and(|listing| kinds.contains(&listing.kind)));
         if !fits {
             continue;
         }
         let detail = match (entity.articles.first(), entity.listings.first()) {
-            (Some(&article), _) => format!(
-                "Article — {}",
-                workspace
-                    .file(article)
-                    .map_or("", |source| source.path.as_str())
-            ),
+            (Some(&article), _) => {
+                format!("Article — {}", workspace.file(article).map_or("", |source| source.path.as_str()))
+            }
             (None, Some(&listing_ref)) => {
                 let listing = workspace.listing(listing_ref);
-                let article = workspace
-                    .file(listing_ref.0)
-                    .map_or("", |source| source.display_name());
-                format!(
-                    "{} — {} in {article}",
-                    kind.label(),
-                    listing.map_or("", |listing| listing.key.as_str())
-                )
+                let article = workspace.file(listing_ref.0).map_or("", |source| source.display_name());
+                format!("{} — {} in {article}", kind.label(), listing.map_or("", |listing| listing.key.as_str()))
             }
             (None, None) => kind.label().to_string(),
         };
@@ -332,15 +248,9 @@ fn entity_completions(
         .into_iter()
         .take(LIMIT)
         .enumerate()
-        .map(|(rank, item)| CompletionItem {
-            sort_text: format!("{rank:04}"),
-            ..item
-        })
+        .map(|(rank, item)| CompletionItem { sort_text: format!("{rank:04}"), ..item })
         .collect();
-    Completions {
-        items,
-        is_incomplete,
-    }
+    Completions { items, is_incomplete }
 }
 
 /// The name being typed in prose: the current word, or the last few words when together
@@ -358,10 +268,7 @@ fn prose_prefix<'a>(workspace: &Workspace, before: &'a str) -> &'a str {
             break;
         }
         let candidate = before[previous_start..].to_lowercase();
-        if workspace
-            .entities()
-            .any(|(name, _)| name.to_lowercase().starts_with(&candidate))
-        {
+        if workspace.entities().any(|(name, _)| name.to_lowercase().starts_with(&candidate)) {
             best = &before[previous_start..];
         }
         start = previous_start;
@@ -372,11 +279,7 @@ fn prose_prefix<'a>(workspace: &Workspace, before: &'a str) -> &'a str {
 /// Where the run of name characters (letters, digits, `'`, `-`) at the end of `text` starts.
 fn trailing_word_start(text: &str) -> usize {
     let is_name_char = |c: char| c.is_alphanumeric() || c == '\'' || c == '-';
-    text.char_indices()
-        .rev()
-        .take_while(|&(_, c)| is_name_char(c))
-        .last()
-        .map_or(text.len(), |(i, _)| i)
+    text.char_indices().rev().take_while(|&(_, c)| is_name_char(c)).last().map_or(text.len(), |(i, _)| i)
 }
 
 #[cfg(test)]
@@ -397,24 +300,10 @@ mod tests {
             .iter()
             .take(8)
             .map(|item| {
-                format!(
-                    "{} [{}] replaces {:?} — {}",
-                    item.label,
-                    item.sort_text,
-                    item.replace.slice(text),
-                    item.detail
-                )
+                format!("{} [{}] replaces {:?} — {}", item.label, item.sort_text, item.replace.slice(text), item.detail)
             })
             .collect();
-        expect.assert_eq(&format!(
-            "{}{}",
-            shown.join("\n"),
-            if completions.is_incomplete {
-                "\n…"
-            } else {
-                ""
-            }
-        ));
+        expect.assert_eq(&format!("{}{}", shown.join("\n"), if completions.is_incomplete { "\n…" } else { "" }));
     }
 
     const OTHER: &str = "
@@ -467,9 +356,7 @@ mod tests {
                                    |
             "
             ),
-            expect![[
-                r#"Enver Hoxha [0000] replaces "Enve" — Person — Commander in Kosovo Operation (1944)"#
-            ]],
+            expect![[r#"Enver Hoxha [0000] replaces "Enve" — Person — Commander in Kosovo Operation (1944)"#]],
         );
     }
 
@@ -519,9 +406,7 @@ mod tests {
                            |
             "
             ),
-            expect![[
-                r#"Enver Hoxha [0000] replaces "Enver Ho" — Person — Commander in Kosovo Operation (1944)"#
-            ]],
+            expect![[r#"Enver Hoxha [0000] replaces "Enver Ho" — Person — Commander in Kosovo Operation (1944)"#]],
         );
         check(
             "

@@ -18,10 +18,7 @@ pub fn document_links(workspace: &Workspace, file: FileId) -> Vec<DocumentLink> 
         .see_also
         .iter()
         .filter_map(|link| {
-            Some(DocumentLink {
-                range: link.range,
-                target: *workspace.articles_named(&link.name).first()?,
-            })
+            Some(DocumentLink { range: link.range, target: *workspace.articles_named(&link.name).first()? })
         })
         .collect()
 }

@@ -28,18 +28,14 @@ impl Fixture {
         let mut cursor = None;
         let mut ranges = Vec::new();
         let fixture = trim_indent(fixture);
-        for chunk in fixture
-            .split("//- ")
-            .filter(|chunk| !chunk.trim().is_empty())
-        {
+        for chunk in fixture.split("//- ").filter(|chunk| !chunk.trim().is_empty()) {
             let (path, body) = chunk.split_once('\n').unwrap_or((chunk, ""));
             let mut text = String::new();
             let mut previous_line_start = 0;
             let mut markers = Vec::new();
             for line in body.split_inclusive('\n') {
                 let content = line.trim_end_matches('\n');
-                let is_marker = !content.trim().is_empty()
-                    && content.chars().all(|c| c == ' ' || c == '|' || c == '^');
+                let is_marker = !content.trim().is_empty() && content.chars().all(|c| c == ' ' || c == '|' || c == '^');
                 if is_marker {
                     let previous_line = &text[previous_line_start..];
                     let column_to_offset = |column: usize| {
@@ -53,10 +49,7 @@ impl Fixture {
                         markers.push(Marker::Cursor(column_to_offset(column)));
                     }
                     if let (Some(first), Some(last)) = (content.find('^'), content.rfind('^')) {
-                        markers.push(Marker::Range(
-                            column_to_offset(first),
-                            column_to_offset(last + 1),
-                        ));
+                        markers.push(Marker::Range(column_to_offset(first), column_to_offset(last + 1)));
                     }
                 } else {
                     previous_line_start = text.len();
@@ -71,11 +64,7 @@ impl Fixture {
                 }
             }
         }
-        Fixture {
-            workspace,
-            cursor,
-            ranges,
-        }
+        Fixture { workspace, cursor, ranges }
     }
 
     pub(crate) fn cursor(&self) -> (FileId, usize) {
@@ -105,12 +94,6 @@ fn trim_indent(text: &str) -> String {
         .min()
         .unwrap_or(0);
     text.split_inclusive('\n')
-        .map(|line| {
-            if line.len() >= indent {
-                &line[indent..]
-            } else {
-                line.trim_start_matches(' ')
-            }
-        })
+        .map(|line| if line.len() >= indent { &line[indent..] } else { line.trim_start_matches(' ') })
         .collect()
 }

@@ -13,10 +13,7 @@ pub fn folding_ranges(text: &str, document: &Document) -> Vec<TextRange> {
 
 fn collect(symbols: &[DocumentSymbol], out: &mut Vec<TextRange>) {
     for symbol in symbols {
-        if matches!(
-            symbol.kind,
-            SymbolKind::Section | SymbolKind::Infobox | SymbolKind::Title
-        ) {
+        if matches!(symbol.kind, SymbolKind::Section | SymbolKind::Infobox | SymbolKind::Title) {
             out.push(symbol.range);
         }
         collect(&symbol.children, out);
@@ -31,10 +28,7 @@ mod tests {
     #[test]
     fn sections_and_the_infobox_fold() {
         let text = "= T =\n\nInfobox\n- Conflict: C\n\n== A ==\nOne.\n\n== B ==\nTwo.\n";
-        let folds: Vec<&str> = folding_ranges(text, &parse(text))
-            .iter()
-            .map(|range| range.slice(text))
-            .collect();
+        let folds: Vec<&str> = folding_ranges(text, &parse(text)).iter().map(|range| range.slice(text)).collect();
         assert_eq!(
             folds,
             [

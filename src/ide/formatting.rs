@@ -13,50 +13,22 @@ pub fn format(text: &str, document: &Document) -> Vec<TextEdit> {
         let (Some(open), Some(close)) = (heading.open, heading.close) else {
             continue;
         };
-        push_if_changed(
-            text,
-            &mut edits,
-            TextRange::new(open.end(), heading.text.start()),
-            " ",
-        );
-        push_if_changed(
-            text,
-            &mut edits,
-            TextRange::new(heading.text.end(), close.start()),
-            " ",
-        );
+        push_if_changed(text, &mut edits, TextRange::new(open.end(), heading.text.start()), " ");
+        push_if_changed(text, &mut edits, TextRange::new(heading.text.end(), close.start()), " ");
     }
     for infobox in document.infoboxes() {
         for line in &infobox.lines {
             let InfoboxLine::Entry(entry) = line else {
                 continue;
             };
-            push_if_changed(
-                text,
-                &mut edits,
-                TextRange::new(entry.line.start(), entry.dash.start()),
-                "",
-            );
-            push_if_changed(
-                text,
-                &mut edits,
-                TextRange::new(entry.dash.end(), entry.key.start()),
-                " ",
-            );
-            push_if_changed(
-                text,
-                &mut edits,
-                TextRange::new(entry.key.end(), entry.colon.start()),
-                "",
-            );
+            push_if_changed(text, &mut edits, TextRange::new(entry.line.start(), entry.dash.start()), "");
+            push_if_changed(text, &mut edits, TextRange::new(entry.dash.end(), entry.key.start()), " ");
+            push_if_changed(text, &mut edits, TextRange::new(entry.key.end(), entry.colon.start()), "");
             let after_colon = if entry.value.is_empty() { "" } else { " " };
             push_if_changed(
                 text,
                 &mut edits,
-                TextRange::new(
-                    entry.colon.end(),
-                    entry.value.start().max(entry.colon.end()),
-                ),
+                TextRange::new(entry.colon.end(), entry.value.start().max(entry.colon.end())),
                 after_colon,
             );
             push_if_changed(

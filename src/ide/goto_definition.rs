@@ -14,11 +14,7 @@ pub struct NavigationTarget {
     pub focus: TextRange,
 }
 
-pub fn goto_definition(
-    workspace: &Workspace,
-    file: FileId,
-    offset: usize,
-) -> Vec<NavigationTarget> {
+pub fn goto_definition(workspace: &Workspace, file: FileId, offset: usize) -> Vec<NavigationTarget> {
     let Some(Target::Entity { name, .. }) = target_at(workspace, file, offset) else {
         return Vec::new();
     };
@@ -37,14 +33,7 @@ pub(crate) fn definitions_of(workspace: &Workspace, name: &str) -> Vec<Navigatio
             .filter_map(|&(file, index)| {
                 let listing = workspace.listing((file, index))?;
                 let path = workspace.file(file)?.path.clone();
-                Some((
-                    path,
-                    NavigationTarget {
-                        file,
-                        full: listing.range,
-                        focus: listing.range,
-                    },
-                ))
+                Some((path, NavigationTarget { file, full: listing.range, focus: listing.range }))
             })
             .collect()
     } else {
@@ -53,18 +42,13 @@ pub(crate) fn definitions_of(workspace: &Workspace, name: &str) -> Vec<Navigatio
             .iter()
             .filter_map(|&file| {
                 let source = workspace.file(file)?;
-                let focus = source
-                    .facts
-                    .title
-                    .as_ref()
-                    .map_or(TextRange::empty(0), |(_, range)| *range);
+                let focus = source.facts.title.as_ref().map_or(TextRange::empty(0), |(_, range)| *range);
                 let full = source.document.title().map_or(focus, |title| title.line);
                 Some((source.path.clone(), NavigationTarget { file, full, focus }))
             })
             .collect()
     };
-    targets
-        .sort_by(|(a_path, a), (b_path, b)| (a_path, a.focus.start).cmp(&(b_path, b.focus.start)));
+    targets.sort_by(|(a_path, a), (b_path, b)| (a_path, a.focus.start).cmp(&(b_path, b.focus.start)));
     targets.into_iter().map(|(_, target)| target).collect()
 }
 
@@ -80,10 +64,7 @@ mod tests {
         let fixture = Fixture::parse(fixture);
         let (file, offset) = fixture.cursor();
         let targets = goto_definition(&fixture.workspace, file, offset);
-        let actual: Vec<String> = targets
-            .iter()
-            .map(|target| fixture.describe(target.file, target.focus))
-            .collect();
+        let actual: Vec<String> = targets.iter().map(|target| fixture.describe(target.file, target.focus)).collect();
         expect.assert_debug_eq(&actual);
     }
 

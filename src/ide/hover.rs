@@ -18,39 +18,23 @@ pub fn hover(workspace: &Workspace, file: FileId, offset: usize) -> Option<Hover
         Target::UnresolvedLink { name, .. } => {
             format!("**{name}**\n\nNo article of this name in the workspace.")
         }
-        Target::InfoboxKey {
-            key, side, spec, ..
-        } => {
-            let side_note = side
-                .map(|side| format!(" (side {side})"))
-                .unwrap_or_default();
+        Target::InfoboxKey { key, side, spec, .. } => {
+            let side_note = side.map(|side| format!(" (side {side})")).unwrap_or_default();
             format!(
                 "**{key}** — infobox key{side_note}\n\n{}",
-                spec.description.replace(
-                    "side N",
-                    &side.map_or("side N".to_string(), |s| format!("side {s}"))
-                )
+                spec.description.replace("side N", &side.map_or("side N".to_string(), |s| format!("side {s}")))
             )
         }
         Target::DateValue { value, .. } => match parse_date(value) {
             Ok(range) => {
-                let length = range
-                    .length_in_days()
-                    .map_or("an open range".to_string(), |days| format!("{days} days"));
-                let approximate = if range.approximate {
-                    " (approximate)"
-                } else {
-                    ""
-                };
+                let length = range.length_in_days().map_or("an open range".to_string(), |days| format!("{days} days"));
+                let approximate = if range.approximate { " (approximate)" } else { "" };
                 format!("**{}**\n\n{length}{approximate}", range.normalized())
             }
             Err(error) => format!("**{value}**\n\nNot readable as a date: {error}."),
         },
     };
-    Some(HoverInfo {
-        range: target.range(),
-        markdown,
-    })
+    Some(HoverInfo { range: target.range(), markdown })
 }
 
 fn entity_markdown(workspace: &Workspace, name: &str) -> Option<String> {
@@ -65,12 +49,7 @@ fn entity_markdown(workspace: &Workspace, name: &str) -> Option<String> {
     let listings: Vec<(&SourceFile, &Listing)> = entity
         .listings
         .iter()
-        .filter_map(|&(file, index)| {
-            Some((
-                workspace.file(file)?.as_ref(),
-                workspace.listing((file, index))?,
-            ))
-        })
+        .filter_map(|&(file, index)| Some((workspace.file(file)?.as_ref(), workspace.listing((file, index))?)))
         .collect();
     if !listings.is_empty() {
         out += "\n\n";
@@ -80,11 +59,7 @@ fn entity_markdown(workspace: &Workspace, name: &str) -> Option<String> {
         out.pop();
     }
     let mentioning = workspace.files_mentioning(name).len();
-    let articles = if mentioning == 1 {
-        "article"
-    } else {
-        "articles"
-    };
+    let articles = if mentioning == 1 { "article" } else { "articles" };
     out += &format!("\n\nMentioned in {mentioning} {articles}.");
     Some(out)
 }
@@ -99,21 +74,9 @@ pub(crate) fn role_line(source: &SourceFile, listing: &Listing) -> String {
         EntityKind::Conflict => "Part of",
         EntityKind::Article => "Article",
     };
-    let side = listing
-        .side
-        .map(|side| format!(", side {side}"))
-        .unwrap_or_default();
-    let under = listing
-        .parents
-        .last()
-        .map(|parent| format!(" (under {parent})"))
-        .unwrap_or_default();
-    let date = source
-        .facts
-        .date
-        .as_ref()
-        .map(|(date, _)| format!(", {date}"))
-        .unwrap_or_default();
+    let side = listing.side.map(|side| format!(", side {side}")).unwrap_or_default();
+    let under = listing.parents.last().map(|parent| format!(" (under {parent})")).unwrap_or_default();
+    let date = source.facts.date.as_ref().map(|(date, _)| format!(", {date}")).unwrap_or_default();
     format!("{role}{side}{under} — {}{date}", source.display_name())
 }
 

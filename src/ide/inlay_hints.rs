@@ -28,10 +28,7 @@ pub fn inlay_hints(text: &str, document: &Document) -> Vec<InlayHint> {
             };
             let about = if range.approximate { "≈ " } else { "" };
             let unit = if days == 1 { "day" } else { "days" };
-            hints.push(InlayHint {
-                offset: entry.value.end(),
-                label: format!("{about}{days} {unit}"),
-            });
+            hints.push(InlayHint { offset: entry.value.end(), label: format!("{about}{days} {unit}") });
         }
     }
     hints
@@ -47,10 +44,7 @@ mod tests {
         let text = "Infobox\n- Date: 15 October – 22 November 1944\n- Place: X\n";
         assert_eq!(
             inlay_hints(text, &parse(text)),
-            [InlayHint {
-                offset: text.find("\n- Place").unwrap(),
-                label: "38 days".into()
-            }]
+            [InlayHint { offset: text.find("\n- Place").unwrap(), label: "38 days".into() }]
         );
         let text = "Infobox\n- Date: October and November 1912\n";
         assert_eq!(inlay_hints(text, &parse(text))[0].label, "≈ 60 days");

@@ -30,24 +30,15 @@ pub struct TextEdit {
 
 impl TextEdit {
     pub fn replace(range: TextRange, new_text: impl Into<String>) -> TextEdit {
-        TextEdit {
-            range,
-            new_text: new_text.into(),
-        }
+        TextEdit { range, new_text: new_text.into() }
     }
 
     pub fn delete(range: TextRange) -> TextEdit {
-        TextEdit {
-            range,
-            new_text: String::new(),
-        }
+        TextEdit { range, new_text: String::new() }
     }
 
     pub fn insert(offset: usize, new_text: impl Into<String>) -> TextEdit {
-        TextEdit {
-            range: TextRange::empty(offset),
-            new_text: new_text.into(),
-        }
+        TextEdit { range: TextRange::empty(offset), new_text: new_text.into() }
     }
 }
 
@@ -81,11 +72,8 @@ pub fn line_with_terminator(text: &str, line: TextRange) -> TextRange {
         return TextRange::new(line.start(), line.end() + terminator);
     }
     let before = &text.as_bytes()[..line.start()];
-    let previous_terminator = if before.ends_with(b"\r\n") {
-        2
-    } else {
-        usize::from(before.ends_with(b"\n") || before.ends_with(b"\r"))
-    };
+    let previous_terminator =
+        if before.ends_with(b"\r\n") { 2 } else { usize::from(before.ends_with(b"\n") || before.ends_with(b"\r")) };
     TextRange::new(line.start() - previous_terminator, line.end())
 }
 

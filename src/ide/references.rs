@@ -36,11 +36,7 @@ pub fn find_references(
     let mut references: Vec<Reference> = names
         .iter()
         .flat_map(|name| workspace.occurrences(name))
-        .map(|(file, range)| Reference {
-            file,
-            range,
-            is_declaration: declarations.contains(&(file, range)),
-        })
+        .map(|(file, range)| Reference { file, range, is_declaration: declarations.contains(&(file, range)) })
         .filter(|reference| include_declaration || !reference.is_declaration)
         .collect();
     references.sort();
@@ -67,11 +63,7 @@ fn declarations(workspace: &Workspace, names: &[String]) -> HashSet<(FileId, Tex
             if let Some((_, range)) = &source.facts.title {
                 found.insert((article, *range));
             }
-            for (mention_file, range) in workspace
-                .occurrences(name)
-                .into_iter()
-                .filter(|(f, _)| *f == article)
-            {
+            for (mention_file, range) in workspace.occurrences(name).into_iter().filter(|(f, _)| *f == article) {
                 if in_infobox_conflict(workspace, mention_file, range) {
                     found.insert((mention_file, range));
                 }
@@ -90,11 +82,7 @@ fn in_infobox_conflict(workspace: &Workspace, file: FileId, range: TextRange) ->
     };
     infobox.lines.iter().any(|line| match line {
         crate::syntax::InfoboxLine::Entry(entry) => {
-            entry
-                .key_base
-                .slice(&source.text)
-                .eq_ignore_ascii_case("conflict")
-                && entry.value.contains_range(range)
+            entry.key_base.slice(&source.text).eq_ignore_ascii_case("conflict") && entry.value.contains_range(range)
         }
         crate::syntax::InfoboxLine::Malformed(_) => false,
     })
@@ -109,16 +97,12 @@ mod tests {
     fn check(fixture: &str, include_declaration: bool) {
         let fixture = Fixture::parse(fixture);
         let (file, offset) = fixture.cursor();
-        let actual: Vec<String> =
-            find_references(&fixture.workspace, file, offset, include_declaration)
-                .iter()
-                .map(|reference| fixture.describe(reference.file, reference.range))
-                .collect();
-        let mut expected: Vec<String> = fixture
-            .ranges
+        let actual: Vec<String> = find_references(&fixture.workspace, file, offset, include_declaration)
             .iter()
-            .map(|&(file, range)| fixture.describe(file, range))
+            .map(|reference| fixture.describe(reference.file, reference.range))
             .collect();
+        let mut expected: Vec<String> =
+            fixture.ranges.iter().map(|&(file, range)| fixture.describe(file, range)).collect();
         expected.sort();
         let mut actual_sorted = actual.clone();
         actual_sorted.sort();
@@ -159,10 +143,7 @@ mod tests {
                 "- Commander1: Enver Hoxha, Mehmet Shehu\n                      ^^^^^^^^^^^\n",
                 "- Commander1: Enver Hoxha, Mehmet Shehu\n",
             )
-            .replace(
-                "- Commander2: Enver Hoxha\n                      ^^^^^^^^^^^\n",
-                "- Commander2: Enver Hoxha\n",
-            );
+            .replace("- Commander2: Enver Hoxha\n                      ^^^^^^^^^^^\n", "- Commander2: Enver Hoxha\n");
         check(&without, false);
     }
 

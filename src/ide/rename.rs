@@ -18,34 +18,23 @@ pub struct SourceChange {
 pub struct RenameError(pub String);
 
 /// The range the editor should offer for renaming, and the name in it.
-pub fn prepare_rename(
-    workspace: &Workspace,
-    file: FileId,
-    offset: usize,
-) -> Result<(TextRange, String), RenameError> {
+pub fn prepare_rename(workspace: &Workspace, file: FileId, offset: usize) -> Result<(TextRange, String), RenameError> {
     match target_at(workspace, file, offset) {
         Some(Target::Entity { name, range }) => Ok((range, name)),
-        Some(Target::InfoboxKey { .. }) => Err(RenameError(
-            "infobox keys come from the schema and cannot be renamed".into(),
-        )),
-        Some(Target::DateValue { .. }) => {
-            Err(RenameError("a date is not a name: edit it in place".into()))
+        Some(Target::InfoboxKey { .. }) => {
+            Err(RenameError("infobox keys come from the schema and cannot be renamed".into()))
         }
-        Some(Target::UnresolvedLink { name, .. }) => Err(RenameError(format!(
-            "`{name}` names no article in the workspace"
-        ))),
-        None => Err(RenameError(
-            "no known name here: place the cursor on a person, unit, place or article name".into(),
-        )),
+        Some(Target::DateValue { .. }) => Err(RenameError("a date is not a name: edit it in place".into())),
+        Some(Target::UnresolvedLink { name, .. }) => {
+            Err(RenameError(format!("`{name}` names no article in the workspace")))
+        }
+        None => {
+            Err(RenameError("no known name here: place the cursor on a person, unit, place or article name".into()))
+        }
     }
 }
 
-pub fn rename(
-    workspace: &Workspace,
-    file: FileId,
-    offset: usize,
-    new_name: &str,
-) -> Result<SourceChange, RenameError> {
+pub fn rename(workspace: &Workspace, file: FileId, offset: usize, new_name: &str) -> Result<SourceChange, RenameError> {
     let (_, old_name) = prepare_rename(workspace, file, offset)?;
     let new_name = new_name.trim();
     if new_name.is_empty() {
@@ -55,17 +44,11 @@ pub fn rename(
         return Err(RenameError("a name must stay on one line".into()));
     }
     if new_name.contains(',') {
-        return Err(RenameError(
-            "a name cannot contain a comma: infobox values are comma lists".into(),
-        ));
+        return Err(RenameError("a name cannot contain a comma: infobox values are comma lists".into()));
     }
     let mut change = SourceChange::default();
     for (file, range) in workspace.occurrences(&old_name) {
-        change
-            .edits
-            .entry(file)
-            .or_default()
-            .push(TextEdit::replace(range, new_name));
+        change.edits.entry(file).or_default().push(TextEdit::replace(range, new_name));
     }
     Ok(change)
 }
@@ -175,11 +158,7 @@ mod tests {
             - Commander1: Enver Hoxha
                            |
             ";
-        check(
-            fixture,
-            "A, B",
-            expect!["error: a name cannot contain a comma: infobox values are comma lists"],
-        );
+        check(fixture, "A, B", expect!["error: a name cannot contain a comma: infobox values are comma lists"]);
         check(fixture, "  ", expect!["error: the new name is empty"]);
         check(
             "

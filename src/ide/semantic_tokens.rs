@@ -20,11 +20,7 @@ pub struct SemanticToken {
 }
 
 /// Tokens in `range` (or the whole file), sorted and never overlapping.
-pub fn semantic_tokens(
-    workspace: &Workspace,
-    file: FileId,
-    range: Option<TextRange>,
-) -> Vec<SemanticToken> {
+pub fn semantic_tokens(workspace: &Workspace, file: FileId, range: Option<TextRange>) -> Vec<SemanticToken> {
     let Some(source) = workspace.file(file) else {
         return Vec::new();
     };
@@ -36,10 +32,7 @@ pub fn semantic_tokens(
                     let InfoboxLine::Entry(entry) = line else {
                         continue;
                     };
-                    tokens.push(SemanticToken {
-                        range: entry.key_base,
-                        kind: TokenKind::InfoboxKey,
-                    });
+                    tokens.push(SemanticToken { range: entry.key_base, kind: TokenKind::InfoboxKey });
                     if entry.key_base.end < entry.key.end {
                         tokens.push(SemanticToken {
                             range: TextRange::new(entry.key_base.end(), entry.key.end()),
@@ -49,28 +42,25 @@ pub fn semantic_tokens(
                 }
             }
             BlockKind::Paragraph(paragraph) => {
-                tokens.extend(paragraph.citations.iter().map(|citation| SemanticToken {
-                    range: citation.range,
-                    kind: TokenKind::Citation,
-                }));
+                tokens.extend(
+                    paragraph
+                        .citations
+                        .iter()
+                        .map(|citation| SemanticToken { range: citation.range, kind: TokenKind::Citation }),
+                );
             }
             _ => {}
         }
     }
     for mention in workspace.mentions(file).iter() {
         if let Some(kind) = workspace.entity_kind(&mention.name) {
-            tokens.push(SemanticToken {
-                range: mention.range,
-                kind: TokenKind::Entity(kind),
-            });
+            tokens.push(SemanticToken { range: mention.range, kind: TokenKind::Entity(kind) });
         }
     }
     tokens.sort_by_key(|token| (token.range.start, std::cmp::Reverse(token.range.end)));
     let mut result: Vec<SemanticToken> = Vec::with_capacity(tokens.len());
     for token in tokens {
-        let overlaps = result
-            .last()
-            .is_some_and(|last| last.range.end > token.range.start);
+        let overlaps = result.last().is_some_and(|last| last.range.end > token.range.start);
         let in_range = range.is_none_or(|range| range.intersects(token.range));
         if !overlaps && in_range && !token.range.is_empty() {
             result.push(token);

@@ -33,19 +33,15 @@ pub fn document_symbols(text: &str, document: &Document) -> Vec<DocumentSymbol> 
     let mut top: Vec<DocumentSymbol> = Vec::new();
     // Open sections, innermost last, with their levels.
     let mut open: Vec<(u8, DocumentSymbol)> = Vec::new();
-    let close_until =
-        |level: u8, open: &mut Vec<(u8, DocumentSymbol)>, top: &mut Vec<DocumentSymbol>| {
-            while open
-                .last()
-                .is_some_and(|(open_level, _)| *open_level >= level)
-            {
-                let (_, symbol) = open.pop().expect("checked non-empty");
-                match open.last_mut() {
-                    Some((_, parent)) => parent.children.push(symbol),
-                    None => top.push(symbol),
-                }
+    let close_until = |level: u8, open: &mut Vec<(u8, DocumentSymbol)>, top: &mut Vec<DocumentSymbol>| {
+        while open.last().is_some_and(|(open_level, _)| *open_level >= level) {
+            let (_, symbol) = open.pop().expect("checked non-empty");
+            match open.last_mut() {
+                Some((_, parent)) => parent.children.push(symbol),
+                None => top.push(symbol),
             }
-        };
+        }
+    };
     let mut last_content_end = 0;
     for block in &document.blocks {
         match &block.kind {
@@ -109,10 +105,7 @@ pub fn document_symbols(text: &str, document: &Document) -> Vec<DocumentSymbol> 
         }
         // Every open section now reaches to the end of this block's content.
         for (_, symbol) in &mut open {
-            symbol.range = TextRange::new(
-                symbol.range.start(),
-                last_content_end.max(symbol.selection.end()),
-            );
+            symbol.range = TextRange::new(symbol.range.start(), last_content_end.max(symbol.selection.end()));
         }
     }
     close_until(0, &mut open, &mut top);
@@ -122,10 +115,7 @@ pub fn document_symbols(text: &str, document: &Document) -> Vec<DocumentSymbol> 
 /// A block's range without its trailing line terminators.
 fn trim_block(text: &str, range: TextRange) -> TextRange {
     let slice = range.slice(text);
-    TextRange::new(
-        range.start(),
-        range.start() + slice.trim_end_matches(['\n', '\r']).len(),
-    )
+    TextRange::new(range.start(), range.start() + slice.trim_end_matches(['\n', '\r']).len())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,9 +149,7 @@ pub fn workspace_symbols(workspace: &Workspace, query: &str, limit: usize) -> Ve
         let Some(&(file, index)) = entity.listings.first() else {
             continue;
         };
-        let (Some(listing), Some(source)) =
-            (workspace.listing((file, index)), workspace.file(file))
-        else {
+        let (Some(listing), Some(source)) = (workspace.listing((file, index)), workspace.file(file)) else {
             continue;
         };
         candidates.push(WorkspaceSymbol {
@@ -193,9 +181,7 @@ pub(crate) fn fuzzy_rank<T>(query: &str, items: Vec<T>, name: impl Fn(&T) -> &st
             score.map(|score| (score, item))
         })
         .collect();
-    scored.sort_by(|(a_score, a), (b_score, b)| {
-        b_score.cmp(a_score).then_with(|| name(a).cmp(name(b)))
-    });
+    scored.sort_by(|(a_score, a), (b_score, b)| b_score.cmp(a_score).then_with(|| name(a).cmp(name(b))));
     scored.into_iter().map(|(_, item)| item).collect()
 }
 
@@ -210,13 +196,7 @@ mod tests {
     fn outline(symbols: &[DocumentSymbol], text: &str, depth: usize, out: &mut String) {
         for symbol in symbols {
             let last_line = symbol.range.slice(text).lines().last().unwrap_or("");
-            *out += &format!(
-                "{}{:?} {:?} … {:?}\n",
-                "  ".repeat(depth),
-                symbol.kind,
-                symbol.name,
-                last_line
-            );
+            *out += &format!("{}{:?} {:?} … {:?}\n", "  ".repeat(depth), symbol.kind, symbol.name, last_line);
             outline(&symbol.children, text, depth + 1, out);
         }
     }

@@ -61,10 +61,7 @@ pub fn target_at(workspace: &Workspace, file: FileId, offset: usize) -> Option<T
                 && entry.value.touches(offset)
                 && !entry.value.is_empty()
             {
-                return Some(Target::DateValue {
-                    value: entry.value.slice(text).to_string(),
-                    range: entry.value,
-                });
+                return Some(Target::DateValue { value: entry.value.slice(text).to_string(), range: entry.value });
             }
         }
     }
@@ -74,23 +71,13 @@ pub fn target_at(workspace: &Workspace, file: FileId, offset: usize) -> Option<T
     let mention = mentions
         .iter()
         .find(|mention| mention.range.start() <= offset && offset < mention.range.end())
-        .or_else(|| {
-            mentions
-                .iter()
-                .find(|mention| mention.range.end() == offset)
-        });
+        .or_else(|| mentions.iter().find(|mention| mention.range.end() == offset));
     if let Some(mention) = mention {
-        return Some(Target::Entity {
-            name: mention.name.to_string(),
-            range: mention.range,
-        });
+        return Some(Target::Entity { name: mention.name.to_string(), range: mention.range });
     }
     source
         .document
         .see_also_items(text)
         .find(|item| item.text.touches(offset))
-        .map(|item| Target::UnresolvedLink {
-            name: normalize_name(item.text.slice(text)),
-            range: item.text,
-        })
+        .map(|item| Target::UnresolvedLink { name: normalize_name(item.text.slice(text)), range: item.text })
 }

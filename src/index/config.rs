@@ -72,16 +72,10 @@ impl Config {
         let raw: RawConfig = match toml::from_str(text) {
             Ok(raw) => raw,
             Err(error) => {
-                let range = error.span().map_or(TextRange::empty(0), |span| {
-                    TextRange::new(span.start, span.end.max(span.start))
-                });
-                return (
-                    Config::default(),
-                    vec![ConfigError {
-                        range,
-                        message: error.message().to_string(),
-                    }],
-                );
+                let range = error
+                    .span()
+                    .map_or(TextRange::empty(0), |span| TextRange::new(span.start, span.end.max(span.start)));
+                return (Config::default(), vec![ConfigError { range, message: error.message().to_string() }]);
             }
         };
         let mut errors = Vec::new();
@@ -89,10 +83,7 @@ impl Config {
         for (code, level) in raw.diagnostics {
             let range = find_range(text, &code);
             if code_info(&code).is_none() {
-                errors.push(ConfigError {
-                    range,
-                    message: format!("unknown diagnostic code `{code}`"),
-                });
+                errors.push(ConfigError { range, message: format!("unknown diagnostic code `{code}`") });
                 continue;
             }
             match level.as_str() {
@@ -130,9 +121,7 @@ impl Config {
 
     pub fn schema(&self) -> Schema {
         let mut schema = Schema::default();
-        schema
-            .extra_keys
-            .extend(self.schema_extra_keys.iter().cloned());
+        schema.extra_keys.extend(self.schema_extra_keys.iter().cloned());
         if let Some(required) = &self.required_keys {
             schema.required = required.clone();
         }
@@ -141,9 +130,7 @@ impl Config {
 }
 
 fn find_range(text: &str, needle: &str) -> TextRange {
-    text.find(needle).map_or(TextRange::empty(0), |start| {
-        TextRange::new(start, start + needle.len())
-    })
+    text.find(needle).map_or(TextRange::empty(0), |start| TextRange::new(start, start + needle.len()))
 }
 
 #[cfg(test)]
@@ -160,24 +147,15 @@ mod tests {
         assert!(config.schema().extra_keys.contains("Weather"));
         assert_eq!(config.schema().required, ["Conflict"]);
         assert_eq!(config.severities.0.get("stray-citation"), Some(&None));
-        assert_eq!(
-            config.severities.0.get("citation-needed"),
-            Some(&Some(Severity::Error))
-        );
+        assert_eq!(config.severities.0.get("citation-needed"), Some(&Some(Severity::Error)));
     }
 
     #[test]
     fn errors_point_at_what_is_wrong() {
         let text = "[diagnostics]\nno-such-code = \"off\"\ncitation-needed = \"loud\"\n";
         let (_, errors) = Config::parse(text);
-        let shown: Vec<String> = errors
-            .iter()
-            .map(|e| format!("{} {}", e.range.slice(text), e.message))
-            .collect();
-        assert!(
-            shown.contains(&"no-such-code unknown diagnostic code `no-such-code`".to_string()),
-            "{shown:?}"
-        );
+        let shown: Vec<String> = errors.iter().map(|e| format!("{} {}", e.range.slice(text), e.message)).collect();
+        assert!(shown.contains(&"no-such-code unknown diagnostic code `no-such-code`".to_string()), "{shown:?}");
         assert!(shown.iter().any(|s| s.starts_with("loud ")), "{shown:?}");
         let (_, errors) = Config::parse("[files\n");
         assert_eq!(errors.len(), 1);

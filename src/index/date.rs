@@ -49,8 +49,7 @@ impl fmt::Display for DateError {
 impl DateRange {
     /// Days from start to end (`15 October – 22 November 1944` is 38 days); `None` when open.
     pub fn length_in_days(&self) -> Option<i64> {
-        self.end
-            .map(|end| days_from_civil(end) - days_from_civil(self.start))
+        self.end.map(|end| days_from_civil(end) - days_from_civil(self.start))
     }
 
     /// `15 October 1944 – 22 November 1944`, the range written out in full.
@@ -64,12 +63,7 @@ impl DateRange {
 }
 
 pub fn format_day(day: Day) -> String {
-    format!(
-        "{} {} {}",
-        day.day,
-        MONTHS[usize::from(day.month.clamp(1, 12)) - 1],
-        day.year
-    )
+    format!("{} {} {}", day.day, MONTHS[usize::from(day.month.clamp(1, 12)) - 1], day.year)
 }
 
 const MONTHS: [&str; 12] = [
@@ -112,16 +106,11 @@ pub fn parse_date(value: &str) -> Result<DateRange, DateError> {
     for token in tokens {
         match token {
             Token::Separator => sides.push(Vec::new()),
-            other => sides
-                .last_mut()
-                .expect("sides starts non-empty")
-                .push(other),
+            other => sides.last_mut().expect("sides starts non-empty").push(other),
         }
     }
     if sides.len() > 2 || sides.iter().any(Vec::is_empty) {
-        return Err(DateError::Unreadable(
-            "expected a date or a range of two dates".into(),
-        ));
+        return Err(DateError::Unreadable("expected a date or a range of two dates".into()));
     }
     let start = read_side(&sides[0])?;
     let end = match sides.get(1) {
@@ -129,36 +118,22 @@ pub fn parse_date(value: &str) -> Result<DateRange, DateError> {
         None => start,
     };
     if start.present {
-        return Err(DateError::Unreadable(
-            "a range cannot start at `present`".into(),
-        ));
+        return Err(DateError::Unreadable("a range cannot start at `present`".into()));
     }
     // The start takes what it lacks from the end: `15 October – 22 November 1944`.
     let start = Partial {
         year: start.year.or(end.year),
-        month: start
-            .month
-            .or(if start.day.is_some() { end.month } else { None }),
+        month: start.month.or(if start.day.is_some() { end.month } else { None }),
         ..start
     };
-    let approximate = start.approximate
-        || end.approximate
-        || start.day.is_none()
-        || (!end.present && end.day.is_none());
+    let approximate =
+        start.approximate || end.approximate || start.day.is_none() || (!end.present && end.day.is_none());
     let start_day = resolve(start, Edge::Start)?;
-    let end_day = if end.present {
-        None
-    } else {
-        Some(resolve(end, Edge::End)?)
-    };
+    let end_day = if end.present { None } else { Some(resolve(end, Edge::End)?) };
     if end_day.is_some_and(|end_day| end_day < start_day) {
         return Err(DateError::EndsBeforeStart);
     }
-    Ok(DateRange {
-        start: start_day,
-        end: end_day,
-        approximate,
-    })
+    Ok(DateRange { start: start_day, end: end_day, approximate })
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -174,18 +149,11 @@ fn resolve(side: Partial, edge: Edge) -> Result<Day, DateError> {
     if side.day.is_some() && side.month.is_none() {
         return Err(DateError::Unreadable("a day with no month".into()));
     }
-    let month = side
-        .month
-        .unwrap_or(if edge == Edge::Start { 1 } else { 12 });
+    let month = side.month.unwrap_or(if edge == Edge::Start { 1 } else { 12 });
     let last = days_in_month(year, month);
-    let day = side
-        .day
-        .unwrap_or(if edge == Edge::Start { 1 } else { last });
+    let day = side.day.unwrap_or(if edge == Edge::Start { 1 } else { last });
     if day == 0 || day > last {
-        return Err(DateError::NoSuchDay(format!(
-            "{day} {}",
-            MONTHS[usize::from(month) - 1]
-        )));
+        return Err(DateError::NoSuchDay(format!("{day} {}", MONTHS[usize::from(month) - 1])));
     }
     Ok(Day { year, month, day })
 }
@@ -200,9 +168,7 @@ fn read_side(tokens: &[Token]) -> Result<Partial, DateError> {
             Token::Present => side.present = true,
             Token::Month(month) if side.month.is_none() => side.month = Some(month),
             Token::Month(_) => {
-                return Err(DateError::Unreadable(
-                    "two months on one side of the range".into(),
-                ));
+                return Err(DateError::Unreadable("two months on one side of the range".into()));
             }
             Token::Number(n) if side.month.is_none() => numbers_before_month.push(n),
             Token::Number(n) => numbers_after_month.push(n),
@@ -210,10 +176,7 @@ fn read_side(tokens: &[Token]) -> Result<Partial, DateError> {
         }
     }
     if side.present {
-        return if tokens
-            .iter()
-            .all(|t| matches!(t, Token::Present | Token::Qualifier))
-        {
+        return if tokens.iter().all(|t| matches!(t, Token::Present | Token::Qualifier)) {
             Ok(side)
         } else {
             Err(DateError::Unreadable("`present` mixed with a date".into()))
@@ -223,9 +186,7 @@ fn read_side(tokens: &[Token]) -> Result<Partial, DateError> {
     for &n in numbers.by_ref() {
         if n >= 32 {
             if side.year.is_some() {
-                return Err(DateError::Unreadable(
-                    "two years on one side of the range".into(),
-                ));
+                return Err(DateError::Unreadable("two years on one side of the range".into()));
             }
             side.year = Some(i32::try_from(n).unwrap_or(i32::MAX));
         } else if side.day.is_none() {
@@ -284,9 +245,8 @@ fn tokenize(value: &str) -> Result<Vec<Token>, DateError> {
                 end = i + d.len_utf8();
                 chars.next();
             }
-            let number = value[start..end]
-                .parse::<u32>()
-                .map_err(|_| DateError::Unreadable("number too long".into()))?;
+            let number =
+                value[start..end].parse::<u32>().map_err(|_| DateError::Unreadable("number too long".into()))?;
             tokens.push(Token::Number(number));
         } else if c.is_alphabetic() {
             let mut end = start;
@@ -298,9 +258,10 @@ fn tokenize(value: &str) -> Result<Vec<Token>, DateError> {
                 chars.next();
             }
             let word = value[start..end].to_lowercase();
-            tokens.push(word_token(&word).ok_or_else(|| {
-                DateError::Unreadable(format!("`{}` is not part of a date", &value[start..end]))
-            })?);
+            tokens.push(
+                word_token(&word)
+                    .ok_or_else(|| DateError::Unreadable(format!("`{}` is not part of a date", &value[start..end])))?,
+            );
         } else {
             return Err(DateError::Unreadable(format!("unexpected `{c}`")));
         }
@@ -313,19 +274,14 @@ fn tokenize(value: &str) -> Result<Vec<Token>, DateError> {
 
 fn word_token(word: &str) -> Option<Token> {
     match word {
-        "c" | "ca" | "circa" | "early" | "mid" | "late" | "around" | "about" => {
-            Some(Token::Qualifier)
-        }
+        "c" | "ca" | "circa" | "early" | "mid" | "late" | "around" | "about" => Some(Token::Qualifier),
         "to" | "until" | "till" | "and" | "through" => Some(Token::Separator),
         "present" | "ongoing" | "today" => Some(Token::Present),
         _ => MONTHS
             .iter()
             .position(|month| {
                 let month = month.to_lowercase();
-                word == month
-                    || (word.len() >= 3
-                        && month.starts_with(word)
-                        && (word.len() == 3 || word == "sept"))
+                word == month || (word.len() >= 3 && month.starts_with(word) && (word.len() == 3 || word == "sept"))
             })
             .map(|index| Token::Month(index as u8 + 1)),
     }
@@ -350,8 +306,7 @@ fn days_from_civil(day: Day) -> i64 {
     let era = year.div_euclid(400);
     let year_of_era = year - era * 400;
     let month = i64::from(day.month);
-    let day_of_year =
-        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day.day) - 1;
+    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day.day) - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     era * 146_097 + day_of_era - 719_468
 }
@@ -368,14 +323,8 @@ mod tests {
             Ok(range) => format!(
                 "{} ({} days{})",
                 range.normalized(),
-                range
-                    .length_in_days()
-                    .map_or("open".to_string(), |d| d.to_string()),
-                if range.approximate {
-                    ", approximate"
-                } else {
-                    ""
-                }
+                range.length_in_days().map_or("open".to_string(), |d| d.to_string()),
+                if range.approximate { ", approximate" } else { "" }
             ),
             Err(error) => format!("error: {error}"),
         };
@@ -384,47 +333,20 @@ mod tests {
 
     #[test]
     fn seed_dates() {
-        check(
-            "15 October – 22 November 1944",
-            expect!["15 October 1944 – 22 November 1944 (38 days)"],
-        );
-        check(
-            "mid-June – 29 November 1944",
-            expect!["1 June 1944 – 29 November 1944 (181 days, approximate)"],
-        );
-        check(
-            "October and November 1912",
-            expect!["1 October 1912 – 30 November 1912 (60 days, approximate)"],
-        );
+        check("15 October – 22 November 1944", expect!["15 October 1944 – 22 November 1944 (38 days)"]);
+        check("mid-June – 29 November 1944", expect!["1 June 1944 – 29 November 1944 (181 days, approximate)"]);
+        check("October and November 1912", expect!["1 October 1912 – 30 November 1912 (60 days, approximate)"]);
     }
 
     #[test]
     fn other_spellings() {
-        check(
-            "10–11 July 1998",
-            expect!["10 July 1998 – 11 July 1998 (1 days)"],
-        );
-        check(
-            "10-11 July 1998",
-            expect!["10 July 1998 – 11 July 1998 (1 days)"],
-        );
-        check(
-            "July 1998 – January 1999",
-            expect!["1 July 1998 – 31 January 1999 (214 days, approximate)"],
-        );
+        check("10–11 July 1998", expect!["10 July 1998 – 11 July 1998 (1 days)"]);
+        check("10-11 July 1998", expect!["10 July 1998 – 11 July 1998 (1 days)"]);
+        check("July 1998 – January 1999", expect!["1 July 1998 – 31 January 1999 (214 days, approximate)"]);
         check("June 22, 1941", expect!["22 June 1941 (0 days)"]);
-        check(
-            "1912–1913",
-            expect!["1 January 1912 – 31 December 1913 (730 days, approximate)"],
-        );
-        check(
-            "1944 – present",
-            expect!["1 January 1944 – present (open days, approximate)"],
-        );
-        check(
-            "c. 1500",
-            expect!["1 January 1500 – 31 December 1500 (364 days, approximate)"],
-        );
+        check("1912–1913", expect!["1 January 1912 – 31 December 1913 (730 days, approximate)"]);
+        check("1944 – present", expect!["1 January 1944 – present (open days, approximate)"]);
+        check("c. 1500", expect!["1 January 1500 – 31 December 1500 (364 days, approximate)"]);
         check("8 Sept 1943[1]", expect!["8 September 1943 (0 days)"]);
         check("29 February 1944", expect!["29 February 1944 (0 days)"]);
     }
@@ -432,23 +354,11 @@ mod tests {
     #[test]
     fn errors() {
         check("Unknown", expect!["error: `Unknown` is not part of a date"]);
-        check(
-            "22 November – 15 October 1944",
-            expect!["error: the range ends before it starts"],
-        );
-        check(
-            "31 June 1944",
-            expect!["error: 31 June is not a day of the calendar"],
-        );
+        check("22 November – 15 October 1944", expect!["error: the range ends before it starts"]);
+        check("31 June 1944", expect!["error: 31 June is not a day of the calendar"]);
         check("", expect!["error: no date"]);
-        check(
-            "1944 – 1945 – 1946",
-            expect!["error: expected a date or a range of two dates"],
-        );
-        check(
-            "29 February 1943",
-            expect!["error: 29 February is not a day of the calendar"],
-        );
+        check("1944 – 1945 – 1946", expect!["error: expected a date or a range of two dates"]);
+        check("29 February 1943", expect!["error: 29 February is not a day of the calendar"]);
         check("10–11", expect!["error: no year"]);
         check("1 – 1944", expect!["error: a day with no month"]);
         check("99999999999999999999", expect!["error: number too long"]);

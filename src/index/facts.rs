@@ -79,10 +79,7 @@ pub struct FileFacts {
 impl FileFacts {
     /// Every name the article goes by: title first, then aliases.
     pub fn article_names(&self) -> impl Iterator<Item = &str> {
-        self.title
-            .iter()
-            .map(|(title, _)| title.as_str())
-            .chain(self.aliases.iter().map(String::as_str))
+        self.title.iter().map(|(title, _)| title.as_str()).chain(self.aliases.iter().map(String::as_str))
     }
 }
 
@@ -114,10 +111,7 @@ pub fn compute_facts(text: &str, document: &Document) -> FileFacts {
     }
     facts.see_also = document
         .see_also_items(text)
-        .map(|item| Link {
-            name: normalize_name(item.text.slice(text)),
-            range: item.text,
-        })
+        .map(|item| Link { name: normalize_name(item.text.slice(text)), range: item.text })
         .filter(|link| !link.name.is_empty())
         .collect();
     facts.first_sentence = document.paragraphs().next().and_then(|paragraph| {
@@ -128,9 +122,7 @@ pub fn compute_facts(text: &str, document: &Document) -> FileFacts {
     });
     let own_names: Vec<String> = facts.article_names().map(str::to_string).collect();
     facts.aliases.dedup();
-    facts
-        .aliases
-        .retain(|alias| Some(alias) != own_names.first());
+    facts.aliases.retain(|alias| Some(alias) != own_names.first());
     facts
 }
 
@@ -168,11 +160,7 @@ fn entry_facts(text: &str, entry: &InfoboxEntry, facts: &mut FileFacts) {
             range: item.name,
             key: key.to_string(),
             side: entry.side,
-            parents: if kind == EntityKind::Unit {
-                chain.clone()
-            } else {
-                Vec::new()
-            },
+            parents: if kind == EntityKind::Unit { chain.clone() } else { Vec::new() },
         });
         chain.push(name);
     }
@@ -200,14 +188,9 @@ fn strip_leading_citations(line: &str) -> &str {
 /// an abbreviation-like single capital letter (`U.S.`) or a digit.
 fn sentence_end(text: &str) -> usize {
     for (dot_at, _) in text.match_indices(". ") {
-        let word_start = text[..dot_at]
-            .rfind(|c: char| !c.is_alphabetic())
-            .map_or(0, |i| i + 1);
+        let word_start = text[..dot_at].rfind(|c: char| !c.is_alphabetic()).map_or(0, |i| i + 1);
         let word = &text[word_start..dot_at];
-        if word.chars().count() >= 2
-            && word.chars().all(char::is_lowercase)
-            && !crate::syntax::is_abbreviation(word)
-        {
+        if word.chars().count() >= 2 && word.chars().all(char::is_lowercase) && !crate::syntax::is_abbreviation(word) {
             return dot_at + 1;
         }
     }
@@ -223,23 +206,12 @@ mod tests {
     fn facts_of_an_article_with_an_infobox() {
         let text = "= Kosovo Operation (1944) =\n\nInfobox\n- Conflict: Kosovo Operation\n- Partof: World War II in Yugoslavia\n- Date: 15 October – 22 November 1944\n- Place: Kosovo, Albanian Kingdom\n- Combatant1: Bulgaria, , Yugoslav Partisans\n- Commander1: Enver Hoxha\n- Units1: 2nd Bulgarian Army, *2nd Division, **Regiment, National Liberation Army\n\nThe Kosovo Operation was an offensive. It ended.\n\n== See also ==\n- Niš operation\n";
         let facts = compute_facts(text, &parse(text));
-        assert_eq!(
-            facts.title.as_ref().map(|(name, _)| name.as_str()),
-            Some("Kosovo Operation (1944)")
-        );
+        assert_eq!(facts.title.as_ref().map(|(name, _)| name.as_str()), Some("Kosovo Operation (1944)"));
         assert_eq!(facts.aliases, ["Kosovo Operation"]);
         let listed: Vec<String> = facts
             .listings
             .iter()
-            .map(|l| {
-                format!(
-                    "{}:{}:{:?}:{}",
-                    l.kind.label(),
-                    l.name,
-                    l.side,
-                    l.parents.join(">")
-                )
-            })
+            .map(|l| format!("{}:{}:{:?}:{}", l.kind.label(), l.name, l.side, l.parents.join(">")))
             .collect();
         assert_eq!(
             listed,
@@ -263,27 +235,16 @@ mod tests {
                 range: crate::syntax::TextRange::new(text.len() - 15, text.len() - 1)
             }]
         );
-        assert_eq!(
-            facts.first_sentence.as_deref(),
-            Some("The Kosovo Operation was an offensive.")
-        );
-        assert_eq!(
-            facts
-                .date
-                .as_ref()
-                .and_then(|(_, range)| range.and_then(|r| r.length_in_days())),
-            Some(38)
-        );
+        assert_eq!(facts.first_sentence.as_deref(), Some("The Kosovo Operation was an offensive."));
+        assert_eq!(facts.date.as_ref().and_then(|(_, range)| range.and_then(|r| r.length_in_days())), Some(38));
     }
 
     #[test]
     fn bare_title_and_leading_citations() {
-        let text = "Belgrade offensive\n\n[11] Martial planning was coordinated by Gen. Smith in the U.S. army. Then more.";
+        let text =
+            "Belgrade offensive\n\n[11] Martial planning was coordinated by Gen. Smith in the U.S. army. Then more.";
         let facts = compute_facts(text, &parse(text));
-        assert_eq!(
-            facts.title.as_ref().map(|(name, _)| name.as_str()),
-            Some("Belgrade offensive")
-        );
+        assert_eq!(facts.title.as_ref().map(|(name, _)| name.as_str()), Some("Belgrade offensive"));
         assert!(facts.aliases.is_empty());
         assert_eq!(
             facts.first_sentence.as_deref(),

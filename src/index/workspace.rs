@@ -35,12 +35,7 @@ impl SourceFile {
     pub fn new(path: String, text: Arc<str>) -> SourceFile {
         let document = parse(&text);
         let facts = compute_facts(&text, &document);
-        SourceFile {
-            path,
-            text,
-            document,
-            facts,
-        }
+        SourceFile { path, text, document, facts }
     }
 
     /// The article's title, or failing that the file's name.
@@ -120,10 +115,8 @@ impl Workspace {
 
     /// Adds many files, parsing them in parallel.
     pub fn set_files(&mut self, files: Vec<(String, Arc<str>)>) {
-        let parsed: Vec<Arc<SourceFile>> = files
-            .into_par_iter()
-            .map(|(path, text)| Arc::new(SourceFile::new(path, text)))
-            .collect();
+        let parsed: Vec<Arc<SourceFile>> =
+            files.into_par_iter().map(|(path, text)| Arc::new(SourceFile::new(path, text))).collect();
         for file in parsed {
             self.insert_parsed(file);
         }
@@ -177,10 +170,7 @@ impl Workspace {
     }
 
     pub fn files(&self) -> impl Iterator<Item = (FileId, &Arc<SourceFile>)> {
-        self.files
-            .iter()
-            .enumerate()
-            .filter_map(|(index, file)| file.as_ref().map(|file| (FileId(index as u32), file)))
+        self.files.iter().enumerate().filter_map(|(index, file)| file.as_ref().map(|file| (FileId(index as u32), file)))
     }
 
     pub fn file_count(&self) -> usize {
@@ -192,9 +182,7 @@ impl Workspace {
     }
 
     pub fn entities(&self) -> impl Iterator<Item = (&str, &Entity)> {
-        self.entities
-            .iter()
-            .map(|(name, entity)| (name.as_str(), entity))
+        self.entities.iter().map(|(name, entity)| (name.as_str(), entity))
     }
 
     /// The listing behind a (file, index) pair of an entity.
@@ -215,10 +203,7 @@ impl Workspace {
                 *counts.entry(listing.kind).or_default() += 1;
             }
         }
-        counts
-            .into_iter()
-            .max_by_key(|&(kind, count)| (count, std::cmp::Reverse(kind)))
-            .map(|(kind, _)| kind)
+        counts.into_iter().max_by_key(|&(kind, count)| (count, std::cmp::Reverse(kind))).map(|(kind, _)| kind)
     }
 
     /// Names of entities that share a word with `name`: candidates for near-spellings.
@@ -247,11 +232,8 @@ impl Workspace {
         let Some(file) = self.file(id).cloned() else {
             return;
         };
-        let names: HashSet<&str> = file
-            .facts
-            .article_names()
-            .chain(file.facts.listings.iter().map(|l| l.name.as_str()))
-            .collect();
+        let names: HashSet<&str> =
+            file.facts.article_names().chain(file.facts.listings.iter().map(|l| l.name.as_str())).collect();
         for name in names {
             let Some(entity) = self.entities.get_mut(name) else {
                 continue;
@@ -287,21 +269,13 @@ impl Workspace {
         {
             return matcher.clone();
         }
-        let mut names: Vec<Arc<str>> = self
-            .entities
-            .keys()
-            .map(|name| Arc::from(name.as_str()))
-            .collect();
+        let mut names: Vec<Arc<str>> = self.entities.keys().map(|name| Arc::from(name.as_str())).collect();
         names.sort();
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .build(names.iter().map(|name| name.as_bytes()))
             .ok();
-        let matcher = Arc::new(MentionMatcher {
-            generation: self.names_generation,
-            automaton,
-            names,
-        });
+        let matcher = Arc::new(MentionMatcher { generation: self.names_generation, automaton, names });
         cache.matcher = Some(matcher.clone());
         matcher
     }
@@ -318,10 +292,7 @@ impl Workspace {
             return mentions.clone();
         }
         let mentions: Arc<[Mention]> = find_mentions(&matcher, &file.text).into();
-        self.cache
-            .lock()
-            .per_file
-            .insert(id, (matcher.generation, mentions.clone()));
+        self.cache.lock().per_file.insert(id, (matcher.generation, mentions.clone()));
         mentions
     }
 
@@ -332,18 +303,13 @@ impl Workspace {
             let cache = self.cache.lock();
             self.files()
                 .filter(|(id, _)| {
-                    cache
-                        .per_file
-                        .get(id)
-                        .is_none_or(|(generation, _)| *generation != matcher.generation)
+                    cache.per_file.get(id).is_none_or(|(generation, _)| *generation != matcher.generation)
                 })
                 .map(|(id, file)| (id, file.clone()))
                 .collect()
         };
-        let found: Vec<(FileId, Arc<[Mention]>)> = stale
-            .par_iter()
-            .map(|(id, file)| (*id, Arc::from(find_mentions(&matcher, &file.text))))
-            .collect();
+        let found: Vec<(FileId, Arc<[Mention]>)> =
+            stale.par_iter().map(|(id, file)| (*id, Arc::from(find_mentions(&matcher, &file.text)))).collect();
         let mut cache = self.cache.lock();
         for (id, mentions) in found {
             cache.per_file.insert(id, (matcher.generation, mentions));
@@ -355,11 +321,7 @@ impl Workspace {
         self.warm_mentions();
         let mut found = Vec::new();
         for (id, _) in self.files() {
-            for mention in self
-                .mentions(id)
-                .iter()
-                .filter(|mention| &*mention.name == name)
-            {
+            for mention in self.mentions(id).iter().filter(|mention| &*mention.name == name) {
                 found.push((id, mention.range));
             }
         }
@@ -368,20 +330,14 @@ impl Workspace {
 
     /// The files whose text mentions a name at least once.
     pub fn files_mentioning(&self, name: &str) -> Vec<FileId> {
-        let mut files: Vec<FileId> = self
-            .occurrences(name)
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect();
+        let mut files: Vec<FileId> = self.occurrences(name).into_iter().map(|(id, _)| id).collect();
         files.dedup();
         files
     }
 
     /// The files of the articles a name refers to.
     pub fn articles_named(&self, name: &str) -> &[FileId] {
-        self.entities
-            .get(name)
-            .map_or(&[], |entity| &entity.articles)
+        self.entities.get(name).map_or(&[], |entity| &entity.articles)
     }
 }
 
@@ -427,14 +383,8 @@ mod tests {
     #[test]
     fn one_person_listed_in_two_articles_is_one_entity() {
         let ws = workspace(&[
-            (
-                "/a.txt",
-                "= Alpha (1944) =\n\nInfobox\n- Commander1: Enver Hoxha, Mehmet Shehu\n\nEnver Hoxha led.",
-            ),
-            (
-                "/b.txt",
-                "= B =\n\nInfobox\n- Commander1: Enver Hoxha\n\nText about Alpha and Enver Hoxha's men.",
-            ),
+            ("/a.txt", "= Alpha (1944) =\n\nInfobox\n- Commander1: Enver Hoxha, Mehmet Shehu\n\nEnver Hoxha led."),
+            ("/b.txt", "= B =\n\nInfobox\n- Commander1: Enver Hoxha\n\nText about Alpha and Enver Hoxha's men."),
         ]);
         let entity = ws.entity("Enver Hoxha").expect("entity");
         assert_eq!(entity.listings.len(), 2);
@@ -454,10 +404,7 @@ mod tests {
     fn replacing_a_file_withdraws_its_old_facts() {
         let mut ws = workspace(&[("/a.txt", "= A =\n\nInfobox\n- Commander1: Old Name\n")]);
         assert!(ws.entity("Old Name").is_some());
-        ws.set_file(
-            "/a.txt",
-            Arc::from("= A =\n\nInfobox\n- Commander1: New Name\n"),
-        );
+        ws.set_file("/a.txt", Arc::from("= A =\n\nInfobox\n- Commander1: New Name\n"));
         assert!(ws.entity("Old Name").is_none());
         assert!(ws.entity("New Name").is_some());
         ws.remove_file("/a.txt");
@@ -472,47 +419,20 @@ mod tests {
             "= Kosovo Operation (1944) =\n\nInfobox\n- Place: Kosovo\n\nThe Kosovo Operation in Kosovo, not Kosovoland.",
         )]);
         let file = ws.file(FileId(0)).unwrap();
-        let names: Vec<String> = ws
-            .mentions(FileId(0))
-            .iter()
-            .map(|m| format!("{}@{}", m.name, m.range.start))
-            .collect();
+        let names: Vec<String> =
+            ws.mentions(FileId(0)).iter().map(|m| format!("{}@{}", m.name, m.range.start)).collect();
         let prose = file.text.find("The Kosovo").unwrap() + 4;
-        assert!(
-            names.contains(&format!("Kosovo Operation@{prose}")),
-            "{names:?}"
-        );
-        assert!(
-            names.contains(&format!(
-                "Kosovo@{}",
-                file.text.find("in Kosovo,").unwrap() + 3
-            )),
-            "{names:?}"
-        );
-        assert!(
-            !names
-                .iter()
-                .any(|n| n.ends_with(&format!("@{}", file.text.find("Kosovoland").unwrap())))
-        );
+        assert!(names.contains(&format!("Kosovo Operation@{prose}")), "{names:?}");
+        assert!(names.contains(&format!("Kosovo@{}", file.text.find("in Kosovo,").unwrap() + 3)), "{names:?}");
+        assert!(!names.iter().any(|n| n.ends_with(&format!("@{}", file.text.find("Kosovoland").unwrap()))));
     }
 
     #[test]
     fn near_spellings_share_a_word() {
         let ws = workspace(&[
-            (
-                "/a.txt",
-                "= A =\n\nInfobox\n- Commander1: Midhat Frashëri\n",
-            ),
-            (
-                "/b.txt",
-                "= B =\n\nInfobox\n- Commander1: Mit'hat Frashëri\n",
-            ),
+            ("/a.txt", "= A =\n\nInfobox\n- Commander1: Midhat Frashëri\n"),
+            ("/b.txt", "= B =\n\nInfobox\n- Commander1: Mit'hat Frashëri\n"),
         ]);
-        assert_eq!(
-            ws.names_sharing_a_word("Midhat Frashëri")
-                .into_iter()
-                .collect::<Vec<_>>(),
-            ["Mit'hat Frashëri"]
-        );
+        assert_eq!(ws.names_sharing_a_word("Midhat Frashëri").into_iter().collect::<Vec<_>>(), ["Mit'hat Frashëri"]);
     }
 }

@@ -24,22 +24,11 @@ pub(crate) struct LineMap {
 impl LineMap {
     pub(crate) fn new(text: Arc<str>, encoding: Encoding) -> LineMap {
         let index = Arc::new(LineIndex::new(&text));
-        LineMap {
-            text,
-            index,
-            encoding,
-        }
+        LineMap { text, index, encoding }
     }
 
     pub(crate) fn offset(&self, position: lsp::Position) -> usize {
-        self.index.offset(
-            &self.text,
-            LineCol {
-                line: position.line,
-                col: position.character,
-            },
-            self.encoding,
-        )
+        self.index.offset(&self.text, LineCol { line: position.line, col: position.character }, self.encoding)
     }
 
     pub(crate) fn text_range(&self, range: lsp::Range) -> TextRange {
@@ -50,24 +39,15 @@ impl LineMap {
 
     pub(crate) fn position(&self, offset: usize) -> lsp::Position {
         let at = self.index.line_col(&self.text, offset, self.encoding);
-        lsp::Position {
-            line: at.line,
-            character: at.col,
-        }
+        lsp::Position { line: at.line, character: at.col }
     }
 
     pub(crate) fn range(&self, range: TextRange) -> lsp::Range {
-        lsp::Range {
-            start: self.position(range.start()),
-            end: self.position(range.end()),
-        }
+        lsp::Range { start: self.position(range.start()), end: self.position(range.end()) }
     }
 
     pub(crate) fn text_edit(&self, edit: &TextEdit) -> lsp::TextEdit {
-        lsp::TextEdit {
-            range: self.range(edit.range),
-            new_text: edit.new_text.clone(),
-        }
+        lsp::TextEdit { range: self.range(edit.range), new_text: edit.new_text.clone() }
     }
 }
 
@@ -80,10 +60,7 @@ pub(crate) fn encoding_kind(encoding: Encoding) -> lsp::PositionEncodingKind {
 
 /// UTF-8 when the client offers it (no conversion at all), else the protocol's UTF-16 default.
 pub(crate) fn negotiate_encoding(capabilities: &lsp::ClientCapabilities) -> Encoding {
-    let offered = capabilities
-        .general
-        .as_ref()
-        .and_then(|general| general.position_encodings.as_ref());
+    let offered = capabilities.general.as_ref().and_then(|general| general.position_encodings.as_ref());
     if offered.is_some_and(|kinds| kinds.contains(&lsp::PositionEncodingKind::UTF8)) {
         Encoding::Utf8
     } else {
@@ -132,9 +109,7 @@ fn entity_symbol_kind(kind: EntityKind) -> lsp::SymbolKind {
     }
 }
 
-pub(crate) fn completion_kind(
-    kind: crate::ide::completion::CompletionKind,
-) -> lsp::CompletionItemKind {
+pub(crate) fn completion_kind(kind: crate::ide::completion::CompletionKind) -> lsp::CompletionItemKind {
     use crate::ide::completion::CompletionKind;
     match kind {
         CompletionKind::InfoboxKey => lsp::CompletionItemKind::PROPERTY,
@@ -150,24 +125,14 @@ pub(crate) fn completion_kind(
 #[allow(deprecated)] // `deprecated` is a required field of the protocol's struct.
 pub(crate) fn document_symbol(map: &LineMap, symbol: &DocumentSymbol) -> lsp::DocumentSymbol {
     lsp::DocumentSymbol {
-        name: if symbol.name.is_empty() {
-            "(untitled)".to_string()
-        } else {
-            symbol.name.clone()
-        },
+        name: if symbol.name.is_empty() { "(untitled)".to_string() } else { symbol.name.clone() },
         detail: symbol.detail.clone(),
         kind: symbol_kind(symbol.kind),
         tags: None,
         deprecated: None,
         range: map.range(symbol.range),
         selection_range: map.range(symbol.selection),
-        children: Some(
-            symbol
-                .children
-                .iter()
-                .map(|child| document_symbol(map, child))
-                .collect(),
-        ),
+        children: Some(symbol.children.iter().map(|child| document_symbol(map, child)).collect()),
     }
 }
 
@@ -209,11 +174,7 @@ pub(crate) fn semantic_tokens(map: &LineMap, tokens: &[SemanticToken]) -> Vec<ls
             continue;
         }
         let delta_line = start.line - previous.line;
-        let delta_start = if delta_line == 0 {
-            start.character - previous.character
-        } else {
-            start.character
-        };
+        let delta_start = if delta_line == 0 { start.character - previous.character } else { start.character };
         encoded.push(lsp::SemanticToken {
             delta_line,
             delta_start,

@@ -2,6 +2,7 @@
 //! protocol; it converts, calls `ide`, and converts back.
 
 mod convert;
+mod framing;
 mod panic_guard;
 mod server;
 mod state;
@@ -10,18 +11,41 @@ use tower_lsp_server::{LspService, Server as Transport};
 
 /// Serves LSP on stdin/stdout until the client says `exit` (or closes stdin).
 pub fn run_stdio() -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async {
         let (service, socket) = LspService::new(server::Server::new);
         let service = panic_guard::CatchPanic::new(service);
-        Transport::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        // stdin → framing guard → transport → writer → stdout (see `framing`).
+        let (transport_input, guard_output) = tokio::io::duplex(1 << 20);
+        let (writer_input, transport_output) = tokio::io::duplex(1 << 20);
+        let (frames, queue) = tokio::sync::mpsc::unbounded_channel();
+        let (exit_sender, exit_received) = tokio::sync::oneshot::channel();
+        tokio::spawn(framing::guard_input(tokio::io::stdin(), guard_output, frames.clone(), exit_sender));
+        let forward = tokio::spawn(framing::forward_output(writer_input, frames.clone()));
+        let writer = tokio::spawn(framing::write_all_frames(queue, tokio::io::stdout()));
+        let serve = Transport::new(transport_input, transport_output, socket).serve(service);
+        // The transport waits for every pending handler before it returns; after `exit` the
+        // server gives them a moment, then goes, as the protocol wants.
+        let exit_grace = async {
+            if exit_received.await.is_ok() {
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            () = serve => {}
+            () = exit_grace => eprintln!("seedls: exiting with requests still pending"),
+        }
+        // Let the last answers out, then end the writer.
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(500), forward).await;
+        let _ = frames.send(Vec::new());
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), writer).await;
     });
     // Blocking tasks still running (a long index) must not hold the process open after exit.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -24,18 +24,11 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn new(client: Client) -> Server {
-        Server {
-            client,
-            state: Arc::new(Mutex::new(State::default())),
-        }
+        Server { client, state: Arc::new(Mutex::new(State::default())) }
     }
 
     /// Runs `f` on a known file with its line map; `None` for a file the server does not know.
-    fn with_file<T>(
-        &self,
-        uri: &lsp::Uri,
-        f: impl FnOnce(&mut State, FileId, &LineMap) -> T,
-    ) -> Option<T> {
+    fn with_file<T>(&self, uri: &lsp::Uri, f: impl FnOnce(&mut State, FileId, &LineMap) -> T) -> Option<T> {
         let mut state = self.state.lock();
         let file = state.workspace.file_id(uri.as_str())?;
         let map = state.line_map(file)?;
@@ -43,25 +36,17 @@ impl Server {
     }
 
     /// The diagnostics of one open document, with its version, ready to publish.
-    fn document_diagnostics(
-        state: &mut State,
-        uri: &str,
-    ) -> Option<(lsp::Uri, Vec<lsp::Diagnostic>, Option<i32>)> {
+    fn document_diagnostics(state: &mut State, uri: &str) -> Option<(lsp::Uri, Vec<lsp::Diagnostic>, Option<i32>)> {
         let file = state.workspace.file_id(uri)?;
         let map = state.line_map(file)?;
         let diagnostics = ide::diagnostics::diagnostics(&state.workspace, file, &state.overrides());
-        let converted = diagnostics
-            .iter()
-            .map(|diagnostic| convert::diagnostic(&map, diagnostic))
-            .collect();
+        let converted = diagnostics.iter().map(|diagnostic| convert::diagnostic(&map, diagnostic)).collect();
         Some((lsp::Uri::from_str(uri).ok()?, converted, state.version(uri)))
     }
 
     async fn publish(&self, batches: Vec<(lsp::Uri, Vec<lsp::Diagnostic>, Option<i32>)>) {
         for (uri, diagnostics, version) in batches {
-            self.client
-                .publish_diagnostics(uri, diagnostics, version)
-                .await;
+            self.client.publish_diagnostics(uri, diagnostics, version).await;
         }
     }
 
@@ -69,9 +54,7 @@ impl Server {
     fn all_open_diagnostics(&self) -> Vec<(lsp::Uri, Vec<lsp::Diagnostic>, Option<i32>)> {
         let mut state = self.state.lock();
         let uris: Vec<String> = state.open.keys().cloned().collect();
-        uris.iter()
-            .filter_map(|uri| Self::document_diagnostics(&mut state, uri))
-            .collect()
+        uris.iter().filter_map(|uri| Self::document_diagnostics(&mut state, uri)).collect()
     }
 
     /// After `uri` changed: its own diagnostics, and those of other open documents when the
@@ -83,14 +66,9 @@ impl Server {
     ) -> Vec<(lsp::Uri, Vec<lsp::Diagnostic>, Option<i32>)> {
         let mut state = self.state.lock();
         let names_changed = state.workspace.names_generation() != names_before;
-        let uris: Vec<String> = if names_changed {
-            state.open.keys().cloned().collect()
-        } else {
-            vec![uri.to_string()]
-        };
-        uris.iter()
-            .filter_map(|uri| Self::document_diagnostics(&mut state, uri))
-            .collect()
+        let uris: Vec<String> =
+            if names_changed { state.open.keys().cloned().collect() } else { vec![uri.to_string()] };
+        uris.iter().filter_map(|uri| Self::document_diagnostics(&mut state, uri)).collect()
     }
 
     async fn log(&self, kind: lsp::MessageType, message: String) {
@@ -104,20 +82,18 @@ impl Server {
             (state.roots.clone(), state.flags)
         };
         let token = lsp::ProgressToken::String("seedls/indexing".to_string());
-        let progress = if flags.work_done_progress
-            && self
-                .client
-                .create_work_done_progress(token.clone())
-                .await
-                .is_ok()
-        {
-            Some(
-                self.client
-                    .progress(token, "Indexing seeds")
-                    .with_message("finding files")
-                    .begin()
-                    .await,
-            )
+        // A client that never answers must not hold indexing up.
+        let created = flags.work_done_progress
+            && matches!(
+                tokio::time::timeout(
+                    std::time::Duration::from_secs(2),
+                    self.client.create_work_done_progress(token.clone())
+                )
+                .await,
+                Ok(Ok(()))
+            );
+        let progress = if created {
+            Some(self.client.progress(token, "Indexing seeds").with_message("finding files").begin().await)
         } else {
             None
         };
@@ -161,17 +137,13 @@ impl Server {
                     let text = scan::read_seed(path)?;
                     let uri = lsp::Uri::from_file_path(path)
                         .ok_or_else(|| format!("{}: not a valid file URI", path.display()))?;
-                    Ok(Arc::new(SourceFile::new(
-                        uri.as_str().to_string(),
-                        Arc::from(text),
-                    )))
+                    Ok(Arc::new(SourceFile::new(uri.as_str().to_string(), Arc::from(text))))
                 })
                 .collect();
             (read, skipped)
         })
         .await;
-        let (read, skipped) =
-            found.unwrap_or_else(|error| (Vec::new(), vec![format!("indexing failed: {error}")]));
+        let (read, skipped) = found.unwrap_or_else(|error| (Vec::new(), vec![format!("indexing failed: {error}")]));
         problems.extend(skipped);
         let mut files = Vec::new();
         for result in read {
@@ -188,10 +160,8 @@ impl Server {
             let mut state = self.state.lock();
             state.workspace.schema = config.schema();
             state.config = config;
-            let fresh: Vec<Arc<SourceFile>> = files
-                .into_iter()
-                .filter(|file| !state.open.contains_key(&file.path))
-                .collect();
+            let fresh: Vec<Arc<SourceFile>> =
+                files.into_iter().filter(|file| !state.open.contains_key(&file.path)).collect();
             state.workspace.insert_files(fresh);
             state.workspace.warm_mentions();
         }
@@ -199,15 +169,9 @@ impl Server {
             self.log(lsp::MessageType::WARNING, problem).await;
         }
         if let Some(progress) = progress {
-            progress
-                .finish_with_message(format!("{count} articles indexed"))
-                .await;
+            progress.finish_with_message(format!("{count} articles indexed")).await;
         }
-        self.log(
-            lsp::MessageType::INFO,
-            format!("indexed {count} seed files"),
-        )
-        .await;
+        self.log(lsp::MessageType::INFO, format!("indexed {count} seed files")).await;
         self.publish(config_diagnostics).await;
         let batches = self.all_open_diagnostics();
         self.publish(batches).await;
@@ -215,10 +179,7 @@ impl Server {
 
     async fn register_file_watchers(&self) {
         let watchers = ["**/*.txt", "**/*.seed", "**/seedls.toml"]
-            .map(|glob| lsp::FileSystemWatcher {
-                glob_pattern: lsp::GlobPattern::String(glob.to_string()),
-                kind: None,
-            })
+            .map(|glob| lsp::FileSystemWatcher { glob_pattern: lsp::GlobPattern::String(glob.to_string()), kind: None })
             .to_vec();
         let options = lsp::DidChangeWatchedFilesRegistrationOptions { watchers };
         let registration = lsp::Registration {
@@ -227,21 +188,13 @@ impl Server {
             register_options: serde_json::to_value(options).ok(),
         };
         if let Err(error) = self.client.register_capability(vec![registration]).await {
-            self.log(
-                lsp::MessageType::WARNING,
-                format!("could not watch files: {error}"),
-            )
-            .await;
+            self.log(lsp::MessageType::WARNING, format!("could not watch files: {error}")).await;
         }
     }
 }
 
 fn internal(message: impl Into<String>) -> Error {
-    Error {
-        code: tower_lsp_server::jsonrpc::ErrorCode::InvalidParams,
-        message: message.into().into(),
-        data: None,
-    }
+    Error { code: tower_lsp_server::jsonrpc::ErrorCode::InvalidParams, message: message.into().into(), data: None }
 }
 
 impl LanguageServer for Server {
@@ -263,24 +216,15 @@ impl LanguageServer for Server {
                 .and_then(|w| w.did_change_watched_files.as_ref())
                 .and_then(|d| d.dynamic_registration)
                 .unwrap_or(false),
-            work_done_progress: capabilities
-                .window
-                .as_ref()
-                .and_then(|w| w.work_done_progress)
-                .unwrap_or(false),
+            work_done_progress: capabilities.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
         };
         #[allow(deprecated)] // root_uri is still what some clients send instead of folders.
         let folders: Vec<lsp::Uri> = match (&params.workspace_folders, &params.root_uri) {
-            (Some(folders), _) if !folders.is_empty() => {
-                folders.iter().map(|folder| folder.uri.clone()).collect()
-            }
+            (Some(folders), _) if !folders.is_empty() => folders.iter().map(|folder| folder.uri.clone()).collect(),
             (_, Some(root)) => vec![root.clone()],
             _ => Vec::new(),
         };
-        state.roots = folders
-            .iter()
-            .filter_map(|uri| uri.to_file_path().map(|path| path.into_owned()))
-            .collect();
+        state.roots = folders.iter().filter_map(|uri| uri.to_file_path().map(|path| path.into_owned())).collect();
         if let Some(options) = &params.initialization_options {
             let (severities, problems) = severities_from_settings(options);
             state.client_severities = severities;
@@ -288,10 +232,8 @@ impl LanguageServer for Server {
                 eprintln!("seedls: {problem}");
             }
         }
-        let legend = lsp::SemanticTokensLegend {
-            token_types: convert::TOKEN_TYPES.to_vec(),
-            token_modifiers: Vec::new(),
-        };
+        let legend =
+            lsp::SemanticTokensLegend { token_types: convert::TOKEN_TYPES.to_vec(), token_modifiers: Vec::new() };
         Ok(lsp::InitializeResult {
             server_info: Some(lsp::ServerInfo {
                 name: "seedls".into(),
@@ -299,25 +241,21 @@ impl LanguageServer for Server {
             }),
             capabilities: lsp::ServerCapabilities {
                 position_encoding: Some(convert::encoding_kind(encoding)),
-                text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
-                    lsp::TextDocumentSyncOptions {
-                        open_close: Some(true),
-                        change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
-                        ..lsp::TextDocumentSyncOptions::default()
-                    },
-                )),
+                text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(lsp::TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                    ..lsp::TextDocumentSyncOptions::default()
+                })),
                 hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
                 definition_provider: Some(lsp::OneOf::Left(true)),
                 references_provider: Some(lsp::OneOf::Left(true)),
                 document_symbol_provider: Some(lsp::OneOf::Left(true)),
                 workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
                 folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
-                code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
-                    lsp::CodeActionOptions {
-                        code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
-                        ..lsp::CodeActionOptions::default()
-                    },
-                )),
+                code_action_provider: Some(lsp::CodeActionProviderCapability::Options(lsp::CodeActionOptions {
+                    code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+                    ..lsp::CodeActionOptions::default()
+                })),
                 document_formatting_provider: Some(lsp::OneOf::Left(true)),
                 completion_provider: Some(lsp::CompletionOptions {
                     trigger_characters: Some(vec!["-".into(), " ".into(), ",".into(), "*".into()]),
@@ -331,20 +269,16 @@ impl LanguageServer for Server {
                     resolve_provider: Some(false),
                     work_done_progress_options: Default::default(),
                 }),
-                semantic_tokens_provider: Some(
-                    lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
-                        lsp::SemanticTokensOptions {
-                            legend,
-                            range: Some(true),
-                            full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
-                            ..lsp::SemanticTokensOptions::default()
-                        },
-                    ),
-                ),
+                semantic_tokens_provider: Some(lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                    lsp::SemanticTokensOptions {
+                        legend,
+                        range: Some(true),
+                        full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
+                        ..lsp::SemanticTokensOptions::default()
+                    },
+                )),
                 inlay_hint_provider: Some(lsp::OneOf::Left(true)),
-                code_lens_provider: Some(lsp::CodeLensOptions {
-                    resolve_provider: Some(false),
-                }),
+                code_lens_provider: Some(lsp::CodeLensOptions { resolve_provider: Some(false) }),
                 ..lsp::ServerCapabilities::default()
             },
             offset_encoding: None,
@@ -369,9 +303,7 @@ impl LanguageServer for Server {
         let outcome = {
             let mut state = self.state.lock();
             let names_before = state.workspace.names_generation();
-            state
-                .open_document(&uri, document.text, document.version)
-                .map(|_| names_before)
+            state.open_document(&uri, document.text, document.version).map(|_| names_before)
         };
         match outcome {
             Ok(names_before) => {
@@ -388,9 +320,7 @@ impl LanguageServer for Server {
         let outcome = {
             let mut state = self.state.lock();
             let names_before = state.workspace.names_generation();
-            state
-                .change_document(&uri, params.text_document.version, params.content_changes)
-                .map(|_| names_before)
+            state.change_document(&uri, params.text_document.version, params.content_changes).map(|_| names_before)
         };
         match outcome {
             Ok(names_before) => {
@@ -409,9 +339,7 @@ impl LanguageServer for Server {
             uri.to_file_path().map(|path| path.into_owned())
         };
         // The disk's version takes over again, if there is one.
-        let disk_text = reload
-            .filter(|path| scan::is_seed_path(path))
-            .and_then(|path| scan::read_seed(&path).ok());
+        let disk_text = reload.filter(|path| scan::is_seed_path(path)).and_then(|path| scan::read_seed(&path).ok());
         {
             let mut state = self.state.lock();
             match disk_text {
@@ -452,29 +380,18 @@ impl LanguageServer for Server {
                     state.config = config;
                 }
                 for error in errors {
-                    self.log(
-                        lsp::MessageType::WARNING,
-                        format!("{}: {}", path.display(), error.message),
-                    )
-                    .await;
+                    self.log(lsp::MessageType::WARNING, format!("{}: {}", path.display(), error.message)).await;
                 }
                 continue;
             }
-            if self.state.lock().open.contains_key(event.uri.as_str()) || !scan::is_seed_path(&path)
-            {
+            if self.state.lock().open.contains_key(event.uri.as_str()) || !scan::is_seed_path(&path) {
                 continue;
             }
-            let text = if event.typ == lsp::FileChangeType::DELETED {
-                None
-            } else {
-                scan::read_seed(&path).ok()
-            };
+            let text = if event.typ == lsp::FileChangeType::DELETED { None } else { scan::read_seed(&path).ok() };
             let mut state = self.state.lock();
             match text {
                 Some(text) => {
-                    state
-                        .workspace
-                        .set_file(event.uri.as_str(), Arc::from(text));
+                    state.workspace.set_file(event.uri.as_str(), Arc::from(text));
                 }
                 None => {
                     if let Some(file) = state.workspace.remove_file(event.uri.as_str()) {
@@ -491,8 +408,7 @@ impl LanguageServer for Server {
         let position = params.text_document_position_params;
         Ok(self
             .with_file(&position.text_document.uri, |state, file, map| {
-                ide::hover::hover(&state.workspace, file, map.offset(position.position))
-                    .map(|info| (info, map.clone()))
+                ide::hover::hover(&state.workspace, file, map.offset(position.position)).map(|info| (info, map.clone()))
             })
             .flatten()
             .map(|(info, map)| lsp::Hover {
@@ -504,44 +420,27 @@ impl LanguageServer for Server {
             }))
     }
 
-    async fn goto_definition(
-        &self,
-        params: lsp::GotoDefinitionParams,
-    ) -> Result<Option<lsp::GotoDefinitionResponse>> {
+    async fn goto_definition(&self, params: lsp::GotoDefinitionParams) -> Result<Option<lsp::GotoDefinitionResponse>> {
         let position = params.text_document_position_params;
         let locations = self.with_file(&position.text_document.uri, |state, file, map| {
-            let targets = ide::goto_definition::goto_definition(
-                &state.workspace,
-                file,
-                map.offset(position.position),
-            );
-            targets
-                .iter()
-                .filter_map(|target| state.location(target.file, target.focus))
-                .collect::<Vec<_>>()
+            let targets = ide::goto_definition::goto_definition(&state.workspace, file, map.offset(position.position));
+            targets.iter().filter_map(|target| state.location(target.file, target.focus)).collect::<Vec<_>>()
         });
-        Ok(locations
-            .filter(|locations| !locations.is_empty())
-            .map(lsp::GotoDefinitionResponse::Array))
+        Ok(locations.filter(|locations| !locations.is_empty()).map(lsp::GotoDefinitionResponse::Array))
     }
 
     async fn references(&self, params: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
         let position = params.text_document_position;
         let include_declaration = params.context.include_declaration;
-        Ok(
-            self.with_file(&position.text_document.uri, |state, file, map| {
-                let references = ide::references::find_references(
-                    &state.workspace,
-                    file,
-                    map.offset(position.position),
-                    include_declaration,
-                );
-                references
-                    .iter()
-                    .filter_map(|reference| state.location(reference.file, reference.range))
-                    .collect()
-            }),
-        )
+        Ok(self.with_file(&position.text_document.uri, |state, file, map| {
+            let references = ide::references::find_references(
+                &state.workspace,
+                file,
+                map.offset(position.position),
+                include_declaration,
+            );
+            references.iter().filter_map(|reference| state.location(reference.file, reference.range)).collect()
+        }))
     }
 
     async fn prepare_rename(
@@ -555,10 +454,7 @@ impl LanguageServer for Server {
         match answer {
             None => Ok(None),
             Some(Ok((range, placeholder))) => {
-                Ok(Some(lsp::PrepareRenameResponse::RangeWithPlaceholder {
-                    range,
-                    placeholder,
-                }))
+                Ok(Some(lsp::PrepareRenameResponse::RangeWithPlaceholder { range, placeholder }))
             }
             Some(Err(error)) => Err(internal(error.0)),
         }
@@ -567,12 +463,7 @@ impl LanguageServer for Server {
     async fn rename(&self, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
         let position = params.text_document_position;
         let answer = self.with_file(&position.text_document.uri, |state, file, map| {
-            let change = ide::rename::rename(
-                &state.workspace,
-                file,
-                map.offset(position.position),
-                &params.new_name,
-            )?;
+            let change = ide::rename::rename(&state.workspace, file, map.offset(position.position), &params.new_name)?;
             Ok(workspace_edit(state, &change.edits))
         });
         match answer {
@@ -582,67 +473,41 @@ impl LanguageServer for Server {
         }
     }
 
-    async fn completion(
-        &self,
-        params: lsp::CompletionParams,
-    ) -> Result<Option<lsp::CompletionResponse>> {
+    async fn completion(&self, params: lsp::CompletionParams) -> Result<Option<lsp::CompletionResponse>> {
         let position = params.text_document_position;
-        Ok(
-            self.with_file(&position.text_document.uri, |state, file, map| {
-                let completions = ide::completion::completions(
-                    &state.workspace,
-                    file,
-                    map.offset(position.position),
-                );
-                let items = completions
-                    .items
-                    .into_iter()
-                    .map(|item| lsp::CompletionItem {
-                        label: item.label.clone(),
-                        kind: Some(convert::completion_kind(item.kind)),
-                        detail: Some(item.detail),
-                        sort_text: Some(item.sort_text),
-                        filter_text: Some(item.label),
-                        text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit {
-                            range: map.range(item.replace),
-                            new_text: item.insert_text,
-                        })),
-                        ..lsp::CompletionItem::default()
-                    })
-                    .collect();
-                lsp::CompletionResponse::List(lsp::CompletionList {
-                    is_incomplete: completions.is_incomplete,
-                    items,
+        Ok(self.with_file(&position.text_document.uri, |state, file, map| {
+            let completions = ide::completion::completions(&state.workspace, file, map.offset(position.position));
+            let items = completions
+                .items
+                .into_iter()
+                .map(|item| lsp::CompletionItem {
+                    label: item.label.clone(),
+                    kind: Some(convert::completion_kind(item.kind)),
+                    detail: Some(item.detail),
+                    sort_text: Some(item.sort_text),
+                    filter_text: Some(item.label),
+                    text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit {
+                        range: map.range(item.replace),
+                        new_text: item.insert_text,
+                    })),
+                    ..lsp::CompletionItem::default()
                 })
-            }),
-        )
+                .collect();
+            lsp::CompletionResponse::List(lsp::CompletionList { is_incomplete: completions.is_incomplete, items })
+        }))
     }
 
-    async fn document_symbol(
-        &self,
-        params: lsp::DocumentSymbolParams,
-    ) -> Result<Option<lsp::DocumentSymbolResponse>> {
-        Ok(
-            self.with_file(&params.text_document.uri, |state, file, map| {
-                let source = state
-                    .workspace
-                    .file(file)
-                    .expect("with_file checked the file");
-                let symbols = ide::symbols::document_symbols(&source.text, &source.document);
-                lsp::DocumentSymbolResponse::Nested(
-                    symbols
-                        .iter()
-                        .map(|symbol| convert::document_symbol(map, symbol))
-                        .collect(),
-                )
-            }),
-        )
+    async fn document_symbol(&self, params: lsp::DocumentSymbolParams) -> Result<Option<lsp::DocumentSymbolResponse>> {
+        Ok(self.with_file(&params.text_document.uri, |state, file, map| {
+            let source = state.workspace.file(file).expect("with_file checked the file");
+            let symbols = ide::symbols::document_symbols(&source.text, &source.document);
+            lsp::DocumentSymbolResponse::Nested(
+                symbols.iter().map(|symbol| convert::document_symbol(map, symbol)).collect(),
+            )
+        }))
     }
 
-    async fn symbol(
-        &self,
-        params: lsp::WorkspaceSymbolParams,
-    ) -> Result<Option<lsp::WorkspaceSymbolResponse>> {
+    async fn symbol(&self, params: lsp::WorkspaceSymbolParams) -> Result<Option<lsp::WorkspaceSymbolResponse>> {
         let mut state = self.state.lock();
         let symbols = ide::symbols::workspace_symbols(&state.workspace, &params.query, 200);
         let converted = symbols
@@ -662,201 +527,142 @@ impl LanguageServer for Server {
         Ok(Some(lsp::WorkspaceSymbolResponse::Flat(converted)))
     }
 
-    async fn folding_range(
-        &self,
-        params: lsp::FoldingRangeParams,
-    ) -> Result<Option<Vec<lsp::FoldingRange>>> {
-        Ok(
-            self.with_file(&params.text_document.uri, |state, file, map| {
-                let source = state
-                    .workspace
-                    .file(file)
-                    .expect("with_file checked the file");
-                ide::folding::folding_ranges(&source.text, &source.document)
-                    .into_iter()
-                    .map(|range| {
-                        let range = map.range(range);
-                        lsp::FoldingRange {
-                            start_line: range.start.line,
-                            end_line: range.end.line,
-                            kind: Some(lsp::FoldingRangeKind::Region),
-                            ..lsp::FoldingRange::default()
-                        }
-                    })
-                    .filter(|fold| fold.end_line > fold.start_line)
-                    .collect()
-            }),
-        )
+    async fn folding_range(&self, params: lsp::FoldingRangeParams) -> Result<Option<Vec<lsp::FoldingRange>>> {
+        Ok(self.with_file(&params.text_document.uri, |state, file, map| {
+            let source = state.workspace.file(file).expect("with_file checked the file");
+            ide::folding::folding_ranges(&source.text, &source.document)
+                .into_iter()
+                .map(|range| {
+                    let range = map.range(range);
+                    lsp::FoldingRange {
+                        start_line: range.start.line,
+                        end_line: range.end.line,
+                        kind: Some(lsp::FoldingRangeKind::Region),
+                        ..lsp::FoldingRange::default()
+                    }
+                })
+                .filter(|fold| fold.end_line > fold.start_line)
+                .collect()
+        }))
     }
 
-    async fn code_action(
-        &self,
-        params: lsp::CodeActionParams,
-    ) -> Result<Option<lsp::CodeActionResponse>> {
+    async fn code_action(&self, params: lsp::CodeActionParams) -> Result<Option<lsp::CodeActionResponse>> {
         let uri = params.text_document.uri.clone();
-        Ok(
-            self.with_file(&params.text_document.uri, |state, file, map| {
-                let actions = ide::code_actions::code_actions(
-                    &state.workspace,
-                    file,
-                    map.text_range(params.range),
-                    &state.overrides(),
-                );
-                let version = state.version(uri.as_str());
-                actions
-                    .into_iter()
-                    .map(|action| {
-                        let edits = action
-                            .edits
-                            .iter()
-                            .map(|edit| lsp::OneOf::Left(map.text_edit(edit)))
-                            .collect();
-                        let document_edit = lsp::TextDocumentEdit {
-                            text_document: lsp::OptionalVersionedTextDocumentIdentifier {
-                                uri: uri.clone(),
-                                version,
-                            },
-                            edits,
-                        };
-                        lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
-                            title: action.title,
-                            kind: Some(lsp::CodeActionKind::QUICKFIX),
-                            diagnostics: Some(vec![convert::diagnostic(map, &action.diagnostic)]),
-                            edit: Some(lsp::WorkspaceEdit {
-                                document_changes: Some(lsp::DocumentChanges::Edits(vec![
-                                    document_edit,
-                                ])),
-                                ..lsp::WorkspaceEdit::default()
-                            }),
-                            is_preferred: Some(action.is_preferred),
-                            ..lsp::CodeAction::default()
-                        })
+        Ok(self.with_file(&params.text_document.uri, |state, file, map| {
+            let actions = ide::code_actions::code_actions(
+                &state.workspace,
+                file,
+                map.text_range(params.range),
+                &state.overrides(),
+            );
+            let version = state.version(uri.as_str());
+            actions
+                .into_iter()
+                .map(|action| {
+                    let edits = action.edits.iter().map(|edit| lsp::OneOf::Left(map.text_edit(edit))).collect();
+                    let document_edit = lsp::TextDocumentEdit {
+                        text_document: lsp::OptionalVersionedTextDocumentIdentifier { uri: uri.clone(), version },
+                        edits,
+                    };
+                    lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                        title: action.title,
+                        kind: Some(lsp::CodeActionKind::QUICKFIX),
+                        diagnostics: Some(vec![convert::diagnostic(map, &action.diagnostic)]),
+                        edit: Some(lsp::WorkspaceEdit {
+                            document_changes: Some(lsp::DocumentChanges::Edits(vec![document_edit])),
+                            ..lsp::WorkspaceEdit::default()
+                        }),
+                        is_preferred: Some(action.is_preferred),
+                        ..lsp::CodeAction::default()
                     })
-                    .collect()
-            }),
-        )
+                })
+                .collect()
+        }))
     }
 
-    async fn formatting(
-        &self,
-        params: lsp::DocumentFormattingParams,
-    ) -> Result<Option<Vec<lsp::TextEdit>>> {
-        Ok(
-            self.with_file(&params.text_document.uri, |state, file, map| {
-                let source = state
-                    .workspace
-                    .file(file)
-                    .expect("with_file checked the file");
-                ide::formatting::format(&source.text, &source.document)
-                    .iter()
-                    .map(|edit| map.text_edit(edit))
-                    .collect()
-            }),
-        )
+    async fn formatting(&self, params: lsp::DocumentFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>> {
+        Ok(self.with_file(&params.text_document.uri, |state, file, map| {
+            let source = state.workspace.file(file).expect("with_file checked the file");
+            ide::formatting::format(&source.text, &source.document).iter().map(|edit| map.text_edit(edit)).collect()
+        }))
     }
 
     async fn semantic_tokens_full(
         &self,
         params: lsp::SemanticTokensParams,
     ) -> Result<Option<lsp::SemanticTokensResult>> {
-        Ok(
-            self.with_file(&params.text_document.uri, |state, file, map| {
-                let tokens = ide::semantic_tokens::semantic_tokens(&state.workspace, file, None);
-                lsp::SemanticTokensResult::Tokens(lsp::SemanticTokens {
-                    result_id: None,
-                    data: convert::semantic_tokens(map, &tokens),
-                })
-            }),
-        )
+        Ok(self.with_file(&params.text_document.uri, |state, file, map| {
+            let tokens = ide::semantic_tokens::semantic_tokens(&state.workspace, file, None);
+            lsp::SemanticTokensResult::Tokens(lsp::SemanticTokens {
+                result_id: None,
+                data: convert::semantic_tokens(map, &tokens),
+            })
+        }))
     }
 
     async fn semantic_tokens_range(
         &self,
         params: lsp::SemanticTokensRangeParams,
     ) -> Result<Option<lsp::SemanticTokensRangeResult>> {
-        Ok(
-            self.with_file(&params.text_document.uri, |state, file, map| {
-                let tokens = ide::semantic_tokens::semantic_tokens(
-                    &state.workspace,
-                    file,
-                    Some(map.text_range(params.range)),
-                );
-                lsp::SemanticTokensRangeResult::Tokens(lsp::SemanticTokens {
-                    result_id: None,
-                    data: convert::semantic_tokens(map, &tokens),
-                })
-            }),
-        )
+        Ok(self.with_file(&params.text_document.uri, |state, file, map| {
+            let tokens =
+                ide::semantic_tokens::semantic_tokens(&state.workspace, file, Some(map.text_range(params.range)));
+            lsp::SemanticTokensRangeResult::Tokens(lsp::SemanticTokens {
+                result_id: None,
+                data: convert::semantic_tokens(map, &tokens),
+            })
+        }))
     }
 
-    async fn inlay_hint(
-        &self,
-        params: lsp::InlayHintParams,
-    ) -> Result<Option<Vec<lsp::InlayHint>>> {
-        Ok(
-            self.with_file(&params.text_document.uri, |state, file, map| {
-                let source = state
-                    .workspace
-                    .file(file)
-                    .expect("with_file checked the file");
-                let wanted = map.text_range(params.range);
-                ide::inlay_hints::inlay_hints(&source.text, &source.document)
-                    .into_iter()
-                    .filter(|hint| wanted.touches(hint.offset))
-                    .map(|hint| lsp::InlayHint {
-                        position: map.position(hint.offset),
-                        label: lsp::InlayHintLabel::String(hint.label),
-                        kind: None,
-                        text_edits: None,
-                        tooltip: None,
-                        padding_left: Some(true),
-                        padding_right: None,
-                        data: None,
-                    })
-                    .collect()
-            }),
-        )
+    async fn inlay_hint(&self, params: lsp::InlayHintParams) -> Result<Option<Vec<lsp::InlayHint>>> {
+        Ok(self.with_file(&params.text_document.uri, |state, file, map| {
+            let source = state.workspace.file(file).expect("with_file checked the file");
+            let wanted = map.text_range(params.range);
+            ide::inlay_hints::inlay_hints(&source.text, &source.document)
+                .into_iter()
+                .filter(|hint| wanted.touches(hint.offset))
+                .map(|hint| lsp::InlayHint {
+                    position: map.position(hint.offset),
+                    label: lsp::InlayHintLabel::String(hint.label),
+                    kind: None,
+                    text_edits: None,
+                    tooltip: None,
+                    padding_left: Some(true),
+                    padding_right: None,
+                    data: None,
+                })
+                .collect()
+        }))
     }
 
     async fn code_lens(&self, params: lsp::CodeLensParams) -> Result<Option<Vec<lsp::CodeLens>>> {
-        Ok(
-            self.with_file(&params.text_document.uri, |state, file, map| {
-                ide::code_lens::code_lenses(&state.workspace, file)
-                    .into_iter()
-                    .map(|lens| lsp::CodeLens {
-                        range: map.range(lens.range),
-                        command: Some(lsp::Command {
-                            title: lens.title,
-                            command: String::new(),
-                            arguments: None,
-                        }),
-                        data: None,
-                    })
-                    .collect()
-            }),
-        )
+        Ok(self.with_file(&params.text_document.uri, |state, file, map| {
+            ide::code_lens::code_lenses(&state.workspace, file)
+                .into_iter()
+                .map(|lens| lsp::CodeLens {
+                    range: map.range(lens.range),
+                    command: Some(lsp::Command { title: lens.title, command: String::new(), arguments: None }),
+                    data: None,
+                })
+                .collect()
+        }))
     }
 
-    async fn document_link(
-        &self,
-        params: lsp::DocumentLinkParams,
-    ) -> Result<Option<Vec<lsp::DocumentLink>>> {
-        Ok(
-            self.with_file(&params.text_document.uri, |state, file, map| {
-                ide::document_links::document_links(&state.workspace, file)
-                    .into_iter()
-                    .filter_map(|link| {
-                        let target = state.uri(link.target)?;
-                        Some(lsp::DocumentLink {
-                            range: map.range(link.range),
-                            target: Some(target),
-                            tooltip: Some("Open the article".into()),
-                            data: None,
-                        })
+    async fn document_link(&self, params: lsp::DocumentLinkParams) -> Result<Option<Vec<lsp::DocumentLink>>> {
+        Ok(self.with_file(&params.text_document.uri, |state, file, map| {
+            ide::document_links::document_links(&state.workspace, file)
+                .into_iter()
+                .filter_map(|link| {
+                    let target = state.uri(link.target)?;
+                    Some(lsp::DocumentLink {
+                        range: map.range(link.range),
+                        target: Some(target),
+                        tooltip: Some("Open the article".into()),
+                        data: None,
                     })
-                    .collect()
-            }),
-        )
+                })
+                .collect()
+        }))
     }
 }
 
@@ -872,8 +678,7 @@ fn workspace_edit(
         let (Some(uri), Some(map)) = (state.uri(file), state.line_map(file)) else {
             continue;
         };
-        let converted: Vec<lsp::TextEdit> =
-            file_edits.iter().map(|edit| map.text_edit(edit)).collect();
+        let converted: Vec<lsp::TextEdit> = file_edits.iter().map(|edit| map.text_edit(edit)).collect();
         if state.flags.document_changes {
             let version = state.version(uri.as_str());
             document_edits.push(lsp::TextDocumentEdit {
@@ -890,9 +695,6 @@ fn workspace_edit(
             ..lsp::WorkspaceEdit::default()
         }
     } else {
-        lsp::WorkspaceEdit {
-            changes: Some(changes),
-            ..lsp::WorkspaceEdit::default()
-        }
+        lsp::WorkspaceEdit { changes: Some(changes), ..lsp::WorkspaceEdit::default() }
     }
 }

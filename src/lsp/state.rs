@@ -44,16 +44,10 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub(crate) fn open_document(
-        &mut self,
-        uri: &str,
-        text: String,
-        version: i32,
-    ) -> Result<FileId, String> {
+    pub(crate) fn open_document(&mut self, uri: &str, text: String, version: i32) -> Result<FileId, String> {
         check_size(text.len())?;
         let rope = Rope::from_str(&text);
-        self.open
-            .insert(uri.to_string(), OpenDocument { rope, version });
+        self.open.insert(uri.to_string(), OpenDocument { rope, version });
         Ok(self.workspace.set_file(uri, Arc::from(text)))
     }
 
@@ -66,10 +60,7 @@ impl State {
         changes: Vec<lsp::TextDocumentContentChangeEvent>,
     ) -> Result<FileId, String> {
         let encoding = self.encoding;
-        let document = self
-            .open
-            .get_mut(uri)
-            .ok_or_else(|| format!("change to {uri}, which is not open"))?;
+        let document = self.open.get_mut(uri).ok_or_else(|| format!("change to {uri}, which is not open"))?;
         if version <= document.version {
             return Err(format!(
                 "change to {uri} at version {version}, but it is already at version {}",
@@ -80,21 +71,10 @@ impl State {
             match change.range {
                 Some(range) => {
                     let lines = RopeLines(&document.rope);
-                    let start = lines.char_index(
-                        LineCol {
-                            line: range.start.line,
-                            col: range.start.character,
-                        },
-                        encoding,
-                    );
+                    let start =
+                        lines.char_index(LineCol { line: range.start.line, col: range.start.character }, encoding);
                     let end = lines
-                        .char_index(
-                            LineCol {
-                                line: range.end.line,
-                                col: range.end.character,
-                            },
-                            encoding,
-                        )
+                        .char_index(LineCol { line: range.end.line, col: range.end.character }, encoding)
                         .max(start);
                     document.rope.remove(start..end);
                     document.rope.insert(start, &change.text);
@@ -134,16 +114,9 @@ impl State {
         lsp::Uri::from_str(&self.workspace.file(file)?.path).ok()
     }
 
-    pub(crate) fn location(
-        &mut self,
-        file: FileId,
-        range: crate::syntax::TextRange,
-    ) -> Option<lsp::Location> {
+    pub(crate) fn location(&mut self, file: FileId, range: crate::syntax::TextRange) -> Option<lsp::Location> {
         let map = self.line_map(file)?;
-        Some(lsp::Location {
-            uri: self.uri(file)?,
-            range: map.range(range),
-        })
+        Some(lsp::Location { uri: self.uri(file)?, range: map.range(range) })
     }
 
     /// The severities in force: seedls.toml, then the editor's settings on top.
@@ -160,32 +133,23 @@ impl State {
 
 fn check_size(len: usize) -> Result<(), String> {
     if len > MAX_DOCUMENT_BYTES {
-        return Err(format!(
-            "document of {len} bytes is over the {MAX_DOCUMENT_BYTES}-byte limit; it is not analysed"
-        ));
+        return Err(format!("document of {len} bytes is over the {MAX_DOCUMENT_BYTES}-byte limit; it is not analysed"));
     }
     Ok(())
 }
 
 /// Reads `{"diagnostics": {"severity": {"code": "warning" | "off", ...}}}` from the editor's
 /// settings. Unknown codes and levels are reported back, not fatal.
-pub(crate) fn severities_from_settings(
-    settings: &serde_json::Value,
-) -> (SeverityOverrides, Vec<String>) {
+pub(crate) fn severities_from_settings(settings: &serde_json::Value) -> (SeverityOverrides, Vec<String>) {
     let settings = settings.get("seedls").unwrap_or(settings);
     let mut overrides = HashMap::new();
     let mut problems = Vec::new();
-    let Some(table) = settings
-        .pointer("/diagnostics/severity")
-        .and_then(serde_json::Value::as_object)
-    else {
+    let Some(table) = settings.pointer("/diagnostics/severity").and_then(serde_json::Value::as_object) else {
         return (SeverityOverrides::default(), problems);
     };
     for (code, level) in table {
         if crate::ide::diagnostics::code_info(code).is_none() {
-            problems.push(format!(
-                "seedls.diagnostics.severity: unknown code `{code}`"
-            ));
+            problems.push(format!("seedls.diagnostics.severity: unknown code `{code}`"));
             continue;
         }
         match level.as_str() {
@@ -195,7 +159,9 @@ pub(crate) fn severities_from_settings(
             Some(word) if Severity::parse(word).is_some() => {
                 overrides.insert(code.clone(), Severity::parse(word));
             }
-            _ => problems.push(format!("seedls.diagnostics.severity.{code}: `{level}` is not error, warning, information, hint or off")),
+            _ => problems.push(format!(
+                "seedls.diagnostics.severity.{code}: `{level}` is not error, warning, information, hint or off"
+            )),
         }
     }
     (SeverityOverrides(overrides), problems)

@@ -42,14 +42,10 @@ pub(super) fn marked_heading(text: &str, line: TextRange) -> Option<Heading> {
     let close_len = after_open.len() - after_open.trim_end_matches('=').len();
     let open = TextRange::new(trimmed.start(), trimmed.start() + open_len);
     let close = (close_len > 0).then(|| TextRange::new(trimmed.end() - close_len, trimmed.end()));
-    let inner = TextRange::new(
-        open.end(),
-        close.map_or(trimmed.end(), |close| close.start()),
-    );
+    let inner = TextRange::new(open.end(), close.map_or(trimmed.end(), |close| close.start()));
     let inner_text = inner.slice(text);
-    let spaced = close.is_some()
-        && inner_text.starts_with(char::is_whitespace)
-        && inner_text.ends_with(char::is_whitespace);
+    let spaced =
+        close.is_some() && inner_text.starts_with(char::is_whitespace) && inner_text.ends_with(char::is_whitespace);
     Some(Heading {
         line,
         level: u8::try_from(open_len).unwrap_or(u8::MAX),
@@ -96,12 +92,7 @@ const KNOWN_SECTION_NAMES: &[&str] = &[
 
 /// A bare line that reads as a section heading: short, capitalised, no closing punctuation,
 /// after the end of a paragraph (or a blank line) and before prose that is clearly longer.
-pub(super) fn bare_heading(
-    text: &str,
-    line: TextRange,
-    previous: Option<&str>,
-    next: Option<&str>,
-) -> Option<Heading> {
+pub(super) fn bare_heading(text: &str, line: TextRange, previous: Option<&str>, next: Option<&str>) -> Option<Heading> {
     let trimmed = trim_range(text, line);
     let words = trimmed.slice(text);
     let word_count = words.split_whitespace().count();

@@ -95,9 +95,8 @@ impl InfoboxEntry {
     }
 }
 
-static TAG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)<\s*/?\s*([a-z][a-z0-9]*)\b[^<>]*>").expect("tag pattern is valid")
-});
+static TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)<\s*/?\s*([a-z][a-z0-9]*)\b[^<>]*>").expect("tag pattern is valid"));
 static IMAGE_SIZE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b\d{1,4}px\b").expect("image-size pattern is valid"));
 
@@ -113,10 +112,7 @@ pub(super) fn parse_line(text: &str, line: TextRange) -> InfoboxLine {
     let Some(colon_offset) = content[indent + 1..].find(':').map(|i| i + indent + 1) else {
         return InfoboxLine::Malformed(line);
     };
-    let key = trim_range(
-        text,
-        TextRange::new(dash.end(), line.start() + colon_offset),
-    );
+    let key = trim_range(text, TextRange::new(dash.end(), line.start() + colon_offset));
     let key_text = key.slice(text);
     let Some((base_len, side)) = parse_key(key_text) else {
         return InfoboxLine::Malformed(line);
@@ -144,9 +140,7 @@ pub fn parse_key(key: &str) -> Option<(usize, Option<u8>)> {
     let base_len = key.len() - key.trim_end_matches(|c: char| c.is_ascii_digit()).len();
     let base = &key[..key.len() - base_len];
     let valid_base = base.chars().next().is_some_and(char::is_alphabetic)
-        && base
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == ' ');
+        && base.chars().all(|c| c.is_alphanumeric() || c == '_' || c == ' ');
     if !valid_base {
         return None;
     }
@@ -160,19 +154,9 @@ fn split_value(text: &str, value: TextRange) -> (Vec<ValuePiece>, Vec<InfoboxIte
         .captures_iter(value_text)
         .map(|captures| {
             let whole = captures.get(0).expect("group 0 always matches");
-            let name = captures
-                .get(1)
-                .map_or("", |m| m.as_str())
-                .to_ascii_lowercase();
-            let kind = if name == "hr" || name == "br" {
-                MarkupKind::Separator
-            } else {
-                MarkupKind::Tag
-            };
-            Markup {
-                range: TextRange::new(value.start() + whole.start(), value.start() + whole.end()),
-                kind,
-            }
+            let name = captures.get(1).map_or("", |m| m.as_str()).to_ascii_lowercase();
+            let kind = if name == "hr" || name == "br" { MarkupKind::Separator } else { MarkupKind::Tag };
+            Markup { range: TextRange::new(value.start() + whole.start(), value.start() + whole.end()), kind }
         })
         .collect();
     markup.extend(IMAGE_SIZE.find_iter(value_text).map(|m| Markup {
@@ -184,72 +168,40 @@ fn split_value(text: &str, value: TextRange) -> (Vec<ValuePiece>, Vec<InfoboxIte
     let mut pieces = Vec::new();
     let mut piece_start = value.start();
     for (offset, _) in value_text.match_indices(',') {
-        if is_thousands_separator(value_text, offset)
-            || inside_markup(&markup, value.start() + offset)
-        {
+        if is_thousands_separator(value_text, offset) || inside_markup(&markup, value.start() + offset) {
             continue;
         }
         let comma = TextRange::new(value.start() + offset, value.start() + offset + 1);
-        pieces.push(piece(
-            text,
-            &markup,
-            TextRange::new(piece_start, comma.start()),
-            Some(comma),
-        ));
+        pieces.push(piece(text, &markup, TextRange::new(piece_start, comma.start()), Some(comma)));
         piece_start = comma.end();
     }
     if !value.is_empty() {
-        pieces.push(piece(
-            text,
-            &markup,
-            TextRange::new(piece_start, value.end()),
-            None,
-        ));
+        pieces.push(piece(text, &markup, TextRange::new(piece_start, value.end()), None));
     }
 
     let mut items = Vec::new();
     for piece in &pieces {
         let mut part_start = piece.range.start();
         let mut after_group_break = false;
-        let separators = markup
-            .iter()
-            .filter(|m| m.kind == MarkupKind::Separator && piece.range.contains_range(m.range));
+        let separators =
+            markup.iter().filter(|m| m.kind == MarkupKind::Separator && piece.range.contains_range(m.range));
         for separator in separators {
-            items.extend(item(
-                text,
-                &markup,
-                TextRange::new(part_start, separator.range.start()),
-                after_group_break,
-            ));
+            items.extend(item(text, &markup, TextRange::new(part_start, separator.range.start()), after_group_break));
             part_start = separator.range.end();
             after_group_break = true;
         }
-        items.extend(item(
-            text,
-            &markup,
-            TextRange::new(part_start, piece.range.end()),
-            after_group_break,
-        ));
+        items.extend(item(text, &markup, TextRange::new(part_start, piece.range.end()), after_group_break));
     }
     (pieces, items, markup)
 }
 
 fn piece(text: &str, markup: &[Markup], range: TextRange, comma: Option<TextRange>) -> ValuePiece {
     let has_markup = markup.iter().any(|m| range.contains_range(m.range));
-    ValuePiece {
-        range,
-        comma,
-        is_empty: range.slice(text).trim().is_empty() && !has_markup,
-    }
+    ValuePiece { range, comma, is_empty: range.slice(text).trim().is_empty() && !has_markup }
 }
 
 /// One item of a piece: `*` markers, then markup residue, then the name.
-fn item(
-    text: &str,
-    markup: &[Markup],
-    range: TextRange,
-    after_group_break: bool,
-) -> Option<InfoboxItem> {
+fn item(text: &str, markup: &[Markup], range: TextRange, after_group_break: bool) -> Option<InfoboxItem> {
     let range = trim_range(text, range);
     if range.is_empty() {
         return None;
@@ -272,28 +224,18 @@ fn item(
             break;
         }
     }
-    Some(InfoboxItem {
-        range,
-        depth: u8::try_from(stars).unwrap_or(u8::MAX),
-        marker,
-        name,
-        after_group_break,
-    })
+    Some(InfoboxItem { range, depth: u8::try_from(stars).unwrap_or(u8::MAX), marker, name, after_group_break })
 }
 
 /// `40,000` and `700,000+`: a comma between a digit and exactly three digits.
 fn is_thousands_separator(value: &str, comma: usize) -> bool {
     let bytes = value.as_bytes();
     let digit_before = comma > 0 && bytes[comma - 1].is_ascii_digit();
-    let digits_after = bytes
-        .get(comma + 1..comma + 4)
-        .is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let digits_after = bytes.get(comma + 1..comma + 4).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
     let fourth_not_digit = bytes.get(comma + 4).is_none_or(|b| !b.is_ascii_digit());
     digit_before && digits_after && fourth_not_digit
 }
 
 fn inside_markup(markup: &[Markup], offset: usize) -> bool {
-    markup
-        .iter()
-        .any(|m| m.range.start() < offset && offset < m.range.end())
+    markup.iter().any(|m| m.range.start() < offset && offset < m.range.end())
 }

@@ -32,24 +32,16 @@ pub fn find_citations(text: &str, range: TextRange) -> Vec<Citation> {
         .captures_iter(range.slice(text))
         .map(|captures| {
             let whole = captures.get(0).expect("group 0 always matches");
-            let kind = if captures.get(1).is_some() {
-                CitationKind::Numbered
-            } else {
-                CitationKind::Needed
-            };
-            Citation {
-                range: TextRange::new(range.start() + whole.start(), range.start() + whole.end()),
-                kind,
-            }
+            let kind = if captures.get(1).is_some() { CitationKind::Numbered } else { CitationKind::Needed };
+            Citation { range: TextRange::new(range.start() + whole.start(), range.start() + whole.end()), kind }
         })
         .collect()
 }
 
 /// Abbreviations that end in a full stop without ending a sentence (`Gen. Smith`, `Lt.Col.`).
 const ABBREVIATIONS: &[&str] = &[
-    "adm", "approx", "brig", "capt", "cmdr", "col", "corp", "cpl", "cpt", "dr", "etc", "ft", "gen",
-    "gov", "inc", "jr", "lieut", "lt", "ltd", "maj", "mr", "mrs", "mt", "no", "pres", "prof",
-    "pvt", "rev", "sgt", "sr", "st", "vol", "vs",
+    "adm", "approx", "brig", "capt", "cmdr", "col", "corp", "cpl", "cpt", "dr", "etc", "ft", "gen", "gov", "inc", "jr",
+    "lieut", "lt", "ltd", "maj", "mr", "mrs", "mt", "no", "pres", "prof", "pvt", "rev", "sgt", "sr", "st", "vol", "vs",
 ];
 
 /// True if `word` (the letters before a full stop) is an abbreviation.

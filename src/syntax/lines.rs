@@ -14,10 +14,7 @@ pub struct Line {
 impl Line {
     /// The whole line including its terminator.
     pub fn full(self) -> TextRange {
-        TextRange {
-            start: self.content.start,
-            end: self.next,
-        }
+        TextRange { start: self.content.start, end: self.next }
     }
 }
 
@@ -31,23 +28,13 @@ pub fn split_lines(text: &str, from: usize) -> Vec<Line> {
     while i < bytes.len() {
         match bytes[i] {
             b'\n' => {
-                lines.push(Line {
-                    content: TextRange::new(start, i),
-                    next: (i + 1) as u32,
-                });
+                lines.push(Line { content: TextRange::new(start, i), next: (i + 1) as u32 });
                 i += 1;
                 start = i;
             }
             b'\r' => {
-                let next = if bytes.get(i + 1) == Some(&b'\n') {
-                    i + 2
-                } else {
-                    i + 1
-                };
-                lines.push(Line {
-                    content: TextRange::new(start, i),
-                    next: next as u32,
-                });
+                let next = if bytes.get(i + 1) == Some(&b'\n') { i + 2 } else { i + 1 };
+                lines.push(Line { content: TextRange::new(start, i), next: next as u32 });
                 i = next;
                 start = i;
             }
@@ -55,10 +42,7 @@ pub fn split_lines(text: &str, from: usize) -> Vec<Line> {
         }
     }
     if start < bytes.len() {
-        lines.push(Line {
-            content: TextRange::new(start, bytes.len()),
-            next: bytes.len() as u32,
-        });
+        lines.push(Line { content: TextRange::new(start, bytes.len()), next: bytes.len() as u32 });
     }
     lines
 }

@@ -18,9 +18,7 @@ mod tests;
 mod text_range;
 
 pub use headings::{Heading, HeadingStyle};
-pub use infobox::{
-    Infobox, InfoboxEntry, InfoboxItem, InfoboxLine, Markup, MarkupKind, ValuePiece, parse_key,
-};
+pub use infobox::{Infobox, InfoboxEntry, InfoboxItem, InfoboxLine, Markup, MarkupKind, ValuePiece, parse_key};
 pub use inline::{Citation, CitationKind, find_citations, is_abbreviation};
 pub use lines::{Line, is_blank, split_lines, trim_range};
 pub use text_range::{MAX_DOCUMENT_BYTES, TextRange};
@@ -185,14 +183,7 @@ pub fn parse(text: &str) -> Document {
     let bom = text.starts_with('\u{feff}').then(|| TextRange::new(0, 3));
     let body_start = if bom.is_some() { 3 } else { 0 };
     let lines = split_lines(text, body_start);
-    let mut parser = Parser {
-        text,
-        lines: &lines,
-        document: Document {
-            bom,
-            ..Document::default()
-        },
-    };
+    let mut parser = Parser { text, lines: &lines, document: Document { bom, ..Document::default() } };
     parser.run();
     parser.document
 }
@@ -230,10 +221,7 @@ impl Parser<'_> {
     }
 
     fn push(&mut self, first_line: usize, end_line: usize, kind: BlockKind) {
-        let range = TextRange {
-            start: self.lines[first_line].content.start,
-            end: self.lines[end_line - 1].next,
-        };
+        let range = TextRange { start: self.lines[first_line].content.start, end: self.lines[end_line - 1].next };
         self.document.blocks.push(Block { range, kind });
     }
 
@@ -251,11 +239,7 @@ impl Parser<'_> {
     fn title(&self, index: usize) -> Option<Title> {
         let line = self.lines[index].content;
         if let Some(heading) = headings::marked_heading(self.text, line) {
-            return (heading.level == 1).then_some(Title {
-                line,
-                name: heading.text,
-                style: TitleStyle::Marked,
-            });
+            return (heading.level == 1).then_some(Title { line, name: heading.text, style: TitleStyle::Marked });
         }
         let trimmed = self.line_text(index).trim();
         let looks_like_name = !trimmed.is_empty()
@@ -264,11 +248,7 @@ impl Parser<'_> {
             && !is_infobox_header(trimmed)
             && !trimmed.starts_with(['-', '*', '[', '<'])
             && debris_kind(self.line_text(index)).is_none();
-        looks_like_name.then(|| Title {
-            line,
-            name: trim_range(self.text, line),
-            style: TitleStyle::Bare,
-        })
+        looks_like_name.then(|| Title { line, name: trim_range(self.text, line), style: TitleStyle::Bare })
     }
 
     /// Recognises the block that starts at line `index` (not blank) and returns where it ends.
@@ -280,22 +260,14 @@ impl Parser<'_> {
             return self.infobox(index);
         }
         if let Some(kind) = debris_kind(line) {
-            self.push(
-                index,
-                index + 1,
-                BlockKind::Debris(Debris {
-                    line: content,
-                    kind,
-                }),
-            );
+            self.push(index, index + 1, BlockKind::Debris(Debris { line: content, kind }));
             return index + 1;
         }
         if let Some(heading) = headings::marked_heading(self.text, content) {
             if !heading.balanced {
-                self.document.problems.push(SyntaxProblem {
-                    range: content,
-                    kind: SyntaxProblemKind::UnbalancedHeading,
-                });
+                self.document
+                    .problems
+                    .push(SyntaxProblem { range: content, kind: SyntaxProblemKind::UnbalancedHeading });
             }
             self.push(index, index + 1, BlockKind::Heading(heading));
             return index + 1;
@@ -312,10 +284,7 @@ impl Parser<'_> {
 
     fn bare_heading(&self, index: usize) -> Option<Heading> {
         let previous = index.checked_sub(1).map(|i| self.line_text(i));
-        let next = self
-            .lines
-            .get(index + 1)
-            .map(|line| line.content.slice(self.text));
+        let next = self.lines.get(index + 1).map(|line| line.content.slice(self.text));
         headings::bare_heading(self.text, self.lines[index].content, previous, next)
     }
 
@@ -335,14 +304,7 @@ impl Parser<'_> {
             entries.push(line);
             end += 1;
         }
-        self.push(
-            header_index,
-            end,
-            BlockKind::Infobox(Infobox {
-                header,
-                lines: entries,
-            }),
-        );
+        self.push(header_index, end, BlockKind::Infobox(Infobox { header, lines: entries }));
         end
     }
 
@@ -354,16 +316,9 @@ impl Parser<'_> {
             let Some(marker_offset) = list_marker(content.slice(self.text)) else {
                 break;
             };
-            let marker = TextRange::new(
-                content.start() + marker_offset,
-                content.start() + marker_offset + 1,
-            );
+            let marker = TextRange::new(content.start() + marker_offset, content.start() + marker_offset + 1);
             let text = trim_range(self.text, TextRange::new(marker.end(), content.end()));
-            items.push(ListItem {
-                line: content,
-                marker,
-                text,
-            });
+            items.push(ListItem { line: content, marker, text });
             end += 1;
         }
         self.push(start, end, BlockKind::List(List { items }));
@@ -386,19 +341,9 @@ impl Parser<'_> {
             }
             end += 1;
         }
-        let lines: Vec<TextRange> = self.lines[start..end]
-            .iter()
-            .map(|line| line.content)
-            .collect();
-        let citations = lines
-            .iter()
-            .flat_map(|&line| find_citations(self.text, line))
-            .collect();
-        self.push(
-            start,
-            end,
-            BlockKind::Paragraph(Paragraph { lines, citations }),
-        );
+        let lines: Vec<TextRange> = self.lines[start..end].iter().map(|line| line.content).collect();
+        let citations = lines.iter().flat_map(|&line| find_citations(self.text, line)).collect();
+        self.push(start, end, BlockKind::Paragraph(Paragraph { lines, citations }));
         end
     }
 }
@@ -424,11 +369,7 @@ fn debris_kind(line: &str) -> Option<DebrisKind> {
     let words: Vec<&str> = trimmed.split_whitespace().collect();
     let navigation = matches!(
         words.as_slice(),
-        ["<", "Prev", "Next", ">"]
-            | ["<", "Prev"]
-            | ["Next", ">"]
-            | ["<", "Previous", "Next", ">"]
-            | ["[edit]"]
+        ["<", "Prev", "Next", ">"] | ["<", "Prev"] | ["Next", ">"] | ["<", "Previous", "Next", ">"] | ["[edit]"]
     ) || trimmed.eq_ignore_ascii_case("jump to navigation")
         || trimmed.eq_ignore_ascii_case("jump to search")
         || trimmed.eq_ignore_ascii_case("jump to navigation jump to search");

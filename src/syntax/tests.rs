@@ -18,12 +18,7 @@ fn dump(text: &str) -> String {
         match &block.kind {
             BlockKind::Blank => out += &format!("Blank {:?}\n", block.range),
             BlockKind::Title(title) => {
-                out += &format!(
-                    "Title {:?} {:?} {}\n",
-                    block.range,
-                    title.style,
-                    quote(title.name)
-                )
+                out += &format!("Title {:?} {:?} {}\n", block.range, title.style, quote(title.name))
             }
             BlockKind::Heading(heading) => {
                 out += &format!(
@@ -40,9 +35,7 @@ fn dump(text: &str) -> String {
                 out += &format!("Infobox {:?}\n", block.range);
                 for line in &infobox.lines {
                     match line {
-                        InfoboxLine::Malformed(range) => {
-                            out += &format!("  Malformed {}\n", quote(*range))
-                        }
+                        InfoboxLine::Malformed(range) => out += &format!("  Malformed {}\n", quote(*range)),
                         InfoboxLine::Entry(entry) => {
                             out += &format!(
                                 "  Entry {} side={:?} value={}\n",
@@ -54,23 +47,11 @@ fn dump(text: &str) -> String {
                                 out += &format!("    EmptyPiece {:?}\n", piece.range);
                             }
                             for item in &entry.items {
-                                let group = if item.after_group_break {
-                                    " after-break"
-                                } else {
-                                    ""
-                                };
-                                out += &format!(
-                                    "    Item depth={} {}{group}\n",
-                                    item.depth,
-                                    quote(item.name)
-                                );
+                                let group = if item.after_group_break { " after-break" } else { "" };
+                                out += &format!("    Item depth={} {}{group}\n", item.depth, quote(item.name));
                             }
                             for markup in &entry.markup {
-                                out += &format!(
-                                    "    Markup {:?} {}\n",
-                                    markup.kind,
-                                    quote(markup.range)
-                                );
+                                out += &format!("    Markup {:?} {}\n", markup.kind, quote(markup.range));
                             }
                         }
                     }
@@ -83,18 +64,12 @@ fn dump(text: &str) -> String {
                 }
             }
             BlockKind::Paragraph(paragraph) => {
-                out += &format!(
-                    "Paragraph {:?} lines={}\n",
-                    block.range,
-                    paragraph.lines.len()
-                );
+                out += &format!("Paragraph {:?} lines={}\n", block.range, paragraph.lines.len());
                 for citation in &paragraph.citations {
                     out += &format!("  Citation {:?} {}\n", citation.kind, quote(citation.range));
                 }
             }
-            BlockKind::Debris(debris) => {
-                out += &format!("Debris {:?} {:?}\n", block.range, debris.kind)
-            }
+            BlockKind::Debris(debris) => out += &format!("Debris {:?} {:?}\n", block.range, debris.kind),
         }
     }
     for problem in &document.problems {
@@ -276,11 +251,7 @@ fn assert_tiles(text: &str) {
     let document = parse(text);
     let mut offset = document.bom.map_or(0, |bom| bom.end());
     for block in &document.blocks {
-        assert_eq!(
-            block.range.start(),
-            offset,
-            "gap or overlap before {block:?}"
-        );
+        assert_eq!(block.range.start(), offset, "gap or overlap before {block:?}");
         assert!(text.is_char_boundary(block.range.end()));
         offset = block.range.end();
     }
@@ -289,10 +260,7 @@ fn assert_tiles(text: &str) {
 
 #[test]
 fn every_seed_parses_into_blocks_that_tile_it() {
-    for entry in
-        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds")).expect("seeds folder")
-    {
-        let text = std::fs::read_to_string(entry.expect("entry").path()).expect("seed is UTF-8");
+    for (_, text) in crate::test_support::seeds() {
         assert_tiles(&text);
     }
 }

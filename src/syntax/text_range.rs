@@ -15,10 +15,7 @@ pub struct TextRange {
 impl TextRange {
     pub fn new(start: usize, end: usize) -> TextRange {
         debug_assert!(start <= end, "range {start}..{end} is reversed");
-        TextRange {
-            start: to_u32(start),
-            end: to_u32(end.max(start)),
-        }
+        TextRange { start: to_u32(start), end: to_u32(end.max(start)) }
     }
 
     pub fn empty(at: usize) -> TextRange {
@@ -53,16 +50,11 @@ impl TextRange {
 
     pub fn intersects(self, other: TextRange) -> bool {
         self.start < other.end && other.start < self.end
-            || (self.is_empty() || other.is_empty())
-                && self.start <= other.end
-                && other.start <= self.end
+            || (self.is_empty() || other.is_empty()) && self.start <= other.end && other.start <= self.end
     }
 
     pub fn cover(self, other: TextRange) -> TextRange {
-        TextRange {
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        TextRange { start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 
     /// The same range moved `delta` bytes to the right.

@@ -82,27 +82,12 @@ fn keys(text: &str, entries: &[&InfoboxEntry], schema: &Schema, out: &mut Vec<Di
     }
 }
 
-fn side_mismatch(
-    text: &str,
-    entry: &InfoboxEntry,
-    combatant_sides: &HashSet<u8>,
-    out: &mut Vec<Diagnostic>,
-) {
+fn side_mismatch(text: &str, entry: &InfoboxEntry, combatant_sides: &HashSet<u8>, out: &mut Vec<Diagnostic>) {
     let base = entry.key_base.slice(text);
-    let Some(side) = entry
-        .side
-        .filter(|side| crate::index::schema::SIDES.contains(side))
-    else {
+    let Some(side) = entry.side.filter(|side| crate::index::schema::SIDES.contains(side)) else {
         return;
     };
-    let sided = [
-        "Commander",
-        "Units",
-        "Strength",
-        "Casualties",
-        "Polstrength",
-        "Milstrength",
-    ];
+    let sided = ["Commander", "Units", "Strength", "Casualties", "Polstrength", "Milstrength"];
     if !sided.iter().any(|key| key.eq_ignore_ascii_case(base)) || combatant_sides.contains(&side) {
         return;
     }
@@ -121,11 +106,7 @@ fn side_mismatch(
 fn value(text: &str, entry: &InfoboxEntry, out: &mut Vec<Diagnostic>) {
     let key = key_name(text, entry);
     if entry.is_empty_value() {
-        let range = if entry.value.is_empty() {
-            entry.key
-        } else {
-            entry.value
-        };
+        let range = if entry.value.is_empty() { entry.key } else { entry.value };
         out.push(diagnostic(
             "infobox-empty-value",
             range,
@@ -151,18 +132,13 @@ fn empty_items(text: &str, entry: &InfoboxEntry, key: &str, out: &mut Vec<Diagno
             Some(comma) if index == 0 => {
                 let rest = &text[comma.end()..entry.value.end()];
                 let spaces = rest.len() - rest.trim_start().len();
-                (
-                    comma,
-                    TextRange::new(piece.range.start(), comma.end() + spaces),
-                )
+                (comma, TextRange::new(piece.range.start(), comma.end() + spaces))
             }
             Some(comma) => (comma, TextRange::new(piece.range.start(), comma.end())),
-            None if index == last && index > 0 => {
+            // After another empty piece, that piece's diagnostic already names this comma.
+            None if index == last && index > 0 && !entry.pieces[index - 1].is_empty => {
                 let previous_comma = entry.pieces[index - 1].comma.unwrap_or(piece.range);
-                (
-                    previous_comma,
-                    TextRange::new(previous_comma.start(), piece.range.end()),
-                )
+                (previous_comma, TextRange::new(previous_comma.start(), piece.range.end()))
             }
             None => continue,
         };
@@ -172,10 +148,8 @@ fn empty_items(text: &str, entry: &InfoboxEntry, key: &str, out: &mut Vec<Diagno
             format!("empty item in `{key}`: nothing stands before this comma")
         };
         out.push(
-            diagnostic("infobox-empty-item", range, message).with_fix(Fix::new(
-                "Remove the empty item",
-                vec![TextEdit::delete(removal)],
-            )),
+            diagnostic("infobox-empty-item", range, message)
+                .with_fix(Fix::new("Remove the empty item", vec![TextEdit::delete(removal)])),
         );
     }
 }
@@ -227,10 +201,7 @@ fn date(text: &str, entry: &InfoboxEntry, out: &mut Vec<Diagnostic>) {
 fn markup(text: &str, entry: &InfoboxEntry, out: &mut Vec<Diagnostic>) {
     for markup in &entry.markup {
         let shown = markup.range.slice(text);
-        let piece = entry
-            .pieces
-            .iter()
-            .find(|piece| piece.range.contains_range(markup.range));
+        let piece = entry.pieces.iter().find(|piece| piece.range.contains_range(markup.range));
         let before = piece.map_or("", |piece| &text[piece.range.start()..markup.range.start()]);
         let after_range_end = piece.map_or(markup.range.end(), |piece| piece.range.end());
         let after = &text[markup.range.end()..after_range_end];
@@ -270,12 +241,7 @@ fn before_trimmed_end(text: &str, piece_start: Option<usize>, markup: TextRange)
     start + before.trim_end().len()
 }
 
-fn missing_keys(
-    text: &str,
-    infobox: &crate::syntax::Infobox,
-    schema: &Schema,
-    out: &mut Vec<Diagnostic>,
-) {
+fn missing_keys(text: &str, infobox: &crate::syntax::Infobox, schema: &Schema, out: &mut Vec<Diagnostic>) {
     let present: HashSet<String> = infobox
         .lines
         .iter()
@@ -299,8 +265,15 @@ fn missing_keys(
             continue;
         }
         out.push(
-            diagnostic("infobox-missing-key", infobox.header, format!("the infobox has no `{key}`: every conflict infobox gives Conflict, Date, Place and Result"))
-                .with_fix(Fix::new(format!("Add `- {key}: `"), vec![TextEdit::insert(last_line_end, format!("{newline}- {key}: "))])),
+            diagnostic(
+                "infobox-missing-key",
+                infobox.header,
+                format!("the infobox has no `{key}`: every conflict infobox gives Conflict, Date, Place and Result"),
+            )
+            .with_fix(Fix::new(
+                format!("Add `- {key}: `"),
+                vec![TextEdit::insert(last_line_end, format!("{newline}- {key}: "))],
+            )),
         );
     }
 }
@@ -325,9 +298,7 @@ fn misplaced(document: &Document, out: &mut Vec<Diagnostic>) {
                     ));
                 }
             }
-            BlockKind::Paragraph(_) | BlockKind::Heading(_) | BlockKind::List(_) => {
-                seen_body = true
-            }
+            BlockKind::Paragraph(_) | BlockKind::Heading(_) | BlockKind::List(_) => seen_body = true,
             BlockKind::Blank | BlockKind::Title(_) | BlockKind::Debris(_) => {}
         }
     }

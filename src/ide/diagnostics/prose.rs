@@ -12,15 +12,7 @@ use crate::syntax::{BlockKind, Citation, CitationKind, Document, TextRange, is_a
 pub(super) fn check(text: &str, document: &Document, out: &mut Vec<Diagnostic>) {
     let has_reference_list = document.headings().any(|heading| {
         let words = heading.text.slice(text).to_lowercase();
-        [
-            "references",
-            "notes",
-            "footnotes",
-            "sources",
-            "citations",
-            "bibliography",
-        ]
-        .contains(&words.as_str())
+        ["references", "notes", "footnotes", "sources", "citations", "bibliography"].contains(&words.as_str())
     });
     for (index, block) in document.blocks.iter().enumerate() {
         let BlockKind::Paragraph(paragraph) = &block.kind else {
@@ -41,12 +33,7 @@ pub(super) fn check(text: &str, document: &Document, out: &mut Vec<Diagnostic>) 
     }
 }
 
-fn citations(
-    text: &str,
-    citations: &[Citation],
-    has_reference_list: bool,
-    out: &mut Vec<Diagnostic>,
-) {
+fn citations(text: &str, citations: &[Citation], has_reference_list: bool, out: &mut Vec<Diagnostic>) {
     let mut index = 0;
     while index < citations.len() {
         let citation = citations[index];
@@ -54,10 +41,7 @@ fn citations(
             out.push(diagnostic(
                 "citation-needed",
                 citation.range,
-                format!(
-                    "`{}`: this claim needs a source",
-                    citation.range.slice(text)
-                ),
+                format!("`{}`: this claim needs a source", citation.range.slice(text)),
             ));
             index += 1;
             continue;
@@ -76,8 +60,7 @@ fn citations(
             continue;
         }
         let after = &text[run.end()..];
-        let at_line_start =
-            run.start() == 0 || matches!(text.as_bytes()[run.start() - 1], b'\n' | b'\r');
+        let at_line_start = run.start() == 0 || matches!(text.as_bytes()[run.start() - 1], b'\n' | b'\r');
         let before_is_space = run.start() > 0 && text.as_bytes()[run.start() - 1] == b' ';
         let removal = if after.starts_with(' ') && (at_line_start || before_is_space) {
             TextRange::new(run.start(), run.end() + 1)
@@ -93,58 +76,39 @@ fn citations(
                     run.slice(text)
                 ),
             )
-            .with_fix(Fix::new(
-                "Remove the reference marker",
-                vec![TextEdit::delete(removal)],
-            )),
+            .with_fix(Fix::new("Remove the reference marker", vec![TextEdit::delete(removal)])),
         );
     }
 }
 
-static JOINED_SENTENCES: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\p{Ll}{2}([.!?])\p{Lu}\p{Ll}").expect("joined-sentence pattern is valid")
-});
+static JOINED_SENTENCES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\p{Ll}{2}([.!?])\p{Lu}\p{Ll}").expect("joined-sentence pattern is valid"));
 
 fn missing_space(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
     for captures in JOINED_SENTENCES.captures_iter(line.slice(text)) {
         let punctuation = captures.get(1).expect("group 1 always matches");
         let whole = captures.get(0).expect("group 0 always matches");
-        let range = TextRange::new(
-            line.start() + punctuation.start(),
-            line.start() + whole.end(),
-        );
-        let word_before = &line.slice(text)
-            [word_start(line.slice(text), punctuation.start())..punctuation.start()];
+        let range = TextRange::new(line.start() + punctuation.start(), line.start() + whole.end());
+        let word_before = &line.slice(text)[word_start(line.slice(text), punctuation.start())..punctuation.start()];
         if is_abbreviation(word_before) {
             continue;
         }
-        let joined = &text[line.start() + word_start(line.slice(text), punctuation.start())
-            ..line.start() + whole.end()];
+        let joined =
+            &text[line.start() + word_start(line.slice(text), punctuation.start())..line.start() + whole.end()];
         let joined = joined.to_string() + word_rest(&text[line.start() + whole.end()..line.end()]);
         out.push(
-            diagnostic(
-                "missing-space",
-                range,
-                format!("`{joined}`: two sentences joined without a space"),
-            )
-            .with_fix(Fix::new(
-                "Insert a space",
-                vec![TextEdit::insert(line.start() + punctuation.end(), " ")],
-            )),
+            diagnostic("missing-space", range, format!("`{joined}`: two sentences joined without a space"))
+                .with_fix(Fix::new("Insert a space", vec![TextEdit::insert(line.start() + punctuation.end(), " ")])),
         );
     }
 }
 
 fn word_start(line: &str, end: usize) -> usize {
-    line[..end]
-        .rfind(|c: char| !c.is_alphanumeric())
-        .map_or(0, |i| i + 1)
+    line[..end].rfind(|c: char| !c.is_alphanumeric()).map_or(0, |i| i + 1)
 }
 
 fn word_rest(rest: &str) -> &str {
-    let end = rest
-        .find(|c: char| !c.is_alphanumeric())
-        .unwrap_or(rest.len());
+    let end = rest.find(|c: char| !c.is_alphanumeric()).unwrap_or(rest.len());
     &rest[..end]
 }
 
@@ -152,9 +116,8 @@ static ORPHANED_WORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?:the|a|an|of|in|at|to|on|by|for|from|with|and|or)\s+[.,;:](?:\s|$)")
         .expect("orphan pattern is valid")
 });
-static SPACE_BEFORE_PUNCTUATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\S(\s+)[.,;:!?](?:\s|$)").expect("space-before pattern is valid")
-});
+static SPACE_BEFORE_PUNCTUATION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\S(\s+)[.,;:!?](?:\s|$)").expect("space-before pattern is valid"));
 static BROKEN_PARENTHESES: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\(\s*\)|\(\s+").expect("parentheses pattern is valid"));
 
@@ -169,7 +132,10 @@ fn dangling(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
         out.push(diagnostic(
             "dangling-text",
             range,
-            format!("`{}`: words missing before the punctuation, likely a removed link; complete or rephrase the sentence", range.slice(text)),
+            format!(
+                "`{}`: words missing before the punctuation, likely a removed link; complete or rephrase the sentence",
+                range.slice(text)
+            ),
         ));
         flagged.push(range);
     }
@@ -186,10 +152,7 @@ fn dangling(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
         out.push(diagnostic(
             "dangling-text",
             range,
-            format!(
-                "a space before `{}`: something between them was likely removed",
-                range.slice(text).trim()
-            ),
+            format!("a space before `{}`: something between them was likely removed", range.slice(text).trim()),
         ));
     }
     for found in BROKEN_PARENTHESES.find_iter(content) {
@@ -197,8 +160,7 @@ fn dangling(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
         let message = if found.as_str().trim_end().ends_with(')') {
             "empty parentheses: their content was likely removed".to_string()
         } else {
-            "a space after `(`: something at the start of the parentheses was likely removed"
-                .to_string()
+            "a space after `(`: something at the start of the parentheses was likely removed".to_string()
         };
         out.push(diagnostic("dangling-text", range, message));
     }

@@ -11,19 +11,15 @@ pub(super) fn check(text: &str, document: &Document, out: &mut Vec<Diagnostic>) 
         };
         let message = match debris.kind {
             DebrisKind::InvisibleSpaces => {
-                "a line of only non-breaking spaces, left over from the web page: delete it"
-                    .to_string()
+                "a line of only non-breaking spaces, left over from the web page: delete it".to_string()
             }
-            DebrisKind::Navigation => format!(
-                "`{}` is navigation left over from the web page: delete it",
-                debris.line.slice(text).trim()
-            ),
+            DebrisKind::Navigation => {
+                format!("`{}` is navigation left over from the web page: delete it", debris.line.slice(text).trim())
+            }
         };
         out.push(
-            diagnostic("scrape-debris", debris.line, message).with_fix(Fix::new(
-                "Delete the line",
-                vec![TextEdit::delete(line_with_terminator(text, debris.line))],
-            )),
+            diagnostic("scrape-debris", debris.line, message)
+                .with_fix(Fix::new("Delete the line", vec![TextEdit::delete(line_with_terminator(text, debris.line))])),
         );
     }
 }

@@ -17,11 +17,8 @@ pub(super) fn check(text: &str, document: &Document, out: &mut Vec<Diagnostic>) 
         if heading.level > parent_level + 1 {
             let markers = "=".repeat(usize::from(heading.level));
             let wanted = "=".repeat(usize::from(parent_level + 1));
-            let parent = if parent_level == 1 {
-                "the title".to_string()
-            } else {
-                format!("a level-{parent_level} heading")
-            };
+            let parent =
+                if parent_level == 1 { "the title".to_string() } else { format!("a level-{parent_level} heading") };
             out.push(diagnostic(
                 "heading-level-skip",
                 heading.line,
@@ -50,10 +47,7 @@ fn title(text: &str, document: &Document, out: &mut Vec<Diagnostic>) {
         }
         Some(_) => {}
         None => {
-            let first_content = document
-                .blocks
-                .iter()
-                .find(|block| !matches!(block.kind, BlockKind::Blank));
+            let first_content = document.blocks.iter().find(|block| !matches!(block.kind, BlockKind::Blank));
             if let Some(block) = first_content {
                 out.push(diagnostic(
                     "title-missing",
@@ -78,29 +72,17 @@ fn unbalanced(text: &str, heading: &Heading, out: &mut Vec<Diagnostic>) {
         diagnostic(
             "heading-syntax",
             heading.line,
-            format!(
-                "unbalanced heading: `{open}` opens it but `{close}` closes it; write `{fixed}`"
-            ),
+            format!("unbalanced heading: `{open}` opens it but `{close}` closes it; write `{fixed}`"),
         )
-        .with_fix(Fix::new(
-            format!("Change to `{fixed}`"),
-            vec![TextEdit::replace(heading.line, fixed.clone())],
-        )),
+        .with_fix(Fix::new(format!("Change to `{fixed}`"), vec![TextEdit::replace(heading.line, fixed.clone())])),
     );
 }
 
 fn unspaced(text: &str, heading: &Heading, out: &mut Vec<Diagnostic>) {
     let fixed = rewritten(text, heading);
     out.push(
-        diagnostic(
-            "heading-spacing",
-            heading.line,
-            format!("put spaces inside the heading markers: `{fixed}`"),
-        )
-        .with_fix(Fix::new(
-            format!("Change to `{fixed}`"),
-            vec![TextEdit::replace(heading.line, fixed.clone())],
-        )),
+        diagnostic("heading-spacing", heading.line, format!("put spaces inside the heading markers: `{fixed}`"))
+            .with_fix(Fix::new(format!("Change to `{fixed}`"), vec![TextEdit::replace(heading.line, fixed.clone())])),
     );
 }
 

@@ -33,13 +33,9 @@ fn render(text: &str) -> String {
 fn fixed_lines(text: &str, fix: &Fix) -> String {
     let fixed = apply_edits(text, &fix.edits);
     let edit = &fix.edits[0];
-    let start = fixed[..edit.range.start()]
-        .rfind(['\n', '\r'])
-        .map_or(0, |i| i + 1);
+    let start = fixed[..edit.range.start()].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     let end_of_new = edit.range.start() + edit.new_text.len();
-    let end = fixed[end_of_new..]
-        .find(['\n', '\r'])
-        .map_or(fixed.len(), |i| end_of_new + i);
+    let end = fixed[end_of_new..].find(['\n', '\r']).map_or(fixed.len(), |i| end_of_new + i);
     fixed[start..end].to_string()
 }
 
@@ -57,27 +53,11 @@ fn line_codes(text: &str) -> String {
         .map(|diagnostic| {
             format!(
                 "{} {}\n",
-                index
-                    .line_col(text, diagnostic.range.start(), Encoding::Chars)
-                    .line
-                    + 1,
+                index.line_col(text, diagnostic.range.start(), Encoding::Chars).line + 1,
                 diagnostic.code
             )
         })
         .collect()
-}
-
-fn seed(name: &str) -> String {
-    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds");
-    let path = std::fs::read_dir(folder)
-        .expect("seeds folder")
-        .map(|entry| entry.expect("entry").path())
-        .find(|path| {
-            path.file_name()
-                .is_some_and(|file| file.to_string_lossy().starts_with(name))
-        })
-        .expect("seed exists");
-    std::fs::read_to_string(path).expect("seed is UTF-8")
 }
 
 #[test]
@@ -87,7 +67,7 @@ fn seeds_table() {
         34 heading-spacing
         38 heading-spacing
     "#]]
-    .assert_eq(&line_codes(&seed("000")));
+    .assert_eq(&line_codes(&crate::test_support::seed("000")));
     expect![[r#"
         1 title-missing
         3 stray-citation
@@ -104,14 +84,14 @@ fn seeds_table() {
         74 dangling-text
         75 dangling-text
     "#]]
-    .assert_eq(&line_codes(&seed("001")));
+    .assert_eq(&line_codes(&crate::test_support::seed("001")));
     expect![[r#"
         9 infobox-markup
         9 infobox-empty-item
         9 infobox-empty-item
         10 infobox-empty-item
     "#]]
-    .assert_eq(&line_codes(&seed("002")));
+    .assert_eq(&line_codes(&crate::test_support::seed("002")));
     expect![[r#"
         1 title-missing
         4 bare-heading
@@ -122,7 +102,7 @@ fn seeds_table() {
         19 scrape-debris
         20 scrape-debris
     "#]]
-    .assert_eq(&line_codes(&seed("003")));
+    .assert_eq(&line_codes(&crate::test_support::seed("003")));
     expect![[r#"
         10 infobox-markup
         11 infobox-empty-value
@@ -131,7 +111,7 @@ fn seeds_table() {
         17 infobox-markup
         27 dangling-text
     "#]]
-    .assert_eq(&line_codes(&seed("004")));
+    .assert_eq(&line_codes(&crate::test_support::seed("004")));
 }
 
 const HEAD: &str = "= T =\n\nInfobox\n- Conflict: C\n- Date: 1944\n- Place: P\n- Result: R\n";
@@ -192,18 +172,13 @@ fn infobox_missing_key() {
           fix "Add `- Result: `" → "- Place: P\n- Result: "
     "#]],
     );
-    check(
-        "= T =\n\nNo infobox, so nothing is missing.\n",
-        expect![[r#""#]],
-    );
+    check("= T =\n\nNo infobox, so nothing is missing.\n", expect![[r#""#]]);
 }
 
 #[test]
 fn infobox_empty_value_and_items() {
     check(
-        &format!(
-            "{HEAD}- Combatant1: A, , B,\n- Combatant2: , C\n- Commander1:\n- Commander2: ,\n"
-        ),
+        &format!("{HEAD}- Combatant1: A, , B,\n- Combatant2: , C\n- Commander1:\n- Commander2: ,\n"),
         expect![[r#"
         8:18 infobox-empty-item ",": empty item in `Combatant1`: nothing stands before this comma
           fix "Remove the empty item" → "- Combatant1: A, B,"
@@ -347,10 +322,7 @@ fn citations() {
         3:38 citation-needed "[citation needed]": `[citation needed]`: this claim needs a source
     "#]],
     );
-    check(
-        "= T =\n\nText[12].\n\n== References ==\n- A book\n",
-        expect![[r#""#]],
-    );
+    check("= T =\n\nText[12].\n\n== References ==\n- A book\n", expect![[r#""#]]);
 }
 
 #[test]
@@ -397,22 +369,13 @@ fn severity_overrides_change_and_turn_off() {
     let text = "Title\n\n[11] Text [citation needed].\n";
     let mut diagnostics = file_diagnostics(text, &parse(text), &Schema::default());
     let overrides = SeverityOverrides(
-        [
-            ("stray-citation".to_string(), None),
-            ("citation-needed".to_string(), Some(Severity::Error)),
-        ]
-        .into_iter()
-        .collect(),
+        [("stray-citation".to_string(), None), ("citation-needed".to_string(), Some(Severity::Error))]
+            .into_iter()
+            .collect(),
     );
     overrides.apply(&mut diagnostics);
     let codes: Vec<_> = diagnostics.iter().map(|d| (d.code, d.severity)).collect();
-    assert_eq!(
-        codes,
-        [
-            ("title-missing", Severity::Information),
-            ("citation-needed", Severity::Error)
-        ]
-    );
+    assert_eq!(codes, [("title-missing", Severity::Information), ("citation-needed", Severity::Error)]);
 }
 
 #[test]
@@ -421,9 +384,5 @@ fn every_code_in_the_catalogue_is_unique_and_kebab_case() {
     codes.sort_unstable();
     codes.dedup();
     assert_eq!(codes.len(), CATALOGUE.len());
-    assert!(
-        codes
-            .iter()
-            .all(|code| code.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
-    );
+    assert!(codes.iter().all(|code| code.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
 }

@@ -26,11 +26,7 @@ pub(super) fn check(workspace: &Workspace, file: FileId, out: &mut Vec<Diagnosti
             .filter(|&&other| other != file)
             .filter_map(|&other| workspace.file(other))
             .filter(|other| {
-                other
-                    .facts
-                    .title
-                    .as_ref()
-                    .is_some_and(|(other_title, _)| other_title.eq_ignore_ascii_case(title))
+                other.facts.title.as_ref().is_some_and(|(other_title, _)| other_title.eq_ignore_ascii_case(title))
             })
             .map(|other| other.path.as_str())
             .collect();
@@ -38,10 +34,7 @@ pub(super) fn check(workspace: &Workspace, file: FileId, out: &mut Vec<Diagnosti
             out.push(diagnostic(
                 "duplicate-title",
                 *range,
-                format!(
-                    "another article has the title `{title}`: {}",
-                    others.join(", ")
-                ),
+                format!("another article has the title `{title}`: {}", others.join(", ")),
             ));
         }
     }
@@ -53,18 +46,14 @@ fn name_variants(workspace: &Workspace, file: FileId, out: &mut Vec<Diagnostic>)
         return;
     };
     for listing in &source.facts.listings {
-        let mut candidates: Vec<&str> = workspace
-            .names_sharing_a_word(&listing.name)
-            .into_iter()
-            .collect();
+        let mut candidates: Vec<&str> = workspace.names_sharing_a_word(&listing.name).into_iter().collect();
         candidates.sort_unstable();
         for other in candidates {
             let same_kind = workspace.entity(other).is_some_and(|entity| {
-                entity.listings.iter().any(|&listing_ref| {
-                    workspace
-                        .listing(listing_ref)
-                        .is_some_and(|l| l.kind == listing.kind)
-                })
+                entity
+                    .listings
+                    .iter()
+                    .any(|&listing_ref| workspace.listing(listing_ref).is_some_and(|l| l.kind == listing.kind))
             });
             if !same_kind || !is_near_spelling(&listing.name, other) {
                 continue;
@@ -73,14 +62,16 @@ fn name_variants(workspace: &Workspace, file: FileId, out: &mut Vec<Diagnostic>)
                 .entity(other)
                 .and_then(|entity| entity.listings.first())
                 .and_then(|&(other_file, _)| workspace.file(other_file))
-                .map_or(String::new(), |other_source| {
-                    format!(" in {}", other_source.display_name())
-                });
+                .map_or(String::new(), |other_source| format!(" in {}", other_source.display_name()));
             out.push(
                 diagnostic(
                     "name-variant",
                     listing.range,
-                    format!("`{}` is spelled `{other}`{elsewhere}: the same {}? Use one spelling so the two are one entity", listing.name, listing.kind.label().to_lowercase()),
+                    format!(
+                        "`{}` is spelled `{other}`{elsewhere}: the same {}? Use one spelling so the two are one entity",
+                        listing.name,
+                        listing.kind.label().to_lowercase()
+                    ),
                 )
                 .with_fix(Fix::new(format!("Use `{other}`"), vec![TextEdit::replace(listing.range, other)])),
             );
@@ -105,12 +96,7 @@ fn is_near_spelling(a: &str, b: &str) -> bool {
         let long_enough = x.chars().count() >= 4 && y.chars().count() >= 4;
         let no_digits = !x.chars().chain(y.chars()).any(|c| c.is_ascii_digit());
         let distance = edit_distance(&x.to_lowercase(), &y.to_lowercase());
-        if !long_enough
-            || !no_digits
-            || distance == 0
-            || distance > 2
-            || distance * 3 > x.chars().count()
-        {
+        if !long_enough || !no_digits || distance == 0 || distance > 2 || distance * 3 > x.chars().count() {
             return false;
         }
     }
@@ -126,10 +112,7 @@ mod tests {
         assert!(is_near_spelling("Midhat Frashëri", "Mit'hat Frashëri"));
         assert!(!is_near_spelling("Army Group E", "Army Group F"));
         assert!(!is_near_spelling("2nd Division", "4th Division"));
-        assert!(!is_near_spelling(
-            "Kampfgruppe Langer",
-            "Kampfgruppe Bredow"
-        ));
+        assert!(!is_near_spelling("Kampfgruppe Langer", "Kampfgruppe Bredow"));
         assert!(!is_near_spelling("Enver Hoxha", "Enver Hoxha"));
     }
 }

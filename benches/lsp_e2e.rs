@@ -1,0 +1,2 @@
+//! Placeholder: the end-to-end LSP benchmark is being written (see docs/PERFORMANCE.md).
+fn main() {}

@@ -1,0 +1,253 @@
+//! End-to-end tests of the real binary over stdio: indexing with progress, cross-article
+//! answers on the seeds, watched-file changes, rename, bad input, and a clean exit.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    messages: Receiver<Value>,
+    next_id: i64,
+}
+
+impl Server {
+    fn start(root: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_seedls"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("seedls starts");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (sender, messages) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = None;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(value) = line.strip_prefix("Content-Length: ") {
+                        length = value.parse::<usize>().ok();
+                    }
+                }
+                let mut body = vec![0; length.expect("Content-Length header")];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                if sender.send(serde_json::from_slice(&body).expect("server sends JSON")).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut server = Server { child, stdin, messages, next_id: 0 };
+        let root_uri = format!("file://{}", root.display());
+        let capabilities = json!({
+            "window": { "workDoneProgress": true },
+            "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true }, "workspaceEdit": { "documentChanges": true } }
+        });
+        let result = server.request("initialize", json!({ "rootUri": root_uri, "workspaceFolders": [{ "uri": root_uri, "name": "seeds" }], "capabilities": capabilities }));
+        assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
+        server.notify("initialized", json!({}));
+        server
+    }
+
+    fn send(&mut self, message: &Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write to server");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    /// Sends a request and returns its result, answering the server's own requests meanwhile.
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        let reply = self.wait_for(|message| message["id"] == id && message.get("method").is_none());
+        reply.get("result").cloned().unwrap_or_else(|| json!({ "error": reply["error"] }))
+    }
+
+    /// Waits for a message that matches, answering server requests (progress, registration).
+    fn wait_for(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let timeout = deadline.saturating_duration_since(Instant::now());
+            let message = match self.messages.recv_timeout(timeout) {
+                Ok(message) => message,
+                Err(RecvTimeoutError::Timeout) => panic!("no matching message from the server in time"),
+                Err(RecvTimeoutError::Disconnected) => panic!("the server closed its output"),
+            };
+            if message.get("method").is_some() && message.get("id").is_some() {
+                self.send(&json!({ "jsonrpc": "2.0", "id": message["id"], "result": null }));
+            }
+            if wanted(&message) {
+                return message;
+            }
+        }
+    }
+
+    fn wait_for_indexing(&mut self) {
+        self.wait_for(|message| message["method"] == "$/progress" && message["params"]["value"]["kind"] == "end");
+    }
+
+    fn exit(mut self) -> i32 {
+        assert_eq!(self.request("shutdown", Value::Null), Value::Null);
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.code().unwrap_or(-1);
+            }
+            assert!(Instant::now() < deadline, "the server did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// A fresh copy of the seeds in a folder of its own.
+fn seeds_copy(name: &str) -> PathBuf {
+    let folder = std::env::temp_dir().join(format!("seedls-e2e-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).expect("temp folder");
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds")).expect("seeds") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, folder.join(path.file_name().expect("name"))).expect("copy seed");
+    }
+    folder
+}
+
+fn seed_uri(root: &Path, prefix: &str) -> String {
+    let name = std::fs::read_dir(root)
+        .expect("folder")
+        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+        .find(|name| name.starts_with(prefix))
+        .expect("seed present");
+    format!("file://{}/{name}", root.display())
+}
+
+/// The UTF-16 position of the first occurrence of `needle` in a seed (all the needles here
+/// stand after ASCII text on their line, so bytes equal UTF-16 units up to them).
+fn position_of(root: &Path, prefix: &str, needle: &str) -> Value {
+    let uri = seed_uri(root, prefix);
+    let text = std::fs::read_to_string(uri.trim_start_matches("file://")).expect("seed");
+    let offset = text.find(needle).expect("needle in seed");
+    let line = text[..offset].matches('\n').count();
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let character: usize = text[line_start..offset].chars().map(char::len_utf16).sum();
+    json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character + 1 } })
+}
+
+#[test]
+fn indexes_the_seeds_and_answers_across_articles() {
+    let root = seeds_copy("navigate");
+    let mut server = Server::start(&root);
+    server.wait_for_indexing();
+
+    let in_002 = position_of(&root, "002", "Enver Hoxha, Mehmet");
+    let hover = server.request("textDocument/hover", in_002.clone());
+    let markdown = hover["contents"]["value"].as_str().expect("hover markdown");
+    assert!(markdown.contains("**Enver Hoxha** — Person"), "{markdown}");
+    assert!(
+        markdown.contains("Commander, side 1 — Kosovo Operation (1944), 15 October – 22 November 1944"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("LANÇ counter-offensive in Albania (1944)"), "{markdown}");
+
+    let definition = server.request("textDocument/definition", position_of(&root, "002", "Alexander Löhr"));
+    let uris: Vec<&str> =
+        definition.as_array().expect("locations").iter().map(|l| l["uri"].as_str().unwrap()).collect();
+    assert_eq!(uris, [seed_uri(&root, "000"), seed_uri(&root, "002")]);
+
+    let mut rename = in_002;
+    rename["newName"] = json!("Enver Hoxha (1908–1985)");
+    let edit = server.request("textDocument/rename", rename);
+    let changes = edit["documentChanges"].as_array().expect("document changes");
+    let renamed: Vec<&str> = changes.iter().map(|change| change["textDocument"]["uri"].as_str().unwrap()).collect();
+    assert_eq!(renamed, [seed_uri(&root, "000"), seed_uri(&root, "002")]);
+    assert!(
+        changes.iter().all(|change| change["textDocument"]["version"].is_null()),
+        "closed files get unversioned edits"
+    );
+    // 000: one listing; 002: the listing and two mentions in prose.
+    let counts: Vec<usize> = changes.iter().map(|change| change["edits"].as_array().unwrap().len()).collect();
+    assert_eq!(counts, [1, 3]);
+
+    assert_eq!(server.exit(), 0);
+}
+
+#[test]
+fn watched_file_changes_refresh_cross_article_diagnostics() {
+    let root = seeds_copy("watch");
+    let mut server = Server::start(&root);
+    server.wait_for_indexing();
+    let uri = seed_uri(&root, "000");
+    let text = std::fs::read_to_string(uri.trim_start_matches("file://")).expect("seed");
+    server.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "seed", "version": 1, "text": text } }),
+    );
+    let count_unresolved = |message: &Value| {
+        message["params"]["diagnostics"]
+            .as_array()
+            .map_or(0, |d| d.iter().filter(|d| d["code"] == "unresolved-link").count())
+    };
+    let published = server
+        .wait_for(|message| message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri);
+    assert_eq!(count_unresolved(&published), 3);
+
+    let new_file = root.join("005_nis.txt");
+    std::fs::write(&new_file, "= Niš operation =\n\nThe Niš operation freed Niš.\n").expect("write new seed");
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": format!("file://{}", new_file.display()), "type": 1 }] }),
+    );
+    let published = server
+        .wait_for(|message| message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri);
+    assert_eq!(count_unresolved(&published), 2);
+    let symbols = server.request("workspace/symbol", json!({ "query": "Niš operation" }));
+    assert_eq!(symbols[0]["name"], "Niš operation");
+
+    std::fs::remove_file(&new_file).expect("delete");
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": format!("file://{}", new_file.display()), "type": 3 }] }),
+    );
+    let published = server
+        .wait_for(|message| message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri);
+    assert_eq!(count_unresolved(&published), 3);
+    assert_eq!(server.exit(), 0);
+}
+
+#[test]
+fn garbage_input_gets_an_error_and_the_server_goes_on() {
+    let root = seeds_copy("garbage");
+    let mut server = Server::start(&root);
+    let garbage = "{ this is not json";
+    write!(server.stdin, "Content-Length: {}\r\n\r\n{garbage}", garbage.len()).expect("write");
+    server.stdin.flush().expect("flush");
+    let error = server.wait_for(|message| message.get("error").is_some());
+    assert_eq!(error["error"]["code"], -32700);
+    let unknown = server.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": "file:///nowhere" }, "position": { "line": 0, "character": 0 } }),
+    );
+    assert_eq!(unknown, Value::Null);
+    assert_eq!(server.exit(), 0);
+}
