@@ -32,6 +32,10 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some("check") => check(&args[1..]),
+        Some("codes") => {
+            print!("{}", seedls::cli::codes_table());
+            ExitCode::SUCCESS
+        }
         Some(other) => usage_error(&format!("unknown command `{other}`")),
     }
 }

@@ -39,3 +39,12 @@ fn the_core_names_no_protocol_runtime_or_file_system() {
     }
     assert!(offences.is_empty(), "the core must stay free of edge concerns:\n{}", offences.join("\n"));
 }
+
+#[test]
+fn the_readme_lists_every_diagnostic_code() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).expect("README.md");
+    assert!(
+        readme.contains(&seedls::cli::codes_table()),
+        "README.md's diagnostics table is stale: paste `seedls codes` into it"
+    );
+}

@@ -10,6 +10,7 @@ seedls — a language server and linter for seed documents
 USAGE:
     seedls                          speak LSP on stdin/stdout (what editors run)
     seedls check [OPTIONS] [PATH]…  check files or folders (default: ./seeds if it exists, else .)
+    seedls codes                    list every diagnostic code (a Markdown table)
     seedls --help | --version
 
 CHECK OPTIONS:
@@ -20,3 +21,18 @@ EXIT STATUS (check):
     1  at least one error-level diagnostic
     2  usage or I/O error (a file that cannot be read is reported; the others are still checked)
 ";
+
+/// The diagnostics catalogue as a Markdown table (what README.md shows).
+pub fn codes_table() -> String {
+    let mut table = String::from("| code | default severity | quick fix | what |\n|---|---|---|---|\n");
+    for info in crate::ide::diagnostics::CATALOGUE {
+        let fix = if info.has_fix { "✓" } else { "" };
+        table += &format!(
+            "| `{}` | {} | {fix} | {} |\n",
+            info.code,
+            info.severity.as_str(),
+            info.summary.replace('|', "\\|")
+        );
+    }
+    table
+}
