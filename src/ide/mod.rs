@@ -15,6 +15,8 @@ pub mod hover;
 pub mod inlay_hints;
 pub mod references;
 pub mod rename;
+#[cfg(test)]
+mod seed_workspace_tests;
 pub mod semantic_tokens;
 pub mod symbols;
 pub mod targets;
