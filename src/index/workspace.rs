@@ -74,6 +74,30 @@ struct MentionMatcher {
 struct MentionCache {
     matcher: Option<Arc<MentionMatcher>>,
     per_file: HashMap<FileId, (u64, Arc<[Mention]>)>,
+    /// The inverse of `per_file`: for each name, the files whose cached mentions hold it.
+    files_by_name: HashMap<Arc<str>, HashSet<FileId>>,
+}
+
+impl MentionCache {
+    fn store(&mut self, id: FileId, generation: u64, mentions: Arc<[Mention]>) {
+        self.forget(id);
+        for mention in mentions.iter() {
+            self.files_by_name.entry(mention.name.clone()).or_default().insert(id);
+        }
+        self.per_file.insert(id, (generation, mentions));
+    }
+
+    fn forget(&mut self, id: FileId) {
+        let Some((_, old)) = self.per_file.remove(&id) else { return };
+        for mention in old.iter() {
+            if let Some(files) = self.files_by_name.get_mut(&mention.name) {
+                files.remove(&id);
+                if files.is_empty() {
+                    self.files_by_name.remove(&mention.name);
+                }
+            }
+        }
+    }
 }
 
 pub struct Workspace {
@@ -150,6 +174,8 @@ impl Workspace {
         };
         self.contribute(id, &file);
         self.files[id.0 as usize] = Some(file);
+        // The text changed: its mentions must be found again, even if no name changed.
+        self.cache.lock().forget(id);
         id
     }
 
@@ -157,7 +183,7 @@ impl Workspace {
         let id = self.ids.remove(path)?;
         self.withdraw(id);
         self.files[id.0 as usize] = None;
-        self.cache.lock().per_file.remove(&id);
+        self.cache.lock().forget(id);
         Some(id)
     }
 
@@ -292,7 +318,7 @@ impl Workspace {
             return mentions.clone();
         }
         let mentions: Arc<[Mention]> = find_mentions(&matcher, &file.text).into();
-        self.cache.lock().per_file.insert(id, (matcher.generation, mentions.clone()));
+        self.cache.lock().store(id, matcher.generation, mentions.clone());
         mentions
     }
 
@@ -312,15 +338,14 @@ impl Workspace {
             stale.par_iter().map(|(id, file)| (*id, Arc::from(find_mentions(&matcher, &file.text)))).collect();
         let mut cache = self.cache.lock();
         for (id, mentions) in found {
-            cache.per_file.insert(id, (matcher.generation, mentions));
+            cache.store(id, matcher.generation, mentions);
         }
     }
 
     /// Every place a name occurs, in every file, in file order.
     pub fn occurrences(&self, name: &str) -> Vec<(FileId, TextRange)> {
-        self.warm_mentions();
         let mut found = Vec::new();
-        for (id, _) in self.files() {
+        for id in self.files_mentioning(name) {
             for mention in self.mentions(id).iter().filter(|mention| &*mention.name == name) {
                 found.push((id, mention.range));
             }
@@ -328,10 +353,12 @@ impl Workspace {
         found
     }
 
-    /// The files whose text mentions a name at least once.
+    /// The files whose text mentions a name at least once, in file order.
     pub fn files_mentioning(&self, name: &str) -> Vec<FileId> {
-        let mut files: Vec<FileId> = self.occurrences(name).into_iter().map(|(id, _)| id).collect();
-        files.dedup();
+        self.warm_mentions();
+        let mut files: Vec<FileId> =
+            self.cache.lock().files_by_name.get(name).map_or_else(Vec::new, |files| files.iter().copied().collect());
+        files.sort();
         files
     }
 
@@ -434,5 +461,20 @@ mod tests {
             ("/b.txt", "= B =\n\nInfobox\n- Commander1: Mit'hat Frashëri\n"),
         ]);
         assert_eq!(ws.names_sharing_a_word("Midhat Frashëri").into_iter().collect::<Vec<_>>(), ["Mit'hat Frashëri"]);
+    }
+
+    #[test]
+    fn editing_prose_refreshes_that_file_mentions() {
+        let mut ws = workspace(&[
+            ("/a.txt", "= A =\n\nInfobox\n- Commander1: Enver Hoxha\n"),
+            ("/b.txt", "= B =\n\nNobody here.\n"),
+        ]);
+        assert_eq!(ws.files_mentioning("Enver Hoxha"), [FileId(0)]);
+        ws.set_file("/b.txt", Arc::from("= B =\n\nEnver Hoxha is here.\n"));
+        assert_eq!(ws.files_mentioning("Enver Hoxha"), [FileId(0), FileId(1)]);
+        ws.set_file("/b.txt", Arc::from("= B =\n\nGone again.\n"));
+        assert_eq!(ws.occurrences("Enver Hoxha").len(), 1);
+        ws.remove_file("/a.txt");
+        assert!(ws.files_mentioning("Enver Hoxha").is_empty());
     }
 }
