@@ -213,12 +213,7 @@ fn entity_completions(
         if only_the_typed_prefix || (is_alias && kinds == [EntityKind::Article]) {
             continue;
         }
-        let fits = kinds.is_empty()
-            || kinds.contains(&kind)
-            || entity
-                .listings
-                .iter()
-                .any(|&listing| workspace.listing(listing).is_some_and(|listing| kinds.contains(&listing.kind)));
+        let fits = kinds.is_empty() || kinds.contains(&kind) || kinds.iter().any(|&wanted| entity.has_kind(wanted));
         if !fits {
             continue;
         }

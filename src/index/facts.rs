@@ -16,6 +16,15 @@ pub enum EntityKind {
 }
 
 impl EntityKind {
+    pub const ALL: [EntityKind; 6] = [
+        EntityKind::Article,
+        EntityKind::Person,
+        EntityKind::Belligerent,
+        EntityKind::Unit,
+        EntityKind::Place,
+        EntityKind::Conflict,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             EntityKind::Article => "Article",

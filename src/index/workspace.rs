@@ -7,7 +7,7 @@
 //! names changes, and lazily, at the next query; each file's mentions are cached against the
 //! automaton's generation, so a keystroke in prose re-scans that one file only.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -54,6 +54,16 @@ pub struct Entity {
     pub listings: Vec<(FileId, u32)>,
     /// Articles that go by this name (title or alias).
     pub articles: Vec<FileId>,
+    /// How many listings give each kind (indexed by `EntityKind as usize`), kept with the
+    /// listings so that an entity's kind costs nothing to ask.
+    kind_counts: [u32; 6],
+}
+
+impl Entity {
+    /// True if some listing gives the entity this kind (or, for articles, an article goes by it).
+    pub fn has_kind(&self, kind: EntityKind) -> bool {
+        if kind == EntityKind::Article { !self.articles.is_empty() } else { self.kind_counts[kind as usize] > 0 }
+    }
 }
 
 /// A known name found in a text.
@@ -223,13 +233,10 @@ impl Workspace {
         if !entity.articles.is_empty() {
             return Some(EntityKind::Article);
         }
-        let mut counts: BTreeMap<EntityKind, usize> = BTreeMap::new();
-        for &listing in &entity.listings {
-            if let Some(listing) = self.listing(listing) {
-                *counts.entry(listing.kind).or_default() += 1;
-            }
-        }
-        counts.into_iter().max_by_key(|&(kind, count)| (count, std::cmp::Reverse(kind))).map(|(kind, _)| kind)
+        EntityKind::ALL
+            .into_iter()
+            .filter(|&kind| entity.kind_counts[kind as usize] > 0)
+            .max_by_key(|&kind| (entity.kind_counts[kind as usize], std::cmp::Reverse(kind)))
     }
 
     /// Names of entities that share a word with `name`: candidates for near-spellings.
@@ -250,7 +257,9 @@ impl Workspace {
             }
         }
         for (index, listing) in file.facts.listings.iter().enumerate() {
-            self.entry(&listing.name).listings.push((id, index as u32));
+            let entity = self.entry(&listing.name);
+            entity.listings.push((id, index as u32));
+            entity.kind_counts[listing.kind as usize] += 1;
         }
     }
 
@@ -258,6 +267,11 @@ impl Workspace {
         let Some(file) = self.file(id).cloned() else {
             return;
         };
+        for listing in &file.facts.listings {
+            if let Some(entity) = self.entities.get_mut(&listing.name) {
+                entity.kind_counts[listing.kind as usize] -= 1;
+            }
+        }
         let names: HashSet<&str> =
             file.facts.article_names().chain(file.facts.listings.iter().map(|l| l.name.as_str())).collect();
         for name in names {

@@ -71,6 +71,18 @@ impl Server {
         uris.iter().filter_map(|uri| Self::document_diagnostics(&mut state, uri)).collect()
     }
 
+    /// After an edit was applied (`Ok` with the names generation before it): publishes what
+    /// changed. After a refused edit: says why.
+    async fn publish_after_edit(&self, uri: &str, outcome: std::result::Result<u64, String>) {
+        match outcome {
+            Ok(names_before) => {
+                let batches = self.diagnostics_after_change(uri, names_before);
+                self.publish(batches).await;
+            }
+            Err(message) => self.log(lsp::MessageType::ERROR, message).await,
+        }
+    }
+
     async fn log(&self, kind: lsp::MessageType, message: String) {
         eprintln!("seedls: {message}");
         self.client.log_message(kind, message).await;
@@ -305,13 +317,7 @@ impl LanguageServer for Server {
             let names_before = state.workspace.names_generation();
             state.open_document(&uri, document.text, document.version).map(|_| names_before)
         };
-        match outcome {
-            Ok(names_before) => {
-                let batches = self.diagnostics_after_change(&uri, names_before);
-                self.publish(batches).await;
-            }
-            Err(message) => self.log(lsp::MessageType::WARNING, message).await,
-        }
+        self.publish_after_edit(&uri, outcome).await;
     }
 
     async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
@@ -322,13 +328,7 @@ impl LanguageServer for Server {
             let names_before = state.workspace.names_generation();
             state.change_document(&uri, params.text_document.version, params.content_changes).map(|_| names_before)
         };
-        match outcome {
-            Ok(names_before) => {
-                let batches = self.diagnostics_after_change(&uri, names_before);
-                self.publish(batches).await;
-            }
-            Err(message) => self.log(lsp::MessageType::ERROR, message).await,
-        }
+        self.publish_after_edit(&uri, outcome).await;
     }
 
     async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {

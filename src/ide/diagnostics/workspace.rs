@@ -49,12 +49,7 @@ fn name_variants(workspace: &Workspace, file: FileId, out: &mut Vec<Diagnostic>)
         let mut candidates: Vec<&str> = workspace.names_sharing_a_word(&listing.name).into_iter().collect();
         candidates.sort_unstable();
         for other in candidates {
-            let same_kind = workspace.entity(other).is_some_and(|entity| {
-                entity
-                    .listings
-                    .iter()
-                    .any(|&listing_ref| workspace.listing(listing_ref).is_some_and(|l| l.kind == listing.kind))
-            });
+            let same_kind = workspace.entity(other).is_some_and(|entity| entity.has_kind(listing.kind));
             if !same_kind || !is_near_spelling(&listing.name, other) {
                 continue;
             }
