@@ -251,3 +251,40 @@ fn garbage_input_gets_an_error_and_the_server_goes_on() {
     assert_eq!(unknown, Value::Null);
     assert_eq!(server.exit(), 0);
 }
+
+#[test]
+fn workspace_folders_can_be_added_and_removed() {
+    let root = seeds_copy("folders");
+    let extra = std::env::temp_dir().join(format!("seedls-e2e-extra-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&extra);
+    std::fs::create_dir_all(&extra).expect("extra folder");
+    std::fs::write(extra.join("nis.txt"), "= Niš operation =\n\nThe Niš operation.\n").expect("write");
+    let mut server = Server::start(&root);
+    server.wait_for_indexing();
+    let uri = seed_uri(&root, "000");
+    let text = std::fs::read_to_string(uri.trim_start_matches("file://")).expect("seed");
+    server.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "seed", "version": 1, "text": text } }),
+    );
+    let count_unresolved = |message: &Value| {
+        message["params"]["diagnostics"]
+            .as_array()
+            .map_or(0, |d| d.iter().filter(|d| d["code"] == "unresolved-link").count())
+    };
+    let published = server
+        .wait_for(|message| message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri);
+    assert_eq!(count_unresolved(&published), 3);
+
+    let folder = json!({ "uri": format!("file://{}", extra.display()), "name": "extra" });
+    server.notify("workspace/didChangeWorkspaceFolders", json!({ "event": { "added": [folder], "removed": [] } }));
+    let published = server
+        .wait_for(|message| message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri);
+    assert_eq!(count_unresolved(&published), 2);
+
+    server.notify("workspace/didChangeWorkspaceFolders", json!({ "event": { "added": [], "removed": [folder] } }));
+    let published = server
+        .wait_for(|message| message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri);
+    assert_eq!(count_unresolved(&published), 3);
+    assert_eq!(server.exit(), 0);
+}

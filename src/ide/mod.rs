@@ -5,6 +5,7 @@ pub mod code_actions;
 pub mod code_lens;
 pub mod completion;
 pub mod diagnostics;
+pub mod document_highlight;
 pub mod document_links;
 #[cfg(test)]
 mod fixture;

@@ -1,8 +1,6 @@
 //! Find references: every mention and listing of a name across the workspace. For an
 //! article, the mentions of all its names (title and aliases).
 
-use std::collections::HashSet;
-
 use crate::ide::targets::{Target, target_at};
 use crate::index::{FileId, Workspace};
 use crate::syntax::TextRange;
@@ -21,22 +19,12 @@ pub fn find_references(
     offset: usize,
     include_declaration: bool,
 ) -> Vec<Reference> {
-    let Some(Target::Entity { name, .. }) = target_at(workspace, file, offset) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = vec![name.clone()];
-    for &article in workspace.articles_named(&name) {
-        if let Some(source) = workspace.file(article) {
-            names.extend(source.facts.article_names().map(str::to_string));
-        }
-    }
-    names.sort();
-    names.dedup();
-    let declarations = declarations(workspace, &names);
+    let Some(Target::Entity { name, .. }) = target_at(workspace, file, offset) else { return Vec::new() };
+    let names = names_referring_to(workspace, &name);
     let mut references: Vec<Reference> = names
         .iter()
         .flat_map(|name| workspace.occurrences(name))
-        .map(|(file, range)| Reference { file, range, is_declaration: declarations.contains(&(file, range)) })
+        .map(|(file, range)| Reference { file, range, is_declaration: is_declaration(workspace, file, range) })
         .filter(|reference| include_declaration || !reference.is_declaration)
         .collect();
     references.sort();
@@ -44,42 +32,31 @@ pub fn find_references(
     references
 }
 
-/// Listing ranges, title ranges and infobox `Conflict` values of the given names.
-fn declarations(workspace: &Workspace, names: &[String]) -> HashSet<(FileId, TextRange)> {
-    let mut found = HashSet::new();
-    for name in names {
-        let Some(entity) = workspace.entity(name) else {
-            continue;
-        };
-        for &(file, index) in &entity.listings {
-            if let Some(listing) = workspace.listing((file, index)) {
-                found.insert((file, listing.range));
-            }
-        }
-        for &article in &entity.articles {
-            let Some(source) = workspace.file(article) else {
-                continue;
-            };
-            if let Some((_, range)) = &source.facts.title {
-                found.insert((article, *range));
-            }
-            for (mention_file, range) in workspace.occurrences(name).into_iter().filter(|(f, _)| *f == article) {
-                if in_infobox_conflict(workspace, mention_file, range) {
-                    found.insert((mention_file, range));
-                }
-            }
+/// The names that refer to the same thing as `name`: the name itself, and for an article all
+/// the names the article goes by (title and aliases).
+pub(crate) fn names_referring_to(workspace: &Workspace, name: &str) -> Vec<String> {
+    let mut names: Vec<String> = vec![name.to_string()];
+    for &article in workspace.articles_named(name) {
+        if let Some(source) = workspace.file(article) {
+            names.extend(source.facts.article_names().map(str::to_string));
         }
     }
-    found
+    names.sort();
+    names.dedup();
+    names
 }
 
-fn in_infobox_conflict(workspace: &Workspace, file: FileId, range: TextRange) -> bool {
-    let Some(source) = workspace.file(file) else {
-        return false;
-    };
-    let Some(infobox) = source.document.infobox() else {
-        return false;
-    };
+/// True when an occurrence is where a name is declared: an infobox listing, an article's
+/// title, or its infobox `Conflict` value.
+pub(crate) fn is_declaration(workspace: &Workspace, file: FileId, range: TextRange) -> bool {
+    let Some(source) = workspace.file(file) else { return false };
+    source.facts.listings.iter().any(|listing| listing.range == range)
+        || source.facts.title.as_ref().is_some_and(|(_, title)| *title == range)
+        || in_infobox_conflict(source, range)
+}
+
+fn in_infobox_conflict(source: &crate::index::SourceFile, range: TextRange) -> bool {
+    let Some(infobox) = source.document.infobox() else { return false };
     infobox.lines.iter().any(|line| match line {
         crate::syntax::InfoboxLine::Entry(entry) => {
             entry.key_base.slice(&source.text).eq_ignore_ascii_case("conflict") && entry.value.contains_range(range)

@@ -88,11 +88,9 @@ impl Server {
         self.client.log_message(kind, message).await;
     }
 
-    async fn index_workspace(&self) {
-        let (roots, flags) = {
-            let state = self.state.lock();
-            (state.roots.clone(), state.flags)
-        };
+    /// Indexes the seed files under `roots` (all workspace folders at start, a new one later).
+    async fn index_workspace(&self, roots: Vec<std::path::PathBuf>) {
+        let flags = self.state.lock().flags;
         let token = lsp::ProgressToken::String("seedls/indexing".to_string());
         // A client that never answers must not hold indexing up.
         let created = flags.work_done_progress
@@ -111,11 +109,12 @@ impl Server {
         };
         let mut problems = Vec::new();
         let mut config_diagnostics = Vec::new();
-        let mut config = Config::default();
+        // A folder without seedls.toml keeps the settings in force.
+        let mut found_config: Option<Config> = None;
         for root in &roots {
             if let Some((path, text)) = scan::read_config(root) {
                 let (read, errors) = Config::parse(&text);
-                config = read;
+                found_config = Some(read);
                 if let Some(uri) = lsp::Uri::from_file_path(&path) {
                     let map = LineMap::new(Arc::from(text.as_str()), self.state.lock().encoding);
                     let diagnostics = errors
@@ -133,7 +132,7 @@ impl Server {
                 }
             }
         }
-        let scan_config = config.clone();
+        let scan_config = found_config.clone().unwrap_or_else(|| self.state.lock().config.clone());
         let found = tokio::task::spawn_blocking(move || {
             use rayon::prelude::*;
             let mut paths = Vec::new();
@@ -170,8 +169,10 @@ impl Server {
         }
         {
             let mut state = self.state.lock();
-            state.workspace.schema = config.schema();
-            state.config = config;
+            if let Some(config) = found_config {
+                state.workspace.schema = config.schema();
+                state.config = config;
+            }
             let fresh: Vec<Arc<SourceFile>> =
                 files.into_iter().filter(|file| !state.open.contains_key(&file.path)).collect();
             state.workspace.insert_files(fresh);
@@ -261,6 +262,7 @@ impl LanguageServer for Server {
                 hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
                 definition_provider: Some(lsp::OneOf::Left(true)),
                 references_provider: Some(lsp::OneOf::Left(true)),
+                document_highlight_provider: Some(lsp::OneOf::Left(true)),
                 document_symbol_provider: Some(lsp::OneOf::Left(true)),
                 workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
                 folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
@@ -291,6 +293,13 @@ impl LanguageServer for Server {
                 )),
                 inlay_hint_provider: Some(lsp::OneOf::Left(true)),
                 code_lens_provider: Some(lsp::CodeLensOptions { resolve_provider: Some(false) }),
+                workspace: Some(lsp::WorkspaceServerCapabilities {
+                    workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(lsp::OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
                 ..lsp::ServerCapabilities::default()
             },
             offset_encoding: None,
@@ -302,7 +311,8 @@ impl LanguageServer for Server {
         if dynamic {
             self.register_file_watchers().await;
         }
-        self.index_workspace().await;
+        let roots = self.state.lock().roots.clone();
+        self.index_workspace(roots).await;
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -364,6 +374,42 @@ impl LanguageServer for Server {
         }
         let batches = self.all_open_diagnostics();
         self.publish(batches).await;
+    }
+
+    async fn did_change_workspace_folders(&self, params: lsp::DidChangeWorkspaceFoldersParams) {
+        let added: Vec<std::path::PathBuf> = params
+            .event
+            .added
+            .iter()
+            .filter_map(|folder| folder.uri.to_file_path().map(|path| path.into_owned()))
+            .collect();
+        {
+            let mut state = self.state.lock();
+            for folder in &params.event.removed {
+                let prefix = format!("{}/", folder.uri.as_str().trim_end_matches('/'));
+                let gone: Vec<String> = state
+                    .workspace
+                    .files()
+                    .map(|(_, file)| file.path.clone())
+                    .filter(|path| path.starts_with(&prefix) && !state.open.contains_key(path))
+                    .collect();
+                for path in gone {
+                    if let Some(file) = state.workspace.remove_file(&path) {
+                        state.forget_line_map(file);
+                    }
+                }
+                if let Some(path) = folder.uri.to_file_path() {
+                    state.roots.retain(|root| root.as_path() != path.as_ref());
+                }
+            }
+            state.roots.extend(added.iter().cloned());
+        }
+        if added.is_empty() {
+            let batches = self.all_open_diagnostics();
+            self.publish(batches).await;
+        } else {
+            self.index_workspace(added).await;
+        }
     }
 
     async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
@@ -440,6 +486,26 @@ impl LanguageServer for Server {
                 include_declaration,
             );
             references.iter().filter_map(|reference| state.location(reference.file, reference.range)).collect()
+        }))
+    }
+
+    async fn document_highlight(
+        &self,
+        params: lsp::DocumentHighlightParams,
+    ) -> Result<Option<Vec<lsp::DocumentHighlight>>> {
+        let position = params.text_document_position_params;
+        Ok(self.with_file(&position.text_document.uri, |state, file, map| {
+            ide::document_highlight::document_highlight(&state.workspace, file, map.offset(position.position))
+                .into_iter()
+                .map(|highlight| lsp::DocumentHighlight {
+                    range: map.range(highlight.range),
+                    kind: Some(if highlight.is_declaration {
+                        lsp::DocumentHighlightKind::WRITE
+                    } else {
+                        lsp::DocumentHighlightKind::READ
+                    }),
+                })
+                .collect()
         }))
     }
 
