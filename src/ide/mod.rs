@@ -17,6 +17,8 @@ pub mod inlay_hints;
 pub mod references;
 pub mod rename;
 #[cfg(test)]
+mod robustness_tests;
+#[cfg(test)]
 mod seed_workspace_tests;
 pub mod semantic_tokens;
 pub mod symbols;
