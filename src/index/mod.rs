@@ -4,8 +4,10 @@
 pub mod config;
 pub mod date;
 pub mod facts;
+pub mod mentions;
 pub mod schema;
 pub mod workspace;
 
 pub use facts::{EntityKind, FileFacts, Listing, normalize_name};
-pub use workspace::{Entity, FileId, Mention, SourceFile, Workspace};
+pub use mentions::Mention;
+pub use workspace::{Entity, FileId, SourceFile, Workspace};

@@ -10,11 +10,11 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, MatchKind};
 use parking_lot::Mutex;
 use rayon::prelude::*;
 
 use crate::index::facts::{EntityKind, FileFacts, Listing, compute_facts};
+use crate::index::mentions::{Mention, MentionCache, MentionMatcher};
 use crate::index::schema::Schema;
 use crate::syntax::{Document, TextRange, parse};
 
@@ -63,50 +63,6 @@ impl Entity {
     /// True if some listing gives the entity this kind (or, for articles, an article goes by it).
     pub fn has_kind(&self, kind: EntityKind) -> bool {
         if kind == EntityKind::Article { !self.articles.is_empty() } else { self.kind_counts[kind as usize] > 0 }
-    }
-}
-
-/// A known name found in a text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mention {
-    pub range: TextRange,
-    pub name: Arc<str>,
-}
-
-/// The automaton over all names, and the names by pattern id.
-struct MentionMatcher {
-    generation: u64,
-    automaton: Option<AhoCorasick>,
-    names: Vec<Arc<str>>,
-}
-
-#[derive(Default)]
-struct MentionCache {
-    matcher: Option<Arc<MentionMatcher>>,
-    per_file: HashMap<FileId, (u64, Arc<[Mention]>)>,
-    /// The inverse of `per_file`: for each name, the files whose cached mentions hold it.
-    files_by_name: HashMap<Arc<str>, HashSet<FileId>>,
-}
-
-impl MentionCache {
-    fn store(&mut self, id: FileId, generation: u64, mentions: Arc<[Mention]>) {
-        self.forget(id);
-        for mention in mentions.iter() {
-            self.files_by_name.entry(mention.name.clone()).or_default().insert(id);
-        }
-        self.per_file.insert(id, (generation, mentions));
-    }
-
-    fn forget(&mut self, id: FileId) {
-        let Some((_, old)) = self.per_file.remove(&id) else { return };
-        for mention in old.iter() {
-            if let Some(files) = self.files_by_name.get_mut(&mention.name) {
-                files.remove(&id);
-                if files.is_empty() {
-                    self.files_by_name.remove(&mention.name);
-                }
-            }
-        }
     }
 }
 
@@ -282,6 +238,7 @@ impl Workspace {
             entity.listings.retain(|&(file, _)| file != id);
             if entity.articles.is_empty() && entity.listings.is_empty() {
                 self.entities.remove(name);
+                self.cache.get_mut().name_removed(name);
                 for word in significant_words(name) {
                     if let Some(names) = self.words.get_mut(&word) {
                         names.remove(name);
@@ -295,29 +252,19 @@ impl Workspace {
     fn entry(&mut self, name: &str) -> &mut Entity {
         if !self.entities.contains_key(name) {
             self.names_generation += 1;
+            self.cache.get_mut().name_added(name);
             for word in significant_words(name) {
                 self.words.entry(word).or_default().insert(name.to_string());
             }
+            self.entities.insert(name.to_string(), Entity::default());
         }
-        self.entities.entry(name.to_string()).or_default()
+        self.entities.get_mut(name).expect("inserted above")
     }
 
     fn matcher(&self) -> Arc<MentionMatcher> {
-        let mut cache = self.cache.lock();
-        if let Some(matcher) = &cache.matcher
-            && matcher.generation == self.names_generation
-        {
-            return matcher.clone();
-        }
-        let mut names: Vec<Arc<str>> = self.entities.keys().map(|name| Arc::from(name.as_str())).collect();
-        names.sort();
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(names.iter().map(|name| name.as_bytes()))
-            .ok();
-        let matcher = Arc::new(MentionMatcher { generation: self.names_generation, automaton, names });
-        cache.matcher = Some(matcher.clone());
-        matcher
+        self.cache
+            .lock()
+            .matcher(self.names_generation, || self.entities.keys().map(|name| Arc::from(name.as_str())).collect())
     }
 
     /// The mentions of known names in one file, cached until the file or the names change.
@@ -326,34 +273,30 @@ impl Workspace {
             return Arc::from([]);
         };
         let matcher = self.matcher();
-        if let Some((generation, mentions)) = self.cache.lock().per_file.get(&id)
-            && *generation == matcher.generation
-        {
-            return mentions.clone();
+        if let Some(mentions) = self.cache.lock().cached(id, matcher.generation) {
+            return mentions;
         }
-        let mentions: Arc<[Mention]> = find_mentions(&matcher, &file.text).into();
+        let mentions: Arc<[Mention]> = matcher.find_mentions(&file.text).into();
         self.cache.lock().store(id, matcher.generation, mentions.clone());
         mentions
     }
 
-    /// Brings every file's mentions up to date, scanning stale files in parallel.
+    /// Brings every file's mentions up to date: only files the name changes can touch are
+    /// scanned again (see `mentions`), in parallel.
     pub fn warm_mentions(&self) {
         let matcher = self.matcher();
-        let stale: Vec<(FileId, Arc<SourceFile>)> = {
-            let cache = self.cache.lock();
-            self.files()
-                .filter(|(id, _)| {
-                    cache.per_file.get(id).is_none_or(|(generation, _)| *generation != matcher.generation)
-                })
-                .map(|(id, file)| (id, file.clone()))
-                .collect()
+        let to_scan: Vec<(FileId, Arc<SourceFile>)> = {
+            let mut cache = self.cache.lock();
+            let ids = cache.plan_warm_up(matcher.generation, self.files().map(|(id, file)| (id, &*file.text)));
+            ids.into_iter().filter_map(|id| Some((id, self.file(id)?.clone()))).collect()
         };
         let found: Vec<(FileId, Arc<[Mention]>)> =
-            stale.par_iter().map(|(id, file)| (*id, Arc::from(find_mentions(&matcher, &file.text)))).collect();
+            to_scan.par_iter().map(|(id, file)| (*id, Arc::from(matcher.find_mentions(&file.text)))).collect();
         let mut cache = self.cache.lock();
         for (id, mentions) in found {
             cache.store(id, matcher.generation, mentions);
         }
+        cache.warmed();
     }
 
     /// Every place a name occurs, in every file, in file order.
@@ -370,36 +313,13 @@ impl Workspace {
     /// The files whose text mentions a name at least once, in file order.
     pub fn files_mentioning(&self, name: &str) -> Vec<FileId> {
         self.warm_mentions();
-        let mut files: Vec<FileId> =
-            self.cache.lock().files_by_name.get(name).map_or_else(Vec::new, |files| files.iter().copied().collect());
-        files.sort();
-        files
+        self.cache.lock().files_mentioning(name)
     }
 
     /// The files of the articles a name refers to.
     pub fn articles_named(&self, name: &str) -> &[FileId] {
         self.entities.get(name).map_or(&[], |entity| &entity.articles)
     }
-}
-
-fn find_mentions(matcher: &MentionMatcher, text: &str) -> Vec<Mention> {
-    let Some(automaton) = &matcher.automaton else {
-        return Vec::new();
-    };
-    automaton
-        .find_iter(text)
-        .filter(|found| on_word_boundaries(text, found.start(), found.end()))
-        .map(|found| Mention {
-            range: TextRange::new(found.start(), found.end()),
-            name: matcher.names[found.pattern().as_usize()].clone(),
-        })
-        .collect()
-}
-
-fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
-    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
 }
 
 /// The lower-cased words of a name long enough to tell names apart.
