@@ -51,12 +51,13 @@ pub fn completions(workspace: &Workspace, file: FileId, offset: usize) -> Comple
     }
     let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     let before = &text[line_start..offset];
-    let block =
-        source.document.blocks.iter().find(|block| {
-            block.range.start() <= line_start && line_start < block.range.end().max(block.range.start() + 1)
-        });
+    let document = source.document();
+    let block = document
+        .blocks
+        .iter()
+        .find(|block| block.range.start() <= line_start && line_start < block.range.end().max(block.range.start() + 1));
     let in_infobox = block.is_some_and(|block| matches!(block.kind, BlockKind::Infobox(_)));
-    let in_see_also = source.document.see_also_items(text).any(|item| item.line.start() == line_start)
+    let in_see_also = document.see_also_items(text).any(|item| item.line.start() == line_start)
         || (before.trim_start().starts_with("- ") && after_see_also_heading(workspace, file, line_start));
 
     if in_infobox && let Some(completions) = infobox_completions(workspace, file, line_start, offset) {
@@ -83,7 +84,8 @@ fn after_see_also_heading(workspace: &Workspace, file: FileId, line_start: usize
     let Some(source) = workspace.file(file) else {
         return false;
     };
-    let heading = source.document.headings().filter(|heading| heading.line.start() < line_start).last();
+    let document = source.document();
+    let heading = document.headings().filter(|heading| heading.line.start() < line_start).last();
     heading.is_some_and(|heading| heading.text.slice(&source.text).eq_ignore_ascii_case("see also"))
 }
 
@@ -128,7 +130,7 @@ fn key_completions(workspace: &Workspace, file: FileId, replace: TextRange, type
     };
     let text = &source.text;
     let present: Vec<(String, Option<u8>)> = source
-        .document
+        .document()
         .infobox()
         .map(|infobox| {
             infobox
@@ -194,58 +196,63 @@ fn entity_completions(
     typed: &str,
     kinds: &[EntityKind],
 ) -> Completions {
-    let mut candidates = Vec::new();
+    // Filter and rank on names alone; items (with their details) are built for the best only.
+    let mut candidates: Vec<(&str, &crate::index::Entity, EntityKind)> = Vec::new();
     for (name, entity) in workspace.entities() {
         let Some(kind) = workspace.entity_kind(name) else {
             continue;
         };
+        let fits = kinds.is_empty() || kinds.contains(&kind) || kinds.iter().any(|&wanted| entity.has_kind(wanted));
+        if !fits {
+            continue;
+        }
         let only_the_typed_prefix = entity.articles.is_empty()
             && entity.listings.iter().all(|&listing_ref| {
                 listing_ref.0 == file && workspace.listing(listing_ref).is_some_and(|listing| listing.range == replace)
             });
         let is_alias = kind == EntityKind::Article
+            && kinds == [EntityKind::Article]
             && entity.listings.is_empty()
             && !entity.articles.iter().any(|&article| {
                 workspace
                     .file(article)
                     .is_some_and(|source| source.facts.title.as_ref().is_some_and(|(title, _)| title == name))
             });
-        if only_the_typed_prefix || (is_alias && kinds == [EntityKind::Article]) {
-            continue;
+        if !only_the_typed_prefix && !is_alias {
+            candidates.push((name, entity, kind));
         }
-        let fits = kinds.is_empty() || kinds.contains(&kind) || kinds.iter().any(|&wanted| entity.has_kind(wanted));
-        if !fits {
-            continue;
-        }
-        let detail = match (entity.articles.first(), entity.listings.first()) {
-            (Some(&article), _) => {
-                format!("Article — {}", workspace.file(article).map_or("", |source| source.path.as_str()))
-            }
-            (None, Some(&listing_ref)) => {
-                let listing = workspace.listing(listing_ref);
-                let article = workspace.file(listing_ref.0).map_or("", |source| source.display_name());
-                format!("{} — {} in {article}", kind.label(), listing.map_or("", |listing| listing.key.as_str()))
-            }
-            (None, None) => kind.label().to_string(),
-        };
-        candidates.push(CompletionItem {
-            label: name.to_string(),
-            kind: CompletionKind::Entity(kind),
-            detail,
-            replace,
-            insert_text: name.to_string(),
-            sort_text: String::new(),
-        });
     }
-    let ranked = fuzzy_rank(typed, candidates, |item| &item.label);
+    let ranked = fuzzy_rank(typed, candidates, |(name, _, _)| name);
     let is_incomplete = ranked.len() > LIMIT;
     let items = ranked
         .into_iter()
         .take(LIMIT)
         .enumerate()
-        .map(|(rank, item)| CompletionItem { sort_text: format!("{rank:04}"), ..item })
+        .map(|(rank, (name, entity, kind))| CompletionItem {
+            label: name.to_string(),
+            kind: CompletionKind::Entity(kind),
+            detail: entity_detail(workspace, entity, kind),
+            replace,
+            insert_text: name.to_string(),
+            sort_text: format!("{rank:04}"),
+        })
         .collect();
     Completions { items, is_incomplete }
+}
+
+/// `Person — Commander in Kosovo Operation (1944)`, or `Article — its path`.
+fn entity_detail(workspace: &Workspace, entity: &crate::index::Entity, kind: EntityKind) -> String {
+    match (entity.articles.first(), entity.listings.first()) {
+        (Some(&article), _) => {
+            format!("Article — {}", workspace.file(article).map_or("", |source| source.path.as_str()))
+        }
+        (None, Some(&listing_ref)) => {
+            let listing = workspace.listing(listing_ref);
+            let article = workspace.file(listing_ref.0).map_or("", |source| source.display_name());
+            format!("{} — {} in {article}", kind.label(), listing.map_or("", |listing| listing.key.as_str()))
+        }
+        (None, None) => kind.label().to_string(),
+    }
 }
 
 /// The name being typed in prose: the current word, or the last few words when together
@@ -262,13 +269,19 @@ fn prose_prefix<'a>(workspace: &Workspace, before: &'a str) -> &'a str {
         if previous_start == head.len() {
             break;
         }
-        let candidate = before[previous_start..].to_lowercase();
-        if workspace.entities().any(|(name, _)| name.to_lowercase().starts_with(&candidate)) {
+        let candidate = &before[previous_start..];
+        if workspace.entities().any(|(name, _)| starts_with_ignoring_case(name, candidate)) {
             best = &before[previous_start..];
         }
         start = previous_start;
     }
     best
+}
+
+/// `name` starts with `prefix`, letters compared without case, and nothing allocated.
+fn starts_with_ignoring_case(name: &str, prefix: &str) -> bool {
+    let mut name_chars = name.chars().flat_map(char::to_lowercase);
+    prefix.chars().flat_map(char::to_lowercase).all(|wanted| name_chars.next() == Some(wanted))
 }
 
 /// Where the run of name characters (letters, digits, `'`, `-`) at the end of `text` starts.

@@ -43,7 +43,7 @@ pub(crate) fn definitions_of(workspace: &Workspace, name: &str) -> Vec<Navigatio
             .filter_map(|&file| {
                 let source = workspace.file(file)?;
                 let focus = source.facts.title.as_ref().map_or(TextRange::empty(0), |(_, range)| *range);
-                let full = source.document.title().map_or(focus, |title| title.line);
+                let full = source.facts.title_line.unwrap_or(focus);
                 Some((source.path.clone(), NavigationTarget { file, full, focus }))
             })
             .collect()

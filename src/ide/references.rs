@@ -52,17 +52,7 @@ pub(crate) fn is_declaration(workspace: &Workspace, file: FileId, range: TextRan
     let Some(source) = workspace.file(file) else { return false };
     source.facts.listings.iter().any(|listing| listing.range == range)
         || source.facts.title.as_ref().is_some_and(|(_, title)| *title == range)
-        || in_infobox_conflict(source, range)
-}
-
-fn in_infobox_conflict(source: &crate::index::SourceFile, range: TextRange) -> bool {
-    let Some(infobox) = source.document.infobox() else { return false };
-    infobox.lines.iter().any(|line| match line {
-        crate::syntax::InfoboxLine::Entry(entry) => {
-            entry.key_base.slice(&source.text).eq_ignore_ascii_case("conflict") && entry.value.contains_range(range)
-        }
-        crate::syntax::InfoboxLine::Malformed(_) => false,
-    })
+        || source.facts.conflict_value.is_some_and(|value| value.contains_range(range))
 }
 
 #[cfg(test)]

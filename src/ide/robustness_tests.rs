@@ -60,18 +60,18 @@ fn exercise(first: &str, second: &str, offset_step: usize) {
         }
     }
     let source = workspace.file(file).expect("file").clone();
-    for edit in ide::formatting::format(text, &source.document) {
+    for edit in ide::formatting::format(text, &source.document()) {
         check_range(text, edit.range);
     }
-    for range in ide::folding::folding_ranges(text, &source.document) {
+    for range in ide::folding::folding_ranges(text, &source.document()) {
         check_range(text, range);
     }
     for token in ide::semantic_tokens::semantic_tokens(&workspace, file, None) {
         check_range(text, token.range);
     }
-    let _ = ide::symbols::document_symbols(text, &source.document);
+    let _ = ide::symbols::document_symbols(text, &source.document());
     let _ = ide::code_lens::code_lenses(&workspace, file);
-    let _ = ide::inlay_hints::inlay_hints(text, &source.document);
+    let _ = ide::inlay_hints::inlay_hints(text, &source.document());
     for offset in (0..=text.len() + 2).step_by(offset_step) {
         if let Some(info) = ide::hover::hover(&workspace, file, offset) {
             check_range(text, info.range);

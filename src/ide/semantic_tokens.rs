@@ -25,7 +25,8 @@ pub fn semantic_tokens(workspace: &Workspace, file: FileId, range: Option<TextRa
         return Vec::new();
     };
     let mut tokens = Vec::new();
-    for block in &source.document.blocks {
+    let document = source.document();
+    for block in &document.blocks {
         match &block.kind {
             BlockKind::Infobox(infobox) => {
                 for line in &infobox.lines {

@@ -43,7 +43,8 @@ impl Target {
 pub fn target_at(workspace: &Workspace, file: FileId, offset: usize) -> Option<Target> {
     let source = workspace.file(file)?;
     let text = &source.text;
-    if let Some(infobox) = source.document.infobox() {
+    let document = source.document();
+    if let Some(infobox) = document.infobox() {
         for line in &infobox.lines {
             let InfoboxLine::Entry(entry) = line else {
                 continue;
@@ -75,8 +76,7 @@ pub fn target_at(workspace: &Workspace, file: FileId, offset: usize) -> Option<T
     if let Some(mention) = mention {
         return Some(Target::Entity { name: mention.name.to_string(), range: mention.range });
     }
-    source
-        .document
+    document
         .see_also_items(text)
         .find(|item| item.text.touches(offset))
         .map(|item| Target::UnresolvedLink { name: normalize_name(item.text.slice(text)), range: item.text })

@@ -73,8 +73,12 @@ pub struct Link {
 pub struct FileFacts {
     /// The article's title and where it stands.
     pub title: Option<(String, TextRange)>,
+    /// The whole title line (the title's markers included).
+    pub title_line: Option<TextRange>,
     /// Other names of the article: the title without `(1944)`, the infobox `Conflict`.
     pub aliases: Vec<String>,
+    /// Where the infobox `Conflict` value stands: a declaration of the article's name.
+    pub conflict_value: Option<TextRange>,
     pub listings: Vec<Listing>,
     pub see_also: Vec<Link>,
     /// The infobox values shown when hovering the article's name.
@@ -103,6 +107,7 @@ const MIN_NAME_CHARS: usize = 3;
 pub fn compute_facts(text: &str, document: &Document) -> FileFacts {
     let mut facts = FileFacts::default();
     if let Some(title) = document.title() {
+        facts.title_line = Some(title.line);
         let name = normalize_name(title.name.slice(text));
         if !name.is_empty() {
             if let Some(base) = strip_qualifier(&name) {
@@ -140,6 +145,7 @@ fn entry_facts(text: &str, entry: &InfoboxEntry, facts: &mut FileFacts) {
     let value = || normalize_name(entry.value.slice(text));
     match key.to_ascii_lowercase().as_str() {
         "conflict" if entry.side.is_none() => {
+            facts.conflict_value = Some(entry.value);
             let name = value();
             if name.chars().count() >= MIN_NAME_CHARS && !facts.aliases.contains(&name) {
                 facts.aliases.push(name);

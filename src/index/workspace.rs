@@ -7,6 +7,7 @@
 //! names changes, and lazily, at the next query; each file's mentions are cached against the
 //! automaton's generation, so a keystroke in prose re-scans that one file only.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -21,21 +22,39 @@ use crate::syntax::{Document, TextRange, parse};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
 
-/// One file as the workspace holds it: its text, tree and facts, all immutable.
+/// One file as the workspace holds it: its text, facts and (for files being edited) its
+/// tree, all immutable.
 #[derive(Debug)]
 pub struct SourceFile {
     /// The key the edge uses for the file (a URI or a path).
     pub path: String,
     pub text: Arc<str>,
-    pub document: Document,
     pub facts: FileFacts,
+    /// Kept for files being edited; parsed again on demand for the rest, whose trees would
+    /// take twice the memory of their texts across a large workspace.
+    document: Option<Document>,
 }
 
 impl SourceFile {
+    /// A file whose tree is kept: one being edited.
     pub fn new(path: String, text: Arc<str>) -> SourceFile {
         let document = parse(&text);
         let facts = compute_facts(&text, &document);
-        SourceFile { path, text, document, facts }
+        SourceFile { path, text, facts, document: Some(document) }
+    }
+
+    /// A file known from disk: its facts are kept, its tree is not.
+    pub fn indexed(path: String, text: Arc<str>) -> SourceFile {
+        let facts = compute_facts(&text, &parse(&text));
+        SourceFile { path, text, facts, document: None }
+    }
+
+    /// The file's tree: the kept one, or a fresh parse (parsing never fails).
+    pub fn document(&self) -> Cow<'_, Document> {
+        match &self.document {
+            Some(document) => Cow::Borrowed(document),
+            None => Cow::Owned(parse(&self.text)),
+        }
     }
 
     /// The article's title, or failing that the file's name.
@@ -97,16 +116,23 @@ impl Workspace {
         }
     }
 
-    /// Adds or replaces a file. Only this file is parsed; the entity map changes by its facts.
+    /// Adds or replaces a file being edited (its tree is kept). Only this file is parsed; the
+    /// entity map changes by its facts.
     pub fn set_file(&mut self, path: &str, text: Arc<str>) -> FileId {
         let file = Arc::new(SourceFile::new(path.to_string(), text));
         self.insert_parsed(file)
     }
 
-    /// Adds many files, parsing them in parallel.
+    /// Adds or replaces a file known from disk (its tree is not kept).
+    pub fn set_indexed_file(&mut self, path: &str, text: Arc<str>) -> FileId {
+        let file = Arc::new(SourceFile::indexed(path.to_string(), text));
+        self.insert_parsed(file)
+    }
+
+    /// Adds many files known from disk, parsing them in parallel (their trees are not kept).
     pub fn set_files(&mut self, files: Vec<(String, Arc<str>)>) {
         let parsed: Vec<Arc<SourceFile>> =
-            files.into_par_iter().map(|(path, text)| Arc::new(SourceFile::new(path, text))).collect();
+            files.into_par_iter().map(|(path, text)| Arc::new(SourceFile::indexed(path, text))).collect();
         for file in parsed {
             self.insert_parsed(file);
         }
@@ -126,19 +152,18 @@ impl Workspace {
     }
 
     fn insert_parsed(&mut self, file: Arc<SourceFile>) -> FileId {
-        let id = match self.ids.get(&file.path) {
-            Some(&id) => {
-                self.withdraw(id);
-                id
-            }
+        let (id, emptied) = match self.ids.get(&file.path) {
+            Some(&id) => (id, self.withdraw(id)),
             None => {
                 let id = FileId(self.files.len() as u32);
                 self.files.push(None);
                 self.ids.insert(file.path.clone(), id);
-                id
+                (id, Vec::new())
             }
         };
         self.contribute(id, &file);
+        // Names the file had and still has were never gone: the set of names is unchanged.
+        self.sweep(emptied);
         self.files[id.0 as usize] = Some(file);
         // The text changed: its mentions must be found again, even if no name changed.
         self.cache.lock().forget(id);
@@ -147,7 +172,8 @@ impl Workspace {
 
     pub fn remove_file(&mut self, path: &str) -> Option<FileId> {
         let id = self.ids.remove(path)?;
-        self.withdraw(id);
+        let emptied = self.withdraw(id);
+        self.sweep(emptied);
         self.files[id.0 as usize] = None;
         self.cache.lock().forget(id);
         Some(id)
@@ -196,9 +222,12 @@ impl Workspace {
     }
 
     /// Names of entities that share a word with `name`: candidates for near-spellings.
+    /// Words shared by many names (`Division`, `Brigade`) tell nothing apart and are skipped.
     pub fn names_sharing_a_word(&self, name: &str) -> HashSet<&str> {
+        const COMMON_WORD: usize = 64;
         significant_words(name)
             .filter_map(|word| self.words.get(&word))
+            .filter(|names| names.len() <= COMMON_WORD)
             .flatten()
             .map(String::as_str)
             .filter(|other| *other != name)
@@ -219,9 +248,12 @@ impl Workspace {
         }
     }
 
-    fn withdraw(&mut self, id: FileId) {
+    /// Takes a file's facts out of the entities. Returns the names left with nothing; they
+    /// stay in the map until [`Workspace::sweep`], so that re-adding the same file does not
+    /// count as names going and coming back.
+    fn withdraw(&mut self, id: FileId) -> Vec<String> {
         let Some(file) = self.file(id).cloned() else {
-            return;
+            return Vec::new();
         };
         for listing in &file.facts.listings {
             if let Some(entity) = self.entities.get_mut(&listing.name) {
@@ -230,6 +262,7 @@ impl Workspace {
         }
         let names: HashSet<&str> =
             file.facts.article_names().chain(file.facts.listings.iter().map(|l| l.name.as_str())).collect();
+        let mut emptied = Vec::new();
         for name in names {
             let Some(entity) = self.entities.get_mut(name) else {
                 continue;
@@ -237,15 +270,27 @@ impl Workspace {
             entity.articles.retain(|&file| file != id);
             entity.listings.retain(|&(file, _)| file != id);
             if entity.articles.is_empty() && entity.listings.is_empty() {
-                self.entities.remove(name);
-                self.cache.get_mut().name_removed(name);
-                for word in significant_words(name) {
-                    if let Some(names) = self.words.get_mut(&word) {
-                        names.remove(name);
-                    }
-                }
-                self.names_generation += 1;
+                emptied.push(name.to_string());
             }
+        }
+        emptied
+    }
+
+    /// Removes the entities that are still empty: their names are gone from the workspace.
+    fn sweep(&mut self, emptied: Vec<String>) {
+        for name in emptied {
+            if !self.entities.get(&name).is_some_and(|entity| entity.articles.is_empty() && entity.listings.is_empty())
+            {
+                continue;
+            }
+            self.entities.remove(&name);
+            self.cache.get_mut().name_removed(&name);
+            for word in significant_words(&name) {
+                if let Some(names) = self.words.get_mut(&word) {
+                    names.remove(&name);
+                }
+            }
+            self.names_generation += 1;
         }
     }
 
@@ -410,5 +455,16 @@ mod tests {
         assert_eq!(ws.occurrences("Enver Hoxha").len(), 1);
         ws.remove_file("/a.txt");
         assert!(ws.files_mentioning("Enver Hoxha").is_empty());
+    }
+
+    #[test]
+    fn an_edit_that_keeps_the_names_keeps_the_names_generation() {
+        let mut ws = workspace(&[("/a.txt", "= Alpha =\n\nInfobox\n- Commander1: Enver Hoxha\n\nText.\n")]);
+        let before = ws.names_generation();
+        ws.set_file("/a.txt", Arc::from("= Alpha =\n\nInfobox\n- Commander1: Enver Hoxha\n\nMore text.\n"));
+        assert_eq!(ws.names_generation(), before);
+        ws.set_file("/a.txt", Arc::from("= Alpha =\n\nInfobox\n- Commander1: Enver Hoxh\n"));
+        assert_ne!(ws.names_generation(), before);
+        assert!(ws.entity("Enver Hoxha").is_none());
     }
 }

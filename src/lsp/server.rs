@@ -148,7 +148,7 @@ impl Server {
                     let text = scan::read_seed(path)?;
                     let uri = lsp::Uri::from_file_path(path)
                         .ok_or_else(|| format!("{}: not a valid file URI", path.display()))?;
-                    Ok(Arc::new(SourceFile::new(uri.as_str().to_string(), Arc::from(text))))
+                    Ok(Arc::new(SourceFile::indexed(uri.as_str().to_string(), Arc::from(text))))
                 })
                 .collect();
             (read, skipped)
@@ -354,7 +354,7 @@ impl LanguageServer for Server {
             let mut state = self.state.lock();
             match disk_text {
                 Some(text) => {
-                    state.workspace.set_file(uri.as_str(), Arc::from(text));
+                    state.workspace.set_indexed_file(uri.as_str(), Arc::from(text));
                 }
                 None => {
                     if let Some(file) = state.workspace.remove_file(uri.as_str()) {
@@ -437,7 +437,7 @@ impl LanguageServer for Server {
             let mut state = self.state.lock();
             match text {
                 Some(text) => {
-                    state.workspace.set_file(event.uri.as_str(), Arc::from(text));
+                    state.workspace.set_indexed_file(event.uri.as_str(), Arc::from(text));
                 }
                 None => {
                     if let Some(file) = state.workspace.remove_file(event.uri.as_str()) {
@@ -566,7 +566,7 @@ impl LanguageServer for Server {
     async fn document_symbol(&self, params: lsp::DocumentSymbolParams) -> Result<Option<lsp::DocumentSymbolResponse>> {
         Ok(self.with_file(&params.text_document.uri, |state, file, map| {
             let source = state.workspace.file(file).expect("with_file checked the file");
-            let symbols = ide::symbols::document_symbols(&source.text, &source.document);
+            let symbols = ide::symbols::document_symbols(&source.text, &source.document());
             lsp::DocumentSymbolResponse::Nested(
                 symbols.iter().map(|symbol| convert::document_symbol(map, symbol)).collect(),
             )
@@ -596,7 +596,7 @@ impl LanguageServer for Server {
     async fn folding_range(&self, params: lsp::FoldingRangeParams) -> Result<Option<Vec<lsp::FoldingRange>>> {
         Ok(self.with_file(&params.text_document.uri, |state, file, map| {
             let source = state.workspace.file(file).expect("with_file checked the file");
-            ide::folding::folding_ranges(&source.text, &source.document)
+            ide::folding::folding_ranges(&source.text, &source.document())
                 .into_iter()
                 .map(|range| {
                     let range = map.range(range);
@@ -649,7 +649,7 @@ impl LanguageServer for Server {
     async fn formatting(&self, params: lsp::DocumentFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>> {
         Ok(self.with_file(&params.text_document.uri, |state, file, map| {
             let source = state.workspace.file(file).expect("with_file checked the file");
-            ide::formatting::format(&source.text, &source.document).iter().map(|edit| map.text_edit(edit)).collect()
+            ide::formatting::format(&source.text, &source.document()).iter().map(|edit| map.text_edit(edit)).collect()
         }))
     }
 
@@ -684,7 +684,7 @@ impl LanguageServer for Server {
         Ok(self.with_file(&params.text_document.uri, |state, file, map| {
             let source = state.workspace.file(file).expect("with_file checked the file");
             let wanted = map.text_range(params.range);
-            ide::inlay_hints::inlay_hints(&source.text, &source.document)
+            ide::inlay_hints::inlay_hints(&source.text, &source.document())
                 .into_iter()
                 .filter(|hint| wanted.touches(hint.offset))
                 .map(|hint| lsp::InlayHint {

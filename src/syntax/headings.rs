@@ -95,6 +95,10 @@ const KNOWN_SECTION_NAMES: &[&str] = &[
 pub(super) fn bare_heading(text: &str, line: TextRange, previous: Option<&str>, next: Option<&str>) -> Option<Heading> {
     let trimmed = trim_range(text, line);
     let words = trimmed.slice(text);
+    // 50 characters are at most 200 bytes: longer lines (most prose) stop here.
+    if words.len() > 200 {
+        return None;
+    }
     let word_count = words.split_whitespace().count();
     let starts_capitalised = words.chars().next().is_some_and(char::is_uppercase);
     let ends_like_a_name = words.chars().last().is_some_and(char::is_alphanumeric);

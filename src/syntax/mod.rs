@@ -366,6 +366,10 @@ fn debris_kind(line: &str) -> Option<DebrisKind> {
     if trimmed.is_empty() && !is_blank(line) {
         return Some(DebrisKind::InvisibleSpaces);
     }
+    // Every navigation line is short: most lines are prose and stop here.
+    if trimmed.len() > 40 {
+        return None;
+    }
     let words: Vec<&str> = trimmed.split_whitespace().collect();
     let navigation = matches!(
         words.as_slice(),
