@@ -79,6 +79,25 @@ impl LineIndex {
     }
 }
 
+/// The line and column of one offset, found by scanning the text up to it: cheaper than a
+/// [`LineIndex`] when a file is asked once for a place near its start (an infobox listing
+/// in a closed file). Same rules and results as [`LineIndex::line_col`].
+pub fn line_col_once(text: &str, offset: usize, encoding: Encoding) -> LineCol {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let bytes = &text.as_bytes()[..offset];
+    let mut line = 0u32;
+    let mut line_start = 0usize;
+    for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        let crlf_first_half = text.as_bytes()[at] == b'\r' && text.as_bytes().get(at + 1) == Some(&b'\n');
+        if !crlf_first_half {
+            line += 1;
+            line_start = at + 1;
+        }
+    }
+    // An offset between `\r` and `\n` belongs to the line the pair ends.
+    LineCol { line, col: count_units(&text[line_start..offset], encoding) }
+}
+
 /// Line-and-column conversions over a rope, for applying an editor's incremental changes
 /// before any text is re-read. Same rules as [`LineIndex`].
 pub struct RopeLines<'a>(pub &'a Rope);
@@ -188,6 +207,20 @@ mod tests {
         assert_eq!(index.line_col(TEXT, 10_000, Encoding::Utf16), LineCol { line: 3, col: 3 });
         // An offset inside a character is read as the character's start.
         assert_eq!(index.line_col(TEXT, 6, Encoding::Utf16), LineCol { line: 0, col: 5 });
+    }
+
+    #[test]
+    fn one_off_conversion_agrees_with_the_index() {
+        let index = LineIndex::new(TEXT);
+        for offset in 0..=TEXT.len() + 1 {
+            for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Chars] {
+                assert_eq!(
+                    line_col_once(TEXT, offset, encoding),
+                    index.line_col(TEXT, offset, encoding),
+                    "{offset} {encoding:?}"
+                );
+            }
+        }
     }
 
     #[test]

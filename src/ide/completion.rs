@@ -38,6 +38,8 @@ pub struct Completions {
 }
 
 const LIMIT: usize = 100;
+/// Above this many candidates, completion ranks by prefix and length instead of fuzzily.
+const FUZZY_AT_MOST: usize = 2_000;
 
 pub fn completions(workspace: &Workspace, file: FileId, offset: usize) -> Completions {
     let empty = Completions { items: Vec::new(), is_incomplete: false };
@@ -240,8 +242,22 @@ fn entity_completions(
             candidates = starting;
         }
     }
-    let ranked = fuzzy_rank(typed, candidates, |(name, _, _)| name);
-    let is_incomplete = ranked.len() > LIMIT || narrowed;
+    // With thousands left (a prefix of one or two letters), scoring them all would cost more
+    // than the answer is worth: the best by prefix and length go out, marked incomplete.
+    let too_many = candidates.len() > FUZZY_AT_MOST;
+    let ranked = if too_many {
+        let order = |a: &(&str, &crate::index::Entity, EntityKind), b: &(&str, &crate::index::Entity, EntityKind)| {
+            let key = |name: &str| (!starts_with_ignoring_case(name, typed), name.len());
+            key(a.0).cmp(&key(b.0)).then_with(|| a.0.cmp(b.0))
+        };
+        candidates.select_nth_unstable_by(LIMIT, order);
+        candidates.truncate(LIMIT);
+        candidates.sort_by(order);
+        candidates
+    } else {
+        fuzzy_rank(typed, candidates, |(name, _, _)| name)
+    };
+    let is_incomplete = ranked.len() > LIMIT || narrowed || too_many;
     let items = ranked
         .into_iter()
         .take(LIMIT)
@@ -477,5 +493,18 @@ mod tests {
             ),
             expect![[r#""#]],
         );
+    }
+
+    #[test]
+    fn thousands_of_candidates_are_cut_by_prefix_and_length() {
+        let mut workspace = Workspace::default();
+        let names: Vec<String> = (0..2_500).map(|index| format!("Kolonel Number {index}")).collect();
+        workspace.set_file("/many.txt", std::sync::Arc::from(format!("Infobox\n- Commander1: {}\n", names.join(", "))));
+        let file = workspace.set_file("/a.txt", std::sync::Arc::from("= A =\n\nThen K"));
+        let completions = completions(&workspace, file, "= A =\n\nThen K".len());
+        assert!(completions.is_incomplete);
+        assert_eq!(completions.items.len(), LIMIT);
+        let labels: Vec<&str> = completions.items.iter().take(3).map(|item| item.label.as_str()).collect();
+        assert_eq!(labels, ["Kolonel Number 0", "Kolonel Number 1", "Kolonel Number 2"]);
     }
 }

@@ -10,25 +10,35 @@ use crate::ide::diagnostics::{Diagnostic, Severity};
 use crate::ide::semantic_tokens::{SemanticToken, TokenKind};
 use crate::ide::symbols::{DocumentSymbol, SymbolKind};
 use crate::index::EntityKind;
-use crate::position::{Encoding, LineCol, LineIndex};
+use crate::position::{Encoding, LineCol, LineIndex, line_col_once};
 use crate::syntax::TextRange;
 
-/// A text with its line index: everything needed to convert positions in one document.
+/// A text with what is needed to convert positions in it: a line index for documents being
+/// edited (asked often), none for closed files (asked once, near their start, by navigation
+/// answers across thousands of files).
 #[derive(Clone)]
 pub(crate) struct LineMap {
     pub(crate) text: Arc<str>,
-    pub(crate) index: Arc<LineIndex>,
+    index: Option<Arc<LineIndex>>,
     pub(crate) encoding: Encoding,
 }
 
 impl LineMap {
     pub(crate) fn new(text: Arc<str>, encoding: Encoding) -> LineMap {
-        let index = Arc::new(LineIndex::new(&text));
+        let index = Some(Arc::new(LineIndex::new(&text)));
         LineMap { text, index, encoding }
     }
 
+    pub(crate) fn without_index(text: Arc<str>, encoding: Encoding) -> LineMap {
+        LineMap { text, index: None, encoding }
+    }
+
     pub(crate) fn offset(&self, position: lsp::Position) -> usize {
-        self.index.offset(&self.text, LineCol { line: position.line, col: position.character }, self.encoding)
+        let at = LineCol { line: position.line, col: position.character };
+        match &self.index {
+            Some(index) => index.offset(&self.text, at, self.encoding),
+            None => LineIndex::new(&self.text).offset(&self.text, at, self.encoding),
+        }
     }
 
     pub(crate) fn text_range(&self, range: lsp::Range) -> TextRange {
@@ -38,7 +48,10 @@ impl LineMap {
     }
 
     pub(crate) fn position(&self, offset: usize) -> lsp::Position {
-        let at = self.index.line_col(&self.text, offset, self.encoding);
+        let at = match &self.index {
+            Some(index) => index.line_col(&self.text, offset, self.encoding),
+            None => line_col_once(&self.text, offset, self.encoding),
+        };
         lsp::Position { line: at.line, character: at.col }
     }
 

@@ -99,9 +99,9 @@ impl State {
         self.open.get(uri).map(|document| document.version)
     }
 
-    /// The line map of a file's current text. Open documents' maps are cached until their
-    /// text changes; a closed file's map is built when asked (a few microseconds) and not
-    /// kept, so that a query over thousands of files leaves no memory behind.
+    /// The line map of a file's current text. Open documents' maps are indexed and cached
+    /// until their text changes; a closed file's map converts by scanning (answers across
+    /// thousands of files then build and keep nothing).
     pub(crate) fn line_map(&mut self, file: FileId) -> Option<LineMap> {
         let source = self.workspace.file(file)?;
         if let Some(map) = self.line_maps.get(&file)
@@ -110,10 +110,11 @@ impl State {
         {
             return Some(map.clone());
         }
-        let map = LineMap::new(source.text.clone(), self.encoding);
-        if self.open.contains_key(&source.path) {
-            self.line_maps.insert(file, map.clone());
+        if !self.open.contains_key(&source.path) {
+            return Some(LineMap::without_index(source.text.clone(), self.encoding));
         }
+        let map = LineMap::new(source.text.clone(), self.encoding);
+        self.line_maps.insert(file, map.clone());
         Some(map)
     }
 
