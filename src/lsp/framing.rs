@@ -21,8 +21,24 @@ pub(crate) enum Frame {
     End,
 }
 
-/// Reads the next frame: `Content-Length` header lines, a blank line, the body.
+/// Reads the next frame: `Content-Length` header lines, a blank line, the body, and checks
+/// that the body is a JSON-RPC message.
 pub(crate) async fn read_frame(reader: &mut (impl AsyncBufRead + Unpin)) -> Frame {
+    match read_raw_frame(reader).await {
+        Frame::Message(body) => match serde_json::from_slice::<Value>(&body) {
+            Err(error) => Frame::Invalid { code: -32700, reason: format!("not JSON: {error}") },
+            Ok(message) if is_message(&message) => Frame::Message(body),
+            Ok(_) => {
+                Frame::Invalid { code: -32600, reason: "not a JSON-RPC 2.0 request, notification or response".into() }
+            }
+        },
+        other => other,
+    }
+}
+
+/// Reads the next frame without looking into its body (the server's own output is trusted:
+/// parsing a large answer again would only cost time).
+async fn read_raw_frame(reader: &mut (impl AsyncBufRead + Unpin)) -> Frame {
     let mut length: Option<usize> = None;
     let mut bad_header = None;
     loop {
@@ -63,11 +79,7 @@ pub(crate) async fn read_frame(reader: &mut (impl AsyncBufRead + Unpin)) -> Fram
     if reader.read_exact(&mut body).await.is_err() {
         return Frame::End;
     }
-    match serde_json::from_slice::<Value>(&body) {
-        Err(error) => Frame::Invalid { code: -32700, reason: format!("not JSON: {error}") },
-        Ok(message) if is_message(&message) => Frame::Message(body),
-        Ok(_) => Frame::Invalid { code: -32600, reason: "not a JSON-RPC 2.0 request, notification or response".into() },
-    }
+    Frame::Message(body)
 }
 
 fn is_message(message: &Value) -> bool {
@@ -123,7 +135,7 @@ pub(crate) async fn guard_input(
 pub(crate) async fn forward_output(output: impl tokio::io::AsyncRead + Unpin, replies: mpsc::UnboundedSender<Vec<u8>>) {
     let mut reader = BufReader::new(output);
     loop {
-        match read_frame(&mut reader).await {
+        match read_raw_frame(&mut reader).await {
             Frame::Message(body) => {
                 let _ = replies.send(frame(&body));
             }
