@@ -37,6 +37,9 @@ pub fn hover(workspace: &Workspace, file: FileId, offset: usize) -> Option<Hover
     Some(HoverInfo { range: target.range(), markdown })
 }
 
+/// How many roles a hover lists before it counts the rest.
+const MAX_ROLES: usize = 8;
+
 fn entity_markdown(workspace: &Workspace, name: &str) -> Option<String> {
     let entity = workspace.entity(name)?;
     let kind = workspace.entity_kind(name)?;
@@ -46,15 +49,20 @@ fn entity_markdown(workspace: &Workspace, name: &str) -> Option<String> {
             out += &article_summary(source);
         }
     }
+    // A hover is read at a glance: the first roles, then how many more.
     let listings: Vec<(&SourceFile, &Listing)> = entity
         .listings
         .iter()
+        .take(MAX_ROLES + 1)
         .filter_map(|&(file, index)| Some((workspace.file(file)?.as_ref(), workspace.listing((file, index))?)))
         .collect();
     if !listings.is_empty() {
         out += "\n\n";
-        for (source, listing) in &listings {
+        for (source, listing) in listings.iter().take(MAX_ROLES) {
             out += &format!("- {}\n", role_line(source, listing));
+        }
+        if entity.listings.len() > MAX_ROLES {
+            out += &format!("- … and {} more (find all references to see them)\n", entity.listings.len() - MAX_ROLES);
         }
         out.pop();
     }
@@ -251,5 +259,21 @@ mod tests {
             ",
             expect!["no hover"],
         );
+    }
+
+    #[test]
+    fn hover_counts_the_roles_past_the_first_eight() {
+        let mut workspace = Workspace::default();
+        for index in 0..10 {
+            workspace.set_file(
+                &format!("/{index:02}.txt"),
+                std::sync::Arc::from(format!("= Battle {index} =\n\nInfobox\n- Commander1: Enver Hoxha\n")),
+            );
+        }
+        let text = "= Battle 00 =\n\nInfobox\n- Commander1: Enver Hoxha\n";
+        let info = hover(&workspace, FileId(0), text.find("Enver").unwrap()).expect("hover");
+        assert_eq!(info.markdown.matches("\n- Commander, side 1").count(), 8);
+        assert!(info.markdown.contains("- … and 2 more (find all references to see them)"), "{}", info.markdown);
+        assert!(info.markdown.ends_with("Mentioned in 10 articles."));
     }
 }
