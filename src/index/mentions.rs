@@ -122,12 +122,22 @@ pub(crate) struct MentionCache {
     per_file: HashMap<FileId, (u64, Arc<[Mention]>)>,
     /// The inverse of `per_file`: for each name, the files whose cached mentions hold it.
     files_by_name: HashMap<Arc<str>, HashSet<FileId>>,
+    /// The generation at which every file's mentions were last known current; `None` once a
+    /// file or a name changed since. Lets a warm-up that has nothing to do return at once
+    /// instead of visiting every file (hover asks on every request).
+    all_current_at: Option<u64>,
 }
 
 impl MentionCache {
+    /// True when every file's mentions are current for `generation`: nothing to warm.
+    pub(crate) fn all_current(&self, generation: u64) -> bool {
+        self.all_current_at == Some(generation)
+    }
+
     // Before the first automaton or the first cached file there is nothing to differ from:
     // the first build takes every name (and a cold index adds a hundred thousand).
     pub(crate) fn name_added(&mut self, name: &str) {
+        self.all_current_at = None;
         if self.matcher.is_some() {
             self.since_base.name_added(name);
         }
@@ -137,6 +147,7 @@ impl MentionCache {
     }
 
     pub(crate) fn name_removed(&mut self, name: &str) {
+        self.all_current_at = None;
         if self.matcher.is_some() {
             self.since_base.name_removed(name);
         }
@@ -193,6 +204,7 @@ impl MentionCache {
     }
 
     pub(crate) fn forget(&mut self, id: FileId) {
+        self.all_current_at = None;
         let Some((_, old)) = self.per_file.remove(&id) else { return };
         for mention in old.iter() {
             if let Some(files) = self.files_by_name.get_mut(&mention.name) {
@@ -243,8 +255,9 @@ impl MentionCache {
         to_scan
     }
 
-    pub(crate) fn warmed(&mut self) {
+    pub(crate) fn warmed(&mut self, generation: u64) {
         self.since_warm = NameChanges::default();
+        self.all_current_at = Some(generation);
     }
 }
 
@@ -302,12 +315,14 @@ mod tests {
         for (index, text) in texts.iter().enumerate() {
             cache.store(FileId(index as u32), 1, matcher.find_mentions(text).into());
         }
-        cache.warmed();
+        cache.warmed(1);
+        assert!(cache.all_current(1));
         cache.name_removed("Tito");
         cache.name_added("Mehmet Shehu");
         let to_scan =
             cache.plan_warm_up(2, texts.iter().enumerate().map(|(index, text)| (FileId(index as u32), *text)));
         assert_eq!(to_scan, [FileId(0), FileId(2)]);
         assert!(cache.cached(FileId(1), 2).is_some(), "the untouched file is current without a scan");
+        assert!(!cache.all_current(2), "not before the rescanned files are stored");
     }
 }

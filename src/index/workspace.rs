@@ -330,6 +330,9 @@ impl Workspace {
     /// scanned again (see `mentions`), in parallel.
     pub fn warm_mentions(&self) {
         let matcher = self.matcher();
+        if self.cache.lock().all_current(matcher.generation) {
+            return;
+        }
         let to_scan: Vec<(FileId, Arc<SourceFile>)> = {
             let mut cache = self.cache.lock();
             let ids = cache.plan_warm_up(matcher.generation, self.files().map(|(id, file)| (id, &*file.text)));
@@ -341,7 +344,7 @@ impl Workspace {
         for (id, mentions) in found {
             cache.store(id, matcher.generation, mentions);
         }
-        cache.warmed();
+        cache.warmed(matcher.generation);
     }
 
     /// Every place a name occurs, in every file, in file order.
