@@ -1,0 +1,186 @@
+//! A small LSP client for benchmarks: the real `seedls` binary over stdio, Content-Length
+//! framing, JSON-RPC. It answers the server's own requests (`window/workDoneProgress/create`,
+//! `client/registerCapability`) with `null`, stamps every incoming message with the instant its
+//! last byte arrived (before JSON parsing, so parsing a large answer is not charged to the
+//! server), and never waits longer than its timeout.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use serde_json::{Value, json};
+
+/// How long any single wait may take before the benchmark gives up on the server.
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(60);
+
+pub(crate) struct Incoming {
+    pub(crate) arrived: Instant,
+    pub(crate) message: Value,
+}
+
+pub(crate) struct LspClient {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Incoming>,
+    next_id: i64,
+}
+
+impl LspClient {
+    /// Starts the server; its stderr goes to `stderr_log`.
+    pub(crate) fn spawn(binary: &Path, stderr_log: &Path) -> Result<LspClient> {
+        let log = File::create(stderr_log).with_context(|| format!("creating {}", stderr_log.display()))?;
+        let mut child = Command::new(binary)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        let stdin = child.stdin.take().context("server stdin")?;
+        let stdout = child.stdout.take().context("server stdout")?;
+        let (sender, incoming) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::with_capacity(1 << 20, stdout);
+            let mut body = Vec::new();
+            loop {
+                let mut length = None;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(value) = line.strip_prefix("Content-Length: ") {
+                        length = value.trim().parse::<usize>().ok();
+                    }
+                }
+                let Some(length) = length else {
+                    return;
+                };
+                body.resize(length, 0);
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let arrived = Instant::now();
+                let Ok(message) = serde_json::from_slice(&body) else {
+                    return;
+                };
+                if sender.send(Incoming { arrived, message }).is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(LspClient { child, stdin, incoming, next_id: 0 })
+    }
+
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Writes one message; returns the instant just before its first byte left.
+    fn send(&mut self, message: &Value) -> Result<Instant> {
+        let body = message.to_string();
+        let frame = format!("Content-Length: {}\r\n\r\n{body}", body.len());
+        let sent = Instant::now();
+        self.stdin.write_all(frame.as_bytes()).context("writing to the server")?;
+        self.stdin.flush().context("flushing to the server")?;
+        Ok(sent)
+    }
+
+    pub(crate) fn notify(&mut self, method: &str, params: Value) -> Result<Instant> {
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }))
+    }
+
+    /// Sends a request without waiting: its id and when it was sent.
+    pub(crate) fn start_request(&mut self, method: &str, params: Value) -> Result<(i64, Instant)> {
+        self.next_id += 1;
+        let id = self.next_id;
+        let sent = self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }))?;
+        Ok((id, sent))
+    }
+
+    /// Sends a request and waits for its answer: the result (an error answer is an error) and
+    /// the time from sending to the answer's arrival.
+    pub(crate) fn request(&mut self, method: &str, params: Value) -> Result<(Value, Duration)> {
+        let (id, sent) = self.start_request(method, params)?;
+        let reply = self
+            .wait_for(&format!("the answer to `{method}`"), |message| {
+                message["id"] == id && message.get("method").is_none()
+            })
+            .with_context(|| format!("request `{method}`"))?;
+        if let Some(error) = reply.message.get("error") {
+            bail!("`{method}` answered with an error: {error}");
+        }
+        Ok((reply.message.get("result").cloned().unwrap_or(Value::Null), reply.arrived - sent))
+    }
+
+    /// Waits for a message that matches, answering the server's requests meanwhile and
+    /// dropping everything else. Fails after `TIMEOUT`.
+    pub(crate) fn wait_for(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Result<Incoming> {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let incoming = match self.incoming.recv_timeout(left) {
+                Ok(incoming) => incoming,
+                Err(RecvTimeoutError::Timeout) => {
+                    bail!("the server sent no {what} within {} s", TIMEOUT.as_secs())
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    bail!("the server closed its output while the benchmark waited for {what}")
+                }
+            };
+            let message = &incoming.message;
+            if message.get("method").is_some() && message.get("id").is_some() {
+                self.send(&json!({ "jsonrpc": "2.0", "id": message["id"], "result": null }))?;
+            }
+            if wanted(message) {
+                return Ok(incoming);
+            }
+        }
+    }
+
+    /// `VmRSS` and `VmHWM` of the server, in bytes, from `/proc/<pid>/status`.
+    pub(crate) fn memory(&self) -> Result<(u64, u64)> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .context("reading /proc/<pid>/status (Linux only)")?;
+        let field = |name: &str| -> Result<u64> {
+            let line = status.lines().find(|line| line.starts_with(name)).ok_or_else(|| anyhow!("no {name}"))?;
+            let kilobytes: u64 = line
+                .split_whitespace()
+                .nth(1)
+                .and_then(|value| value.parse().ok())
+                .ok_or_else(|| anyhow!("unreadable {line}"))?;
+            Ok(kilobytes * 1024)
+        };
+        Ok((field("VmRSS:")?, field("VmHWM:")?))
+    }
+
+    /// `shutdown`, `exit`, and a kill if the server is still there after five seconds.
+    pub(crate) fn stop(mut self) -> Result<()> {
+        let polite = self.request("shutdown", Value::Null).and_then(|_| self.notify("exit", Value::Null));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if self.child.try_wait()?.is_some() {
+                return polite.map(|_| ());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        bail!("the server did not exit within 5 s of `exit`; killed it")
+    }
+}
+
+impl Drop for LspClient {
+    /// Whatever happened, the server does not outlive the benchmark.
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
