@@ -288,3 +288,28 @@ fn workspace_folders_can_be_added_and_removed() {
     assert_eq!(count_unresolved(&published), 3);
     assert_eq!(server.exit(), 0);
 }
+
+#[test]
+fn seedls_toml_errors_are_diagnostics_on_that_file_and_clear_when_fixed() {
+    let root = seeds_copy("config");
+    let config = root.join("seedls.toml");
+    std::fs::write(&config, "[diagnostics]\ncitation-needed = \"loud\"\n").expect("write config");
+    let config_uri = format!("file://{}", config.display());
+    let mut server = Server::start(&root);
+    let published = server.wait_for(|message| {
+        message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == config_uri
+    });
+    let diagnostics = published["params"]["diagnostics"].as_array().expect("diagnostics");
+    assert_eq!(diagnostics.len(), 1);
+    assert_eq!(diagnostics[0]["code"], "config-error");
+    assert!(diagnostics[0]["message"].as_str().unwrap().contains("`loud` is not a severity"));
+    assert_eq!(diagnostics[0]["range"]["start"], json!({ "line": 1, "character": 19 }));
+
+    std::fs::write(&config, "[diagnostics]\ncitation-needed = \"error\"\n").expect("fix config");
+    server.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": config_uri, "type": 2 }] }));
+    let published = server.wait_for(|message| {
+        message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == config_uri
+    });
+    assert_eq!(published["params"]["diagnostics"], json!([]));
+    assert_eq!(server.exit(), 0);
+}

@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use crate::ide::symbols::fuzzy_rank;
+use crate::ide::fuzzy::fuzzy_rank;
 use crate::index::schema::{KEYS, SIDES};
 use crate::index::{EntityKind, FileId, Workspace};
 use crate::syntax::{BlockKind, InfoboxLine, TextRange, parse_key};
@@ -313,8 +313,12 @@ fn prose_prefix<'a>(workspace: &Workspace, before: &'a str) -> &'a str {
     best
 }
 
-/// `name` starts with `prefix`, letters compared without case, and nothing allocated.
+/// `name` starts with `prefix`, letters compared without case (nothing allocated for ASCII).
+/// Diacritics do not count either: `calo` starts `Čalović`.
 fn starts_with_ignoring_case(name: &str, prefix: &str) -> bool {
+    let name = crate::ide::fuzzy::fold_diacritics(name);
+    let prefix = crate::ide::fuzzy::fold_diacritics(prefix);
+    let (name, prefix) = (name.as_ref(), prefix.as_ref());
     if prefix.is_ascii() {
         // The common case, without decoding: an ASCII prefix can only match ASCII letters.
         return name.as_bytes().get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()));
@@ -506,5 +510,24 @@ mod tests {
         assert_eq!(completions.items.len(), LIMIT);
         let labels: Vec<&str> = completions.items.iter().take(3).map(|item| item.label.as_str()).collect();
         assert_eq!(labels, ["Kolonel Number 0", "Kolonel Number 1", "Kolonel Number 2"]);
+    }
+
+    #[test]
+    fn plain_letters_complete_names_with_diacritics() {
+        check(
+            "
+            //- /a.txt
+            = A =
+
+            Infobox
+            - Commander1: Mile Čalović, Božidar Janković
+
+            Then calo
+                     |
+            ",
+            expect![[r#"
+                Mile Čalović [0000] replaces "calo" — Person — Commander in A
+                …"#]],
+        );
     }
 }

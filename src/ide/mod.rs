@@ -11,6 +11,7 @@ pub mod document_links;
 mod fixture;
 pub mod folding;
 pub mod formatting;
+mod fuzzy;
 pub mod goto_definition;
 pub mod hover;
 pub mod inlay_hints;

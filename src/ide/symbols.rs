@@ -1,9 +1,7 @@
 //! Document symbols (the outline: title, infobox with its keys, nested sections) and
 //! workspace symbols (fuzzy search over articles and entities).
 
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32Str};
-
+use crate::ide::fuzzy::fuzzy_rank;
 use crate::index::{EntityKind, FileId, SourceFile, Workspace};
 use crate::syntax::{BlockKind, Document, InfoboxLine, TextRange};
 
@@ -162,27 +160,6 @@ pub fn workspace_symbols(workspace: &Workspace, query: &str, limit: usize) -> Ve
     }
     let ranked = fuzzy_rank(query, candidates, |symbol| &symbol.name);
     ranked.into_iter().take(limit).collect()
-}
-
-/// Keeps the items whose name matches `query` fuzzily, best score first, then by name.
-/// An empty query keeps everything, sorted by name.
-pub(crate) fn fuzzy_rank<T>(query: &str, items: Vec<T>, name: impl Fn(&T) -> &str) -> Vec<T> {
-    let mut matcher = Matcher::new(Config::DEFAULT);
-    let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
-    let mut buffer = Vec::new();
-    let mut scored: Vec<(u32, T)> = items
-        .into_iter()
-        .filter_map(|item| {
-            let score = if query.trim().is_empty() {
-                Some(0)
-            } else {
-                pattern.score(Utf32Str::new(name(&item), &mut buffer), &mut matcher)
-            };
-            score.map(|score| (score, item))
-        })
-        .collect();
-    scored.sort_by(|(a_score, a), (b_score, b)| b_score.cmp(a_score).then_with(|| name(a).cmp(name(b))));
-    scored.into_iter().map(|(_, item)| item).collect()
 }
 
 #[cfg(test)]

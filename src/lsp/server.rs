@@ -71,6 +71,33 @@ impl Server {
         uris.iter().filter_map(|uri| Self::document_diagnostics(&mut state, uri)).collect()
     }
 
+    /// Reads a `seedls.toml`: the settings, and its problems as diagnostics on that file
+    /// (an empty list clears earlier ones).
+    fn read_config(
+        &self,
+        path: &std::path::Path,
+        text: &str,
+    ) -> (Config, Option<(lsp::Uri, Vec<lsp::Diagnostic>, Option<i32>)>) {
+        let (config, errors) = Config::parse(text);
+        let encoding = self.state.lock().encoding;
+        let batch = lsp::Uri::from_file_path(path).map(|uri| {
+            let map = LineMap::new(Arc::from(text), encoding);
+            let diagnostics = errors
+                .iter()
+                .map(|error| lsp::Diagnostic {
+                    range: map.range(error.range),
+                    severity: Some(lsp::DiagnosticSeverity::ERROR),
+                    code: Some(lsp::NumberOrString::String("config-error".into())),
+                    source: Some("seedls".into()),
+                    message: error.message.clone(),
+                    ..lsp::Diagnostic::default()
+                })
+                .collect();
+            (uri, diagnostics, None)
+        });
+        (config, batch)
+    }
+
     /// After an edit was applied (`Ok` with the names generation before it): publishes what
     /// changed. After a refused edit: says why.
     async fn publish_after_edit(&self, uri: &str, outcome: std::result::Result<u64, String>) {
@@ -113,23 +140,9 @@ impl Server {
         let mut found_config: Option<Config> = None;
         for root in &roots {
             if let Some((path, text)) = scan::read_config(root) {
-                let (read, errors) = Config::parse(&text);
+                let (read, batch) = self.read_config(&path, &text);
                 found_config = Some(read);
-                if let Some(uri) = lsp::Uri::from_file_path(&path) {
-                    let map = LineMap::new(Arc::from(text.as_str()), self.state.lock().encoding);
-                    let diagnostics = errors
-                        .iter()
-                        .map(|error| lsp::Diagnostic {
-                            range: map.range(error.range),
-                            severity: Some(lsp::DiagnosticSeverity::ERROR),
-                            code: Some(lsp::NumberOrString::String("config-error".into())),
-                            source: Some("seedls".into()),
-                            message: error.message.clone(),
-                            ..lsp::Diagnostic::default()
-                        })
-                        .collect();
-                    config_diagnostics.push((uri, diagnostics, None));
-                }
+                config_diagnostics.extend(batch);
             }
         }
         let scan_config = found_config.clone().unwrap_or_else(|| self.state.lock().config.clone());
@@ -418,16 +431,15 @@ impl LanguageServer for Server {
                 continue;
             };
             if path.file_name().is_some_and(|name| name == "seedls.toml") {
+                // A deleted seedls.toml leaves the defaults (and no diagnostics on it).
                 let text = std::fs::read_to_string(&path).unwrap_or_default();
-                let (config, errors) = Config::parse(&text);
+                let (config, batch) = self.read_config(&path, &text);
                 {
                     let mut state = self.state.lock();
                     state.workspace.schema = config.schema();
                     state.config = config;
                 }
-                for error in errors {
-                    self.log(lsp::MessageType::WARNING, format!("{}: {}", path.display(), error.message)).await;
-                }
+                self.publish(batch.into_iter().collect()).await;
                 continue;
             }
             if self.state.lock().open.contains_key(event.uri.as_str()) || !scan::is_seed_path(&path) {
