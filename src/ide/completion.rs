@@ -329,8 +329,7 @@ fn starts_with_ignoring_case(name: &str, prefix: &str) -> bool {
 
 /// Where the run of name characters (letters, digits, `'`, `-`) at the end of `text` starts.
 fn trailing_word_start(text: &str) -> usize {
-    let is_name_char = |c: char| c.is_alphanumeric() || c == '\'' || c == '-';
-    text.char_indices().rev().take_while(|&(_, c)| is_name_char(c)).last().map_or(text.len(), |(i, _)| i)
+    crate::syntax::word_start_before(text, text.len(), |c| c.is_alphanumeric() || c == '\'' || c == '-')
 }
 
 #[cfg(test)]

@@ -102,7 +102,8 @@ fn exercise(first: &str, second: &str, offset_step: usize) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    // 64 cases in the suite; `PROPTEST_CASES=5000 cargo test --release robustness` searches longer.
+    #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(64), ..ProptestConfig::default() })]
 
     #[test]
     fn every_feature_survives_any_text(first in seedish_text(), second in seedish_text()) {

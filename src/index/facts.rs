@@ -203,7 +203,7 @@ fn strip_leading_citations(line: &str) -> &str {
 /// an abbreviation-like single capital letter (`U.S.`) or a digit.
 fn sentence_end(text: &str) -> usize {
     for (dot_at, _) in text.match_indices(". ") {
-        let word_start = text[..dot_at].rfind(|c: char| !c.is_alphabetic()).map_or(0, |i| i + 1);
+        let word_start = crate::syntax::word_start_before(text, dot_at, char::is_alphabetic);
         let word = &text[word_start..dot_at];
         if word.chars().count() >= 2 && word.chars().all(char::is_lowercase) && !crate::syntax::is_abbreviation(word) {
             return dot_at + 1;
@@ -265,5 +265,12 @@ mod tests {
             facts.first_sentence.as_deref(),
             Some("Martial planning was coordinated by Gen. Smith in the U.S. army.")
         );
+    }
+
+    #[test]
+    fn a_first_sentence_after_a_wide_character_does_not_split_it() {
+        // Found by the robustness property test: the word before a full stop started inside `😀`.
+        let text = "Title\n\n😀. Then more.";
+        assert_eq!(compute_facts(text, &parse(text)).first_sentence.as_deref(), Some("😀. Then more."));
     }
 }

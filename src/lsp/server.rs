@@ -17,6 +17,9 @@ use crate::lsp::convert::{self, LineMap};
 use crate::lsp::state::{ClientFlags, State, severities_from_settings};
 use crate::scan;
 
+/// Diagnostics ready to publish: the document, its diagnostics, its version if open.
+type DiagnosticsBatch = (lsp::Uri, Vec<lsp::Diagnostic>, Option<i32>);
+
 pub(crate) struct Server {
     client: Client,
     state: Arc<Mutex<State>>,
@@ -36,7 +39,7 @@ impl Server {
     }
 
     /// The diagnostics of one open document, with its version, ready to publish.
-    fn document_diagnostics(state: &mut State, uri: &str) -> Option<(lsp::Uri, Vec<lsp::Diagnostic>, Option<i32>)> {
+    fn document_diagnostics(state: &mut State, uri: &str) -> Option<DiagnosticsBatch> {
         let file = state.workspace.file_id(uri)?;
         let map = state.line_map(file)?;
         let diagnostics = ide::diagnostics::diagnostics(&state.workspace, file, &state.overrides());
@@ -44,14 +47,14 @@ impl Server {
         Some((lsp::Uri::from_str(uri).ok()?, converted, state.version(uri)))
     }
 
-    async fn publish(&self, batches: Vec<(lsp::Uri, Vec<lsp::Diagnostic>, Option<i32>)>) {
+    async fn publish(&self, batches: Vec<DiagnosticsBatch>) {
         for (uri, diagnostics, version) in batches {
             self.client.publish_diagnostics(uri, diagnostics, version).await;
         }
     }
 
     /// Diagnostics for every open document: after the workspace changed around them.
-    fn all_open_diagnostics(&self) -> Vec<(lsp::Uri, Vec<lsp::Diagnostic>, Option<i32>)> {
+    fn all_open_diagnostics(&self) -> Vec<DiagnosticsBatch> {
         let mut state = self.state.lock();
         let uris: Vec<String> = state.open.keys().cloned().collect();
         uris.iter().filter_map(|uri| Self::document_diagnostics(&mut state, uri)).collect()
@@ -59,11 +62,7 @@ impl Server {
 
     /// After `uri` changed: its own diagnostics, and those of other open documents when the
     /// names or titles of the workspace changed (their cross-article diagnostics may differ).
-    fn diagnostics_after_change(
-        &self,
-        uri: &str,
-        names_before: u64,
-    ) -> Vec<(lsp::Uri, Vec<lsp::Diagnostic>, Option<i32>)> {
+    fn diagnostics_after_change(&self, uri: &str, names_before: u64) -> Vec<DiagnosticsBatch> {
         let mut state = self.state.lock();
         let names_changed = state.workspace.names_generation() != names_before;
         let uris: Vec<String> =
@@ -73,11 +72,7 @@ impl Server {
 
     /// Reads a `seedls.toml`: the settings, and its problems as diagnostics on that file
     /// (an empty list clears earlier ones).
-    fn read_config(
-        &self,
-        path: &std::path::Path,
-        text: &str,
-    ) -> (Config, Option<(lsp::Uri, Vec<lsp::Diagnostic>, Option<i32>)>) {
+    fn read_config(&self, path: &std::path::Path, text: &str) -> (Config, Option<DiagnosticsBatch>) {
         let (config, errors) = Config::parse(text);
         let encoding = self.state.lock().encoding;
         let batch = lsp::Uri::from_file_path(path).map(|uri| {

@@ -63,3 +63,9 @@ pub fn trim_range(text: &str, range: TextRange) -> TextRange {
     }
     TextRange::new(range.start() + leading, range.end() - trailing)
 }
+
+/// Where the run of characters satisfying `in_word` that ends at `end` starts: the start of
+/// the word before `end`. (The character that stops the run may be several bytes long.)
+pub fn word_start_before(text: &str, end: usize, in_word: impl Fn(char) -> bool) -> usize {
+    text[..end].char_indices().rev().take_while(|&(_, c)| in_word(c)).last().map_or(end, |(i, _)| i)
+}

@@ -276,3 +276,10 @@ proptest! {
         assert_tiles(&text);
     }
 }
+
+#[test]
+fn word_start_before_respects_wide_characters() {
+    assert_eq!(word_start_before("😀. ", 1 + 3, char::is_alphabetic), 4);
+    assert_eq!(word_start_before("😀abc.", 7, char::is_alphabetic), 4);
+    assert_eq!(word_start_before("Čalović.", "Čalović".len(), char::is_alphabetic), 0);
+}

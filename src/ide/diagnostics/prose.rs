@@ -104,7 +104,7 @@ fn missing_space(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
 }
 
 fn word_start(line: &str, end: usize) -> usize {
-    line[..end].rfind(|c: char| !c.is_alphanumeric()).map_or(0, |i| i + 1)
+    crate::syntax::word_start_before(line, end, char::is_alphanumeric)
 }
 
 fn word_rest(rest: &str) -> &str {
