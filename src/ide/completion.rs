@@ -314,17 +314,14 @@ fn prose_prefix<'a>(workspace: &Workspace, before: &'a str) -> &'a str {
 }
 
 /// `name` starts with `prefix`, letters compared without case (nothing allocated for ASCII).
-/// Diacritics do not count either: `calo` starts `Čalović`.
+/// Diacritics do not count either: `calo` starts `Čalović`. Nothing is allocated: this runs
+/// over every name of the workspace on each request.
 fn starts_with_ignoring_case(name: &str, prefix: &str) -> bool {
-    let name = crate::ide::fuzzy::fold_diacritics(name);
-    let prefix = crate::ide::fuzzy::fold_diacritics(prefix);
-    let (name, prefix) = (name.as_ref(), prefix.as_ref());
-    if prefix.is_ascii() {
-        // The common case, without decoding: an ASCII prefix can only match ASCII letters.
+    if name.is_ascii() && prefix.is_ascii() {
         return name.as_bytes().get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()));
     }
-    let mut name_chars = name.chars().flat_map(char::to_lowercase);
-    prefix.chars().flat_map(char::to_lowercase).all(|wanted| name_chars.next() == Some(wanted))
+    let mut name_chars = crate::ide::fuzzy::search_chars(name);
+    crate::ide::fuzzy::search_chars(prefix).all(|wanted| name_chars.next() == Some(wanted))
 }
 
 /// Where the run of name characters (letters, digits, `'`, `-`) at the end of `text` starts.

@@ -7,7 +7,22 @@ use std::borrow::Cow;
 
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
+use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::decompose_canonical;
+
+/// The characters of `text` as search compares them: lower-cased, without diacritics, one
+/// at a time and without allocating (the same folding as [`fold_diacritics`]).
+pub(crate) fn search_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.nfd()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .map(|c| match c {
+            'Đ' | 'đ' => 'd',
+            'Ł' | 'ł' => 'l',
+            'Ø' | 'ø' => 'o',
+            other => other,
+        })
+        .flat_map(char::to_lowercase)
+}
 
 /// `Mile Čalović` → `Mile Calovic`: letters without their diacritics (canonical
 /// decomposition, combining marks dropped; `Đ`, `Ł`, `Ø` mapped by hand since they do not
@@ -67,6 +82,12 @@ mod tests {
         assert_eq!(fuzzy_rank("mil", names.clone(), |name| name), ["Milan Nedić", "Mile Čalović"]);
         assert_eq!(fuzzy_rank("", names, |name| name), ["Kampfgruppe Langer", "Milan Nedić", "Mile Čalović"]);
         assert_eq!(fuzzy_rank("Čal", vec!["Mile Čalović"], |name| name), ["Mile Čalović"]);
+    }
+
+    #[test]
+    fn search_chars_fold_like_fold_diacritics() {
+        let text = "Mile Čalović, Balli Kombëtar, Đakovica";
+        assert_eq!(search_chars(text).collect::<String>(), fold_diacritics(text).to_lowercase());
     }
 
     #[test]
