@@ -98,6 +98,22 @@ pub fn line_col_once(text: &str, offset: usize, encoding: Encoding) -> LineCol {
     LineCol { line, col: count_units(&text[line_start..offset], encoding) }
 }
 
+/// The line and column of a range's two ends, scanning once: the end is counted on from the
+/// start (a name in a closed file is converted without reading its text twice).
+pub fn range_once(text: &str, start: usize, end: usize, encoding: Encoding) -> (LineCol, LineCol) {
+    let from = line_col_once(text, start, encoding);
+    let start = floor_char_boundary(text, start.min(text.len()));
+    let end = floor_char_boundary(text, end.min(text.len()));
+    // An end on the start's line (no break between them, and the start not between `\r`
+    // and `\n`) is the start's column plus what lies between; otherwise scan for it.
+    let start_between_crlf =
+        start > 0 && text.as_bytes()[start - 1] == b'\r' && text.as_bytes().get(start) == Some(&b'\n');
+    if end >= start && !start_between_crlf && memchr::memchr2(b'\n', b'\r', &text.as_bytes()[start..end]).is_none() {
+        return (from, LineCol { line: from.line, col: from.col + count_units(&text[start..end], encoding) });
+    }
+    (from, line_col_once(text, end, encoding))
+}
+
 /// Line-and-column conversions over a rope, for applying an editor's incremental changes
 /// before any text is re-read. Same rules as [`LineIndex`].
 pub struct RopeLines<'a>(pub &'a Rope);
@@ -219,6 +235,19 @@ mod tests {
                     index.line_col(TEXT, offset, encoding),
                     "{offset} {encoding:?}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn one_off_ranges_agree_with_the_index() {
+        let index = LineIndex::new(TEXT);
+        for start in 0..=TEXT.len() + 1 {
+            for end in 0..=TEXT.len() + 1 {
+                for encoding in [Encoding::Utf8, Encoding::Utf16] {
+                    let expected = (index.line_col(TEXT, start, encoding), index.line_col(TEXT, end, encoding));
+                    assert_eq!(range_once(TEXT, start, end, encoding), expected, "{start}..{end} {encoding:?}");
+                }
             }
         }
     }

@@ -39,7 +39,7 @@ pub struct Completions {
 
 const LIMIT: usize = 100;
 /// Above this many candidates, completion ranks by prefix and length instead of fuzzily.
-const FUZZY_AT_MOST: usize = 2_000;
+const FUZZY_AT_MOST: usize = 500;
 
 pub fn completions(workspace: &Workspace, file: FileId, offset: usize) -> Completions {
     let empty = Completions { items: Vec::new(), is_incomplete: false };
@@ -199,9 +199,69 @@ fn entity_completions(
     kinds: &[EntityKind],
 ) -> Completions {
     // Filter and rank on names alone; items (with their details) are built for the best only.
-    let mut candidates: Vec<(&str, &crate::index::Entity, EntityKind)> = Vec::new();
-    for (name, entity) in workspace.entities() {
-        let Some(kind) = workspace.entity_kind(name) else {
+    // Names with a word that starts like the typed text come first, and alone when there
+    // are any: the word index finds them without a walk over every name. Only when none
+    // starts that way (a typo) does the fuzzy ranking see them all.
+    let first_word = typed.split(|c: char| !c.is_alphanumeric()).find(|word| !word.is_empty());
+    let mut narrowed = false;
+    let mut candidates = Vec::new();
+    if let Some(first_word) = first_word {
+        candidates = offered(workspace, file, replace, kinds, workspace.names_with_word_starting(first_word));
+        narrowed = !candidates.is_empty();
+    }
+    if candidates.is_empty() {
+        candidates = offered(workspace, file, replace, kinds, workspace.entities());
+    }
+    // With thousands left (a prefix of one or two letters), scoring them all would cost more
+    // than the answer is worth: the best by prefix and length go out, marked incomplete. A
+    // typo (no word starts that way) is always scored, so that only real matches come back.
+    let too_many = narrowed && candidates.len() > FUZZY_AT_MOST;
+    let ranked = if too_many {
+        // Each name's key is computed once: comparing folds accented names, which costs.
+        let mut keyed: Vec<_> = candidates
+            .into_iter()
+            .map(|candidate| {
+                ((!starts_with_ignoring_case(candidate.0, typed), candidate.0.len(), candidate.0), candidate)
+            })
+            .collect();
+        keyed.select_nth_unstable_by_key(LIMIT, |(key, _)| *key);
+        keyed.truncate(LIMIT);
+        keyed.sort_unstable_by_key(|(key, _)| *key);
+        keyed.into_iter().map(|(_, candidate)| candidate).collect()
+    } else {
+        fuzzy_rank(typed, candidates, |(name, _, _)| name)
+    };
+    // Narrowed by the first word, the list changes as the user types past it: ask again.
+    let is_incomplete = ranked.len() > LIMIT || narrowed || too_many;
+    let items = ranked
+        .into_iter()
+        .take(LIMIT)
+        .enumerate()
+        .map(|(rank, (name, entity, kind))| CompletionItem {
+            label: name.to_string(),
+            kind: CompletionKind::Entity(kind),
+            detail: entity_detail(workspace, entity, kind),
+            replace,
+            insert_text: name.to_string(),
+            sort_text: format!("{rank:04}"),
+        })
+        .collect();
+    Completions { items, is_incomplete }
+}
+
+/// The names worth offering among `names`: of the wanted kinds (any if none), not an alias
+/// when only titles are wanted, and not a name whose one occurrence is the very prefix being
+/// typed.
+fn offered<'a>(
+    workspace: &'a Workspace,
+    file: FileId,
+    replace: TextRange,
+    kinds: &[EntityKind],
+    names: impl Iterator<Item = (&'a str, &'a crate::index::Entity)>,
+) -> Vec<(&'a str, &'a crate::index::Entity, EntityKind)> {
+    let mut candidates = Vec::new();
+    for (name, entity) in names {
+        let Some(kind) = entity.kind() else {
             continue;
         };
         let fits = kinds.is_empty() || kinds.contains(&kind) || kinds.iter().any(|&wanted| entity.has_kind(wanted));
@@ -224,54 +284,7 @@ fn entity_completions(
             candidates.push((name, entity, kind));
         }
     }
-    // Names with a word that starts like the typed text come first, and alone when there
-    // are any: scoring every name fuzzily costs milliseconds in a large workspace. Only when
-    // none starts that way (a typo) does the fuzzy ranking see them all.
-    let first_word = typed.split_whitespace().next().unwrap_or("");
-    let mut narrowed = false;
-    if !first_word.is_empty() {
-        let starting: Vec<_> = candidates
-            .iter()
-            .filter(|(name, _, _)| {
-                name.split(|c: char| !c.is_alphanumeric()).any(|word| starts_with_ignoring_case(word, first_word))
-            })
-            .copied()
-            .collect();
-        if !starting.is_empty() {
-            narrowed = starting.len() < candidates.len();
-            candidates = starting;
-        }
-    }
-    // With thousands left (a prefix of one or two letters), scoring them all would cost more
-    // than the answer is worth: the best by prefix and length go out, marked incomplete.
-    let too_many = candidates.len() > FUZZY_AT_MOST;
-    let ranked = if too_many {
-        let order = |a: &(&str, &crate::index::Entity, EntityKind), b: &(&str, &crate::index::Entity, EntityKind)| {
-            let key = |name: &str| (!starts_with_ignoring_case(name, typed), name.len());
-            key(a.0).cmp(&key(b.0)).then_with(|| a.0.cmp(b.0))
-        };
-        candidates.select_nth_unstable_by(LIMIT, order);
-        candidates.truncate(LIMIT);
-        candidates.sort_by(order);
-        candidates
-    } else {
-        fuzzy_rank(typed, candidates, |(name, _, _)| name)
-    };
-    let is_incomplete = ranked.len() > LIMIT || narrowed || too_many;
-    let items = ranked
-        .into_iter()
-        .take(LIMIT)
-        .enumerate()
-        .map(|(rank, (name, entity, kind))| CompletionItem {
-            label: name.to_string(),
-            kind: CompletionKind::Entity(kind),
-            detail: entity_detail(workspace, entity, kind),
-            replace,
-            insert_text: name.to_string(),
-            sort_text: format!("{rank:04}"),
-        })
-        .collect();
-    Completions { items, is_incomplete }
+    candidates
 }
 
 /// `Person — Commander in Kosovo Operation (1944)`, or `Article — its path`.
@@ -304,7 +317,7 @@ fn prose_prefix<'a>(workspace: &Workspace, before: &'a str) -> &'a str {
             break;
         }
         let candidate = &before[previous_start..];
-        if !workspace.entities().any(|(name, _)| starts_with_ignoring_case(name, candidate)) {
+        if !workspace.any_name_starts_with(candidate) {
             break;
         }
         best = candidate;
@@ -384,9 +397,9 @@ mod tests {
                 Combatant2 [1Combatant2] replaces "Com" — The belligerents of side 2: states, armies, movements.
                 Commander1 [1Commander1] replaces "Com" — The commanders and leaders of side 1.
                 Combatant3 [2Combatant3] replaces "Com" — The belligerents of side 3: states, armies, movements.
-                Combatants_header [2Combatants_header] replaces "Com" — A heading to use instead of `Belligerents`.
                 Commander2 [2Commander2] replaces "Com" — The commanders and leaders of side 2.
-                Commander3 [2Commander3] replaces "Com" — The commanders and leaders of side 3."#]],
+                Commander3 [2Commander3] replaces "Com" — The commanders and leaders of side 3.
+                Combatants_header [2Combatants_header] replaces "Com" — A heading to use instead of `Belligerents`."#]],
         );
     }
 
@@ -421,8 +434,8 @@ mod tests {
             "
             ),
             expect![[r#"
-                2nd Bulgarian Army [0000] replaces "2nd" — Unit — Units in Kosovo Operation (1944)
-                2nd Division [0001] replaces "2nd" — Unit — Units in Kosovo Operation (1944)
+                2nd Division [0000] replaces "2nd" — Unit — Units in Kosovo Operation (1944)
+                2nd Bulgarian Army [0001] replaces "2nd" — Unit — Units in Kosovo Operation (1944)
                 …"#]],
         );
     }

@@ -26,13 +26,13 @@ pub(crate) fn definitions_of(workspace: &Workspace, name: &str) -> Vec<Navigatio
     let Some(entity) = workspace.entity(name) else {
         return Vec::new();
     };
-    let mut targets: Vec<(String, NavigationTarget)> = if entity.articles.is_empty() {
+    let mut targets: Vec<(&str, NavigationTarget)> = if entity.articles.is_empty() {
         entity
             .listings
             .iter()
             .filter_map(|&(file, index)| {
                 let listing = workspace.listing((file, index))?;
-                let path = workspace.file(file)?.path.clone();
+                let path = workspace.file(file)?.path.as_str();
                 Some((path, NavigationTarget { file, full: listing.range, focus: listing.range }))
             })
             .collect()
@@ -44,7 +44,7 @@ pub(crate) fn definitions_of(workspace: &Workspace, name: &str) -> Vec<Navigatio
                 let source = workspace.file(file)?;
                 let focus = source.facts.title.as_ref().map_or(TextRange::empty(0), |(_, range)| *range);
                 let full = source.facts.title_line.unwrap_or(focus);
-                Some((source.path.clone(), NavigationTarget { file, full, focus }))
+                Some((source.path.as_str(), NavigationTarget { file, full, focus }))
             })
             .collect()
     };

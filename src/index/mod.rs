@@ -5,6 +5,7 @@ pub mod config;
 pub mod date;
 pub mod facts;
 pub mod mentions;
+pub mod names;
 pub mod schema;
 pub mod workspace;
 

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use crate::index::facts::{EntityKind, FileFacts, Listing, compute_facts};
 use crate::index::mentions::{Mention, MentionCache, MentionMatcher};
+use crate::index::names::{NameTable, name_words};
 use crate::index::schema::Schema;
 use crate::syntax::{Document, TextRange, parse};
 
@@ -79,6 +80,18 @@ pub struct Entity {
 }
 
 impl Entity {
+    /// The kind the entity is best known as: an article if one goes by its name, else the
+    /// kind most of its listings give it.
+    pub fn kind(&self) -> Option<EntityKind> {
+        if !self.articles.is_empty() {
+            return Some(EntityKind::Article);
+        }
+        EntityKind::ALL
+            .into_iter()
+            .filter(|&kind| self.kind_counts[kind as usize] > 0)
+            .max_by_key(|&kind| (self.kind_counts[kind as usize], std::cmp::Reverse(kind)))
+    }
+
     /// True if some listing gives the entity this kind (or, for articles, an article goes by it).
     pub fn has_kind(&self, kind: EntityKind) -> bool {
         if kind == EntityKind::Article { !self.articles.is_empty() } else { self.kind_counts[kind as usize] > 0 }
@@ -89,9 +102,9 @@ pub struct Workspace {
     pub schema: Schema,
     files: Vec<Option<Arc<SourceFile>>>,
     ids: HashMap<String, FileId>,
-    entities: HashMap<String, Entity>,
-    /// Lower-cased words of entity names → the names, for finding near-spellings.
-    words: HashMap<String, HashSet<String>>,
+    /// Every known name with its entity, and the words of the names (for completion by
+    /// prefix and for finding near-spellings).
+    entities: NameTable,
     /// Bumped whenever the set of entity names changes.
     names_generation: u64,
     cache: Mutex<MentionCache>,
@@ -109,8 +122,7 @@ impl Workspace {
             schema,
             files: Vec::new(),
             ids: HashMap::new(),
-            entities: HashMap::new(),
-            words: HashMap::new(),
+            entities: NameTable::default(),
             names_generation: 0,
             cache: Mutex::new(MentionCache::default()),
         }
@@ -200,7 +212,28 @@ impl Workspace {
     }
 
     pub fn entities(&self) -> impl Iterator<Item = (&str, &Entity)> {
-        self.entities.iter().map(|(name, entity)| (name.as_str(), entity))
+        self.entities.iter().map(|(name, entity)| (&**name, entity))
+    }
+
+    /// The known names with a word that starts like `prefix` (case and diacritics aside:
+    /// `calo` finds `Mile Čalović`), each with its entity. Walks only those names.
+    pub fn names_with_word_starting(&self, prefix: &str) -> impl Iterator<Item = (&str, &Entity)> + use<'_> {
+        self.entities
+            .with_word_starting(&crate::index::names::fold_word(prefix))
+            .map(|(name, entity)| (&**name, entity))
+    }
+
+    /// True if some known name starts with `prefix` (case and diacritics aside).
+    pub fn any_name_starts_with(&self, prefix: &str) -> bool {
+        let folded: Vec<char> = crate::index::names::search_chars(prefix).collect();
+        let first_word: String = folded.iter().take_while(|c| c.is_alphanumeric()).collect();
+        if first_word.is_empty() {
+            return false;
+        }
+        self.entities.with_first_word_starting(&first_word).any(|name| {
+            let mut chars = crate::index::names::search_chars(name);
+            folded.iter().all(|&wanted| chars.next() == Some(wanted))
+        })
     }
 
     /// The listing behind a (file, index) pair of an entity.
@@ -211,27 +244,21 @@ impl Workspace {
     /// The kind an entity is best known as: an article if one goes by its name, else the kind
     /// most of its listings give it.
     pub fn entity_kind(&self, name: &str) -> Option<EntityKind> {
-        let entity = self.entities.get(name)?;
-        if !entity.articles.is_empty() {
-            return Some(EntityKind::Article);
-        }
-        EntityKind::ALL
-            .into_iter()
-            .filter(|&kind| entity.kind_counts[kind as usize] > 0)
-            .max_by_key(|&kind| (entity.kind_counts[kind as usize], std::cmp::Reverse(kind)))
+        self.entities.get(name)?.kind()
     }
 
     /// Names of entities that share a word with `name`: candidates for near-spellings.
     /// Words shared by many names (`Division`, `Brigade`) tell nothing apart and are skipped.
     pub fn names_sharing_a_word(&self, name: &str) -> HashSet<&str> {
         const COMMON_WORD: usize = 64;
-        significant_words(name)
-            .filter_map(|word| self.words.get(&word))
-            .filter(|names| names.len() <= COMMON_WORD)
-            .flatten()
-            .map(String::as_str)
-            .filter(|other| *other != name)
-            .collect()
+        let mut found = HashSet::new();
+        for word in name_words(name).iter().filter(|word| word.chars().count() >= 4) {
+            let names: Vec<&Arc<str>> = self.entities.with_word(word).take(COMMON_WORD + 1).collect();
+            if names.len() <= COMMON_WORD {
+                found.extend(names.into_iter().map(|other| &**other).filter(|other| *other != name));
+            }
+        }
+        found
     }
 
     fn contribute(&mut self, id: FileId, file: &SourceFile) {
@@ -283,33 +310,27 @@ impl Workspace {
             {
                 continue;
             }
-            self.entities.remove(&name);
+            let Some(name) = self.entities.remove(&name) else {
+                continue;
+            };
             self.cache.get_mut().name_removed(&name);
-            for word in significant_words(&name) {
-                if let Some(names) = self.words.get_mut(&word) {
-                    names.remove(&name);
-                }
-            }
             self.names_generation += 1;
         }
     }
 
     fn entry(&mut self, name: &str) -> &mut Entity {
-        if !self.entities.contains_key(name) {
+        let (entity, added) = self.entities.get_or_insert(name);
+        if added {
             self.names_generation += 1;
             self.cache.get_mut().name_added(name);
-            for word in significant_words(name) {
-                self.words.entry(word).or_default().insert(name.to_string());
-            }
-            self.entities.insert(name.to_string(), Entity::default());
         }
-        self.entities.get_mut(name).expect("inserted above")
+        entity
     }
 
     fn matcher(&self) -> Arc<MentionMatcher> {
         self.cache
             .lock()
-            .matcher(self.names_generation, || self.entities.keys().map(|name| Arc::from(name.as_str())).collect())
+            .matcher(self.names_generation, || self.entities.iter().map(|(name, _)| name.clone()).collect())
     }
 
     /// The mentions of known names in one file, cached until the file or the names change.
@@ -368,13 +389,6 @@ impl Workspace {
     pub fn articles_named(&self, name: &str) -> &[FileId] {
         self.entities.get(name).map_or(&[], |entity| &entity.articles)
     }
-}
-
-/// The lower-cased words of a name long enough to tell names apart.
-fn significant_words(name: &str) -> impl Iterator<Item = String> + '_ {
-    name.split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .filter(|word| word.chars().count() >= 4)
-        .map(str::to_lowercase)
 }
 
 #[cfg(test)]

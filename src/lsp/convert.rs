@@ -10,7 +10,7 @@ use crate::ide::diagnostics::{Diagnostic, Severity};
 use crate::ide::semantic_tokens::{SemanticToken, TokenKind};
 use crate::ide::symbols::{DocumentSymbol, SymbolKind};
 use crate::index::EntityKind;
-use crate::position::{Encoding, LineCol, LineIndex, line_col_once};
+use crate::position::{Encoding, LineCol, LineIndex, line_col_once, range_once};
 use crate::syntax::TextRange;
 
 /// A text with what is needed to convert positions in it: a line index for documents being
@@ -56,6 +56,11 @@ impl LineMap {
     }
 
     pub(crate) fn range(&self, range: TextRange) -> lsp::Range {
+        if self.index.is_none() {
+            let (start, end) = range_once(&self.text, range.start(), range.end(), self.encoding);
+            let position = |at: LineCol| lsp::Position { line: at.line, character: at.col };
+            return lsp::Range { start: position(start), end: position(end) };
+        }
         lsp::Range { start: self.position(range.start()), end: self.position(range.end()) }
     }
 
