@@ -2,7 +2,8 @@
 //!
 //! Accepts what the articles write: `15 October – 22 November 1944`, `10–11 July 1998`,
 //! `mid-June – 29 November 1944`, `October and November 1912`, `July 1998 – January 1999`,
-//! `June 22, 1941`, `1912–1913`, `1944 – present`, with `c.`, `early`, `mid`, `late`.
+//! `June 22, 1941`, `1912–1913`, `1944 – present`, with `c.`, `early`, `mid`, `late`; also
+//! seasons (`Spring 1944`: March to May, approximate) and ISO days (`1944-10-15`).
 //! A side missing its month or year takes it from the other side. Parenthesised remarks and
 //! citation markers are ignored.
 
@@ -85,6 +86,8 @@ const MONTHS: [&str; 12] = [
 enum Token {
     Number(u32),
     Month(u8),
+    /// A season, by its first month: spring 3, summer 6, autumn 9, winter 12.
+    Season(u8),
     Qualifier,
     Separator,
     Present,
@@ -98,6 +101,8 @@ struct Partial {
     year: Option<i32>,
     approximate: bool,
     present: bool,
+    /// The season's first month: the start edge takes it, the end edge its third month.
+    season: Option<u8>,
 }
 
 pub fn parse_date(value: &str) -> Result<DateRange, DateError> {
@@ -149,7 +154,16 @@ fn resolve(side: Partial, edge: Edge) -> Result<Day, DateError> {
     if side.day.is_some() && side.month.is_none() {
         return Err(DateError::Unreadable("a day with no month".into()));
     }
-    let month = side.month.unwrap_or(if edge == Edge::Start { 1 } else { 12 });
+    // A season runs three months; winter's last two fall in the next year.
+    let (year, month) = match (side.month, side.season) {
+        (Some(month), _) => (year, month),
+        (None, Some(first)) if edge == Edge::Start => (year, first),
+        (None, Some(first)) => {
+            let last = first + 2;
+            if last > 12 { (year + 1, last - 12) } else { (year, last) }
+        }
+        (None, None) => (year, if edge == Edge::Start { 1 } else { 12 }),
+    };
     let last = days_in_month(year, month);
     let day = side.day.unwrap_or(if edge == Edge::Start { 1 } else { last });
     if day == 0 || day > last {
@@ -169,6 +183,13 @@ fn read_side(tokens: &[Token]) -> Result<Partial, DateError> {
             Token::Month(month) if side.month.is_none() => side.month = Some(month),
             Token::Month(_) => {
                 return Err(DateError::Unreadable("two months on one side of the range".into()));
+            }
+            Token::Season(_) if side.season.is_some() || side.month.is_some() => {
+                return Err(DateError::Unreadable("a season with a month or another season".into()));
+            }
+            Token::Season(first) => {
+                side.season = Some(first);
+                side.approximate = true;
             }
             Token::Number(n) if side.month.is_none() => numbers_before_month.push(n),
             Token::Number(n) => numbers_after_month.push(n),
@@ -194,6 +215,9 @@ fn read_side(tokens: &[Token]) -> Result<Partial, DateError> {
         } else {
             return Err(DateError::Unreadable("too many numbers".into()));
         }
+    }
+    if side.season.is_some() && (side.month.is_some() || side.day.is_some()) {
+        return Err(DateError::Unreadable("a season with a month or a day".into()));
     }
     if side.day.is_some() && side.month.is_none() && side.year.is_some() {
         return Err(DateError::Unreadable("a day with no month".into()));
@@ -236,6 +260,10 @@ fn tokenize(value: &str) -> Result<Vec<Token>, DateError> {
             if tokens.last() != Some(&Token::Qualifier) {
                 tokens.push(Token::Separator);
             }
+        } else if let Some((year, month, day)) = iso_day(&value[start..]) {
+            // `1944-10-15`: read as `15 October 1944`, its hyphens are not a range.
+            chars.nth(9);
+            tokens.extend([Token::Number(day), Token::Month(month), Token::Number(year)]);
         } else if c.is_ascii_digit() {
             let mut end = start;
             while let Some(&(i, d)) = chars.peek() {
@@ -272,8 +300,27 @@ fn tokenize(value: &str) -> Result<Vec<Token>, DateError> {
     Ok(tokens)
 }
 
+/// `YYYY-MM-DD` at the start of `text` (and not followed by another digit).
+fn iso_day(text: &str) -> Option<(u32, u8, u32)> {
+    let bytes = text.as_bytes();
+    let shape_fits = bytes.len() >= 10
+        && bytes[..10].iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() })
+        && !bytes.get(10).is_some_and(u8::is_ascii_digit);
+    if !shape_fits {
+        return None;
+    }
+    let year: u32 = text[..4].parse().ok()?;
+    let month: u8 = text[5..7].parse().ok()?;
+    let day: u32 = text[8..10].parse().ok()?;
+    (1..=12).contains(&month).then_some((year, month, day))
+}
+
 fn word_token(word: &str) -> Option<Token> {
     match word {
+        "spring" => Some(Token::Season(3)),
+        "summer" => Some(Token::Season(6)),
+        "autumn" | "fall" => Some(Token::Season(9)),
+        "winter" => Some(Token::Season(12)),
         "c" | "ca" | "circa" | "early" | "mid" | "late" | "around" | "about" => Some(Token::Qualifier),
         "to" | "until" | "till" | "and" | "through" => Some(Token::Separator),
         "present" | "ongoing" | "today" => Some(Token::Present),
@@ -349,6 +396,11 @@ mod tests {
         check("c. 1500", expect!["1 January 1500 – 31 December 1500 (364 days, approximate)"]);
         check("8 Sept 1943[1]", expect!["8 September 1943 (0 days)"]);
         check("29 February 1944", expect!["29 February 1944 (0 days)"]);
+        check("1944-10-15", expect!["15 October 1944 (0 days)"]);
+        check("1944-10-15 – 1944-11-22", expect!["15 October 1944 – 22 November 1944 (38 days)"]);
+        check("Spring 1944", expect!["1 March 1944 – 31 May 1944 (91 days, approximate)"]);
+        check("summer – autumn 1943", expect!["1 June 1943 – 30 November 1943 (182 days, approximate)"]);
+        check("Winter 1942", expect!["1 December 1942 – 28 February 1943 (89 days, approximate)"]);
     }
 
     #[test]
@@ -362,5 +414,7 @@ mod tests {
         check("10–11", expect!["error: no year"]);
         check("1 – 1944", expect!["error: a day with no month"]);
         check("99999999999999999999", expect!["error: number too long"]);
+        check("1944-13-01", expect!["error: expected a date or a range of two dates"]);
+        check("Spring May 1944", expect!["error: a season with a month or a day"]);
     }
 }
