@@ -16,7 +16,9 @@ fn main() -> ExitCode {
                 );
             }
             match seedls::lsp::run_stdio() {
-                Ok(()) => ExitCode::SUCCESS,
+                Ok(true) => ExitCode::SUCCESS,
+                // `exit` without `shutdown`, or input closed: the protocol asks for 1.
+                Ok(false) => ExitCode::from(1),
                 Err(error) => {
                     eprintln!("seedls: {error:#}");
                     ExitCode::from(2)

@@ -69,19 +69,39 @@ fn globs(patterns: &[String]) -> Option<GlobSet> {
     builder.build().ok()
 }
 
-/// Reads a file as UTF-8, or says why it cannot be used.
+/// Reads a file as UTF-8, without a byte-order mark, or says why it cannot be used.
 pub fn read_seed(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|error| format!("{}: {error}", path.display()))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(format!("{}: {} bytes is over the {MAX_FILE_BYTES}-byte limit", path.display(), bytes.len()));
     }
-    String::from_utf8(bytes).map_err(|error| {
+    let mut text = String::from_utf8(bytes).map_err(|error| {
         format!("{}: not UTF-8 (invalid byte at offset {}); skipped", path.display(), error.utf8_error().valid_up_to())
-    })
+    })?;
+    // Editors drop a byte-order mark from the text they show and send; without it here too,
+    // columns on the first line agree with theirs.
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
 }
 
 pub fn read_config(root: &Path) -> Option<(PathBuf, String)> {
     let path = root.join("seedls.toml");
     let text = std::fs::read_to_string(&path).ok()?;
     Some((path, text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_text() {
+        let path = std::env::temp_dir().join(format!("seedls-bom-{}.txt", std::process::id()));
+        std::fs::write(&path, "\u{feff}= Alpha =\n").unwrap();
+        let text = read_seed(&path);
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(text.as_deref(), Ok("= Alpha =\n"));
+    }
 }

@@ -105,3 +105,19 @@ fn seedls_toml_turns_codes_off() {
     assert!(stdout.contains("error[citation-needed]"), "{stdout}");
     assert_eq!(output.status.code(), Some(1));
 }
+
+#[test]
+fn snippets_show_the_right_line_whatever_the_line_endings() {
+    let folder = temp_folder("line-endings");
+    // The same seed three times over: the snippet under `5 |` is the misspelt key's line, and
+    // the caret sits under the key, for CR-only, CRLF and LF files alike.
+    let seed = ["= T =", "", "Infobox", "- Conflict: Čalović", "- Comander2: Y", ""];
+    for (name, ending) in [("cr.txt", "\r"), ("crlf.txt", "\r\n"), ("lf.txt", "\n")] {
+        std::fs::write(folder.join(name), seed.join(ending)).unwrap();
+        let output = seedls(&["check", name], Some(&folder));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains(&format!("{name}:5:3: warning[infobox-unknown-key]")), "{name}: {stdout}");
+        assert!(stdout.contains("5 | - Comander2: Y\n  |   ^^^^^^^^^\n"), "{name}: {stdout}");
+        assert!(!stdout.contains('\r'), "{name}: no carriage return in the report: {stdout:?}");
+    }
+}

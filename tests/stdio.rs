@@ -110,14 +110,30 @@ impl Server {
     fn exit(mut self) -> i32 {
         assert_eq!(self.request("shutdown", Value::Null), Value::Null);
         self.notify("exit", Value::Null);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                return status.code().unwrap_or(-1);
-            }
-            assert!(Instant::now() < deadline, "the server did not exit");
-            std::thread::sleep(Duration::from_millis(20));
+        self.exit_code()
+    }
+
+    /// Waits for the process to end on its own; its exit code.
+    fn exit_code(mut self) -> i32 {
+        wait_for_exit(&mut self.child)
+    }
+
+    /// Closes the server's input, as a crashed editor would; its exit code.
+    fn close_input(self) -> i32 {
+        let Server { mut child, stdin, .. } = self;
+        drop(stdin);
+        wait_for_exit(&mut child)
+    }
+}
+
+fn wait_for_exit(child: &mut std::process::Child) -> i32 {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status.code().unwrap_or(-1);
         }
+        assert!(Instant::now() < deadline, "the server did not exit");
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -312,4 +328,18 @@ fn seedls_toml_errors_are_diagnostics_on_that_file_and_clear_when_fixed() {
     });
     assert_eq!(published["params"]["diagnostics"], json!([]));
     assert_eq!(server.exit(), 0);
+}
+
+#[test]
+fn exit_without_shutdown_and_a_vanished_editor_end_the_server_with_1() {
+    let root = seeds_copy("exit-codes");
+    let mut server = Server::start(&root);
+    server.wait_for_indexing();
+    server.notify("exit", Value::Null);
+    assert_eq!(server.exit_code(), 1, "`exit` before `shutdown`");
+
+    // The server asks to register file watchers; this editor never answers and then its
+    // end of the pipe closes: the server must not linger.
+    let server = Server::start(&root);
+    assert_eq!(server.close_input(), 1, "input closed without `shutdown`");
 }

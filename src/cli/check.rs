@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::ide::diagnostics::{Severity, SeverityOverrides, diagnostics};
 use crate::index::config::Config;
 use crate::index::{FileId, Workspace};
-use crate::position::{Encoding, LineIndex};
+use crate::position::{Encoding, LineCol, LineIndex};
 use crate::scan;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +67,7 @@ pub fn run_check(paths: &[PathBuf], format: OutputFormat, out: &mut dyn Write, e
         for diagnostic in diagnostics(&workspace, id, &overrides) {
             let start = index.line_col(&source.text, diagnostic.range.start(), Encoding::Chars);
             let end = index.line_col(&source.text, diagnostic.range.end(), Encoding::Chars);
-            let line_text = source.text.lines().nth(start.line as usize).unwrap_or("").trim_end_matches('\r');
+            let line_text = line_text(&index, &source.text, start.line);
             report.count(diagnostic.severity);
             let found = Found { file: &source.path, start, end, line_text, diagnostic: &diagnostic };
             match format {
@@ -93,14 +93,24 @@ pub fn run_check(paths: &[PathBuf], format: OutputFormat, out: &mut dyn Write, e
     }
 }
 
+/// One line of `text` without its terminator, cut where the positions cut it: `\n`, `\r\n`
+/// and a lone `\r` all end a line. (`str::lines` splits on `\n` only, so in a file with
+/// CR-only line endings it would show the wrong line, or none, under the line number.)
+fn line_text<'a>(index: &LineIndex, text: &'a str, line: u32) -> &'a str {
+    let start = index.offset(text, LineCol { line, col: 0 }, Encoding::Utf8);
+    // A column past the end of a line means the line's end, before its terminator.
+    let end = index.offset(text, LineCol { line, col: u32::MAX }, Encoding::Utf8);
+    &text[start..end]
+}
+
 fn display_path(path: &Path) -> String {
     path.strip_prefix("./").unwrap_or(path).display().to_string()
 }
 
 struct Found<'a> {
     file: &'a str,
-    start: crate::position::LineCol,
-    end: crate::position::LineCol,
+    start: LineCol,
+    end: LineCol,
     line_text: &'a str,
     diagnostic: &'a crate::ide::diagnostics::Diagnostic,
 }
@@ -168,5 +178,19 @@ impl Report {
             self.information,
             plural(self.hints, "hint")
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_lines_end_where_positions_end_them() {
+        let text = "zero\rone\r\ntwo\nthree\r\rfive";
+        let index = LineIndex::new(text);
+        let lines: Vec<&str> = (0..7).map(|line| line_text(&index, text, line)).collect();
+        // Line 6 is past the end of the text: empty, not a panic.
+        assert_eq!(lines, ["zero", "one", "two", "three", "", "five", ""]);
     }
 }

@@ -13,6 +13,15 @@ use crate::index::EntityKind;
 use crate::position::{Encoding, LineCol, LineIndex, line_col_once, range_once};
 use crate::syntax::TextRange;
 
+/// The key a document is known by: for a `file:` URI, the URI the server itself makes from
+/// the file's path, so that every spelling of one file (`%28` or `(`, `%C3%87` or `%c3%87`,
+/// as editors differ) is one document; any other URI as it is.
+pub(crate) fn document_key(uri: &lsp::Uri) -> String {
+    uri.to_file_path()
+        .and_then(lsp::Uri::from_file_path)
+        .map_or_else(|| uri.as_str().to_string(), |canonical| canonical.as_str().to_string())
+}
+
 /// A text with what is needed to convert positions in it: a line index for documents being
 /// edited (asked often), none for closed files (asked once, near their start, by navigation
 /// answers across thousands of files).

@@ -7,13 +7,19 @@ mod panic_guard;
 mod server;
 mod state;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use tower_lsp_server::{LspService, Server as Transport};
 
-/// Serves LSP on stdin/stdout until the client says `exit` (or closes stdin).
-pub fn run_stdio() -> anyhow::Result<()> {
+/// Serves LSP on stdin/stdout until the client says `exit` (or closes stdin). Returns whether
+/// the client asked for `shutdown` first; the process should exit with 1 if not.
+pub fn run_stdio() -> anyhow::Result<bool> {
+    let shut_down = Arc::new(AtomicBool::new(false));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async {
-        let (service, socket) = LspService::new(server::Server::new);
+        let flag = shut_down.clone();
+        let (service, socket) = LspService::new(move |client| server::Server::with_shutdown_flag(client, flag));
         let service = panic_guard::CatchPanic::new(service);
         // stdin → framing guard → transport → writer → stdout (see `framing`).
         let (transport_input, guard_output) = tokio::io::duplex(1 << 20);
@@ -24,14 +30,11 @@ pub fn run_stdio() -> anyhow::Result<()> {
         let forward = tokio::spawn(framing::forward_output(writer_input, frames.clone()));
         let writer = tokio::spawn(framing::write_all_frames(queue, tokio::io::stdout()));
         let serve = Transport::new(transport_input, transport_output, socket).serve(service);
-        // The transport waits for every pending handler before it returns; after `exit` the
-        // server gives them a moment, then goes, as the protocol wants.
+        // The transport waits for every pending handler before it returns; after `exit`, or
+        // when the input ends (the editor is gone), the server gives them a moment, then goes.
         let exit_grace = async {
-            if exit_received.await.is_ok() {
-                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-            } else {
-                std::future::pending::<()>().await;
-            }
+            let _exit_or_end_of_input = exit_received.await;
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         };
         tokio::select! {
             () = serve => {}
@@ -44,7 +47,7 @@ pub fn run_stdio() -> anyhow::Result<()> {
     });
     // Blocking tasks still running (a long index) must not hold the process open after exit.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
-    Ok(())
+    Ok(shut_down.load(Ordering::SeqCst))
 }
 
 #[cfg(test)]

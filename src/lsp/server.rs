@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use parking_lot::Mutex;
 use tower_lsp_server::jsonrpc::{Error, Result};
@@ -23,17 +24,24 @@ type DiagnosticsBatch = (lsp::Uri, Vec<lsp::Diagnostic>, Option<i32>);
 pub(crate) struct Server {
     client: Client,
     state: Arc<Mutex<State>>,
+    /// Set by `shutdown`: an `exit` (or the end of input) before it ends the process with 1.
+    shut_down: Arc<AtomicBool>,
 }
 
 impl Server {
+    #[cfg(test)]
     pub(crate) fn new(client: Client) -> Server {
-        Server { client, state: Arc::new(Mutex::new(State::default())) }
+        Server::with_shutdown_flag(client, Arc::default())
+    }
+
+    pub(crate) fn with_shutdown_flag(client: Client, shut_down: Arc<AtomicBool>) -> Server {
+        Server { client, state: Arc::new(Mutex::new(State::default())), shut_down }
     }
 
     /// Runs `f` on a known file with its line map; `None` for a file the server does not know.
     fn with_file<T>(&self, uri: &lsp::Uri, f: impl FnOnce(&mut State, FileId, &LineMap) -> T) -> Option<T> {
         let mut state = self.state.lock();
-        let file = state.workspace.file_id(uri.as_str())?;
+        let file = state.workspace.file_id(&convert::document_key(uri))?;
         let map = state.line_map(file)?;
         Some(f(&mut state, file, &map))
     }
@@ -208,8 +216,19 @@ impl Server {
             method: lsp::notification::DidChangeWatchedFiles::METHOD.to_string(),
             register_options: serde_json::to_value(options).ok(),
         };
-        if let Err(error) = self.client.register_capability(vec![registration]).await {
-            self.log(lsp::MessageType::WARNING, format!("could not watch files: {error}")).await;
+        // A client that never answers must not hold indexing up (as with progress above).
+        let registered = tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            self.client.register_capability(vec![registration]),
+        )
+        .await;
+        match registered {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => self.log(lsp::MessageType::WARNING, format!("could not watch files: {error}")).await,
+            Err(_) => {
+                self.log(lsp::MessageType::WARNING, "the editor did not answer the file-watch registration".into())
+                    .await
+            }
         }
     }
 }
@@ -324,12 +343,13 @@ impl LanguageServer for Server {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.shut_down.store(true, Ordering::SeqCst);
         Ok(())
     }
 
     async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
         let document = params.text_document;
-        let uri = document.uri.as_str().to_string();
+        let uri = convert::document_key(&document.uri);
         let outcome = {
             let mut state = self.state.lock();
             let names_before = state.workspace.names_generation();
@@ -339,7 +359,7 @@ impl LanguageServer for Server {
     }
 
     async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
-        let uri = params.text_document.uri.as_str().to_string();
+        let uri = convert::document_key(&params.text_document.uri);
         // Applied synchronously, before any await: the next change cannot overtake this one.
         let outcome = {
             let mut state = self.state.lock();
@@ -351,9 +371,10 @@ impl LanguageServer for Server {
 
     async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
+        let key = convert::document_key(&uri);
         let reload = {
             let mut state = self.state.lock();
-            state.close_document(uri.as_str());
+            state.close_document(&key);
             uri.to_file_path().map(|path| path.into_owned())
         };
         // The disk's version takes over again, if there is one.
@@ -362,16 +383,20 @@ impl LanguageServer for Server {
             let mut state = self.state.lock();
             match disk_text {
                 Some(text) => {
-                    state.workspace.set_indexed_file(uri.as_str(), Arc::from(text));
+                    state.workspace.set_indexed_file(&key, Arc::from(text));
                 }
                 None => {
-                    if let Some(file) = state.workspace.remove_file(uri.as_str()) {
+                    if let Some(file) = state.workspace.remove_file(&key) {
                         state.forget_line_map(file);
                     }
                 }
             }
         }
         self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        // Unsaved names and titles went with the editor's text: the other documents'
+        // cross-article diagnostics (name variants, duplicate titles) may differ now.
+        let batches = self.all_open_diagnostics();
+        self.publish(batches).await;
     }
 
     async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
@@ -394,7 +419,7 @@ impl LanguageServer for Server {
         {
             let mut state = self.state.lock();
             for folder in &params.event.removed {
-                let prefix = format!("{}/", folder.uri.as_str().trim_end_matches('/'));
+                let prefix = format!("{}/", convert::document_key(&folder.uri).trim_end_matches('/'));
                 let gone: Vec<String> = state
                     .workspace
                     .files()
@@ -437,17 +462,18 @@ impl LanguageServer for Server {
                 self.publish(batch.into_iter().collect()).await;
                 continue;
             }
-            if self.state.lock().open.contains_key(event.uri.as_str()) || !scan::is_seed_path(&path) {
+            let key = convert::document_key(&event.uri);
+            if self.state.lock().open.contains_key(&key) || !scan::is_seed_path(&path) {
                 continue;
             }
             let text = if event.typ == lsp::FileChangeType::DELETED { None } else { scan::read_seed(&path).ok() };
             let mut state = self.state.lock();
             match text {
                 Some(text) => {
-                    state.workspace.set_indexed_file(event.uri.as_str(), Arc::from(text));
+                    state.workspace.set_indexed_file(&key, Arc::from(text));
                 }
                 None => {
-                    if let Some(file) = state.workspace.remove_file(event.uri.as_str()) {
+                    if let Some(file) = state.workspace.remove_file(&key) {
                         state.forget_line_map(file);
                     }
                 }
@@ -628,23 +654,33 @@ impl LanguageServer for Server {
                 map.text_range(params.range),
                 &state.overrides(),
             );
-            let version = state.version(uri.as_str());
+            let version = state.version(&convert::document_key(&uri));
+            let document_changes = state.flags.document_changes;
             actions
                 .into_iter()
                 .map(|action| {
-                    let edits = action.edits.iter().map(|edit| lsp::OneOf::Left(map.text_edit(edit))).collect();
-                    let document_edit = lsp::TextDocumentEdit {
-                        text_document: lsp::OptionalVersionedTextDocumentIdentifier { uri: uri.clone(), version },
-                        edits,
+                    let edits: Vec<lsp::TextEdit> = action.edits.iter().map(|edit| map.text_edit(edit)).collect();
+                    // Versioned when the client takes `documentChanges`; a plain map otherwise.
+                    let edit = if document_changes {
+                        let document_edit = lsp::TextDocumentEdit {
+                            text_document: lsp::OptionalVersionedTextDocumentIdentifier { uri: uri.clone(), version },
+                            edits: edits.into_iter().map(lsp::OneOf::Left).collect(),
+                        };
+                        lsp::WorkspaceEdit {
+                            document_changes: Some(lsp::DocumentChanges::Edits(vec![document_edit])),
+                            ..lsp::WorkspaceEdit::default()
+                        }
+                    } else {
+                        lsp::WorkspaceEdit {
+                            changes: Some(HashMap::from([(uri.clone(), edits)])),
+                            ..lsp::WorkspaceEdit::default()
+                        }
                     };
                     lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
                         title: action.title,
                         kind: Some(lsp::CodeActionKind::QUICKFIX),
                         diagnostics: Some(vec![convert::diagnostic(map, &action.diagnostic)]),
-                        edit: Some(lsp::WorkspaceEdit {
-                            document_changes: Some(lsp::DocumentChanges::Edits(vec![document_edit])),
-                            ..lsp::WorkspaceEdit::default()
-                        }),
+                        edit: Some(edit),
                         is_preferred: Some(action.is_preferred),
                         ..lsp::CodeAction::default()
                     })

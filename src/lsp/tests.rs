@@ -58,6 +58,11 @@ impl TestClient {
 
     /// The next `publishDiagnostics` for `uri`, skipping other messages.
     async fn diagnostics(&mut self, uri: &str) -> Value {
+        self.diagnostics_for_any(&[uri]).await
+    }
+
+    /// The next `publishDiagnostics` for any of `uris` (spellings of one file).
+    async fn diagnostics_for_any(&mut self, uris: &[&str]) -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
         loop {
             let message = tokio::time::timeout_at(deadline, self.from_server.recv())
@@ -66,7 +71,7 @@ impl TestClient {
                 .expect("server alive");
             let (method, _, params) = message.into_parts();
             let params = params.unwrap_or_default();
-            if method == "textDocument/publishDiagnostics" && params["uri"] == uri {
+            if method == "textDocument/publishDiagnostics" && uris.iter().any(|uri| params["uri"] == *uri) {
                 return params;
             }
         }
@@ -178,6 +183,64 @@ async fn code_actions_are_versioned_workspace_edits() {
     let edit = &action["edit"]["documentChanges"][0];
     assert_eq!(edit["textDocument"]["version"], 1);
     assert_eq!(edit["edits"][0]["newText"], "== Aftermath ==");
+}
+
+#[tokio::test]
+async fn code_actions_are_plain_changes_for_clients_without_document_changes() {
+    let mut client = TestClient::start(json!({})).await;
+    client.open(URI, "= T =\n\n==Aftermath==\n").await;
+    let actions = client
+        .request("textDocument/codeAction", json!({ "textDocument": { "uri": URI }, "range": { "start": { "line": 2, "character": 3 }, "end": { "line": 2, "character": 3 } }, "context": { "diagnostics": [] } }))
+        .await;
+    let edit = &actions[0]["edit"];
+    assert!(edit.get("documentChanges").is_none(), "{edit}");
+    assert_eq!(edit["changes"][URI][0]["newText"], "== Aftermath ==");
+}
+
+#[tokio::test]
+async fn two_spellings_of_one_file_uri_are_one_document() {
+    // VS Code writes `%28`, Neovim `(`; both name the same file.
+    let escaped = "file:///w/Kosovo%20Operation%20%281944%29.txt";
+    let plain = "file:///w/Kosovo%20Operation%20(1944).txt";
+    let mut client = TestClient::start(json!({})).await;
+    client
+        .notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": plain, "languageId": "seed", "version": 1, "text": "= Alpha =\n\nInfobox\n- Commander1: Enver Hoxha\n" } }),
+        )
+        .await;
+    let published = client.diagnostics_for_any(&[escaped, plain]).await;
+    assert_eq!(published["version"], 1);
+    client
+        .notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": escaped, "version": 2 }, "contentChanges": [{ "text": "= Alpha =\n\nInfobox\n- Commander1: Enver Hoxha, Mehmet Shehu\n" }] }),
+        )
+        .await;
+    let published = client.diagnostics_for_any(&[escaped, plain]).await;
+    assert_eq!(published["version"], 2, "the change applied to the open document: {published}");
+    let symbols = client.request("workspace/symbol", json!({ "query": "Alpha" })).await;
+    let articles = symbols.as_array().unwrap().iter().filter(|symbol| symbol["name"] == "Alpha").count();
+    assert_eq!(articles, 1, "{symbols}");
+    let references = client
+        .request(
+            "textDocument/references",
+            json!({ "textDocument": { "uri": plain }, "position": { "line": 3, "character": 16 }, "context": { "includeDeclaration": true } }),
+        )
+        .await;
+    assert_eq!(references.as_array().unwrap().len(), 1, "{references}");
+}
+
+#[tokio::test]
+async fn closing_an_unsaved_document_refreshes_the_others() {
+    let mut client = TestClient::start(json!({})).await;
+    client.open("file:///w/a.txt", "= Alpha =\n").await;
+    let published = client.open("file:///w/b.txt", "= Alpha =\n").await;
+    assert!(codes_and_ranges(&published).iter().any(|code| code.starts_with("duplicate-title")), "{published}");
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": "file:///w/a.txt" } })).await;
+    // a.txt exists nowhere else: its title is gone, and b.txt's duplicate with it.
+    let published = client.diagnostics("file:///w/b.txt").await;
+    assert_eq!(codes_and_ranges(&published), Vec::<String>::new());
 }
 
 #[tokio::test]
