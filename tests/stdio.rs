@@ -103,6 +103,26 @@ impl Server {
         }
     }
 
+    /// The next `publishDiagnostics` for `uri`.
+    fn diagnostics_for(&mut self, uri: &str) -> Value {
+        self.wait_for(|message| {
+            message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri
+        })
+    }
+
+    /// Opens the seed of `root` whose name starts with `prefix`, as an editor would: its URI
+    /// and its first diagnostics.
+    fn open_seed(&mut self, root: &Path, prefix: &str) -> (String, Value) {
+        let uri = seed_uri(root, prefix);
+        let text = std::fs::read_to_string(uri.trim_start_matches("file://")).expect("seed");
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "seed", "version": 1, "text": text } }),
+        );
+        let published = self.diagnostics_for(&uri);
+        (uri, published)
+    }
+
     fn wait_for_indexing(&mut self) {
         self.wait_for(|message| message["method"] == "$/progress" && message["params"]["value"]["kind"] == "end");
     }
@@ -135,6 +155,11 @@ fn wait_for_exit(child: &mut std::process::Child) -> i32 {
         assert!(Instant::now() < deadline, "the server did not exit");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// How many of the published diagnostics carry `code`.
+fn count_code(published: &Value, code: &str) -> usize {
+    published["params"]["diagnostics"].as_array().map_or(0, |d| d.iter().filter(|d| d["code"] == code).count())
 }
 
 /// A fresh copy of the seeds in a folder of its own.
@@ -213,20 +238,8 @@ fn watched_file_changes_refresh_cross_article_diagnostics() {
     let root = seeds_copy("watch");
     let mut server = Server::start(&root);
     server.wait_for_indexing();
-    let uri = seed_uri(&root, "000");
-    let text = std::fs::read_to_string(uri.trim_start_matches("file://")).expect("seed");
-    server.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": uri, "languageId": "seed", "version": 1, "text": text } }),
-    );
-    let count_unresolved = |message: &Value| {
-        message["params"]["diagnostics"]
-            .as_array()
-            .map_or(0, |d| d.iter().filter(|d| d["code"] == "unresolved-link").count())
-    };
-    let published = server
-        .wait_for(|message| message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri);
-    assert_eq!(count_unresolved(&published), 3);
+    let (uri, published) = server.open_seed(&root, "000");
+    assert_eq!(count_code(&published, "unresolved-link"), 3);
 
     let new_file = root.join("005_nis.txt");
     std::fs::write(&new_file, "= Niš operation =\n\nThe Niš operation freed Niš.\n").expect("write new seed");
@@ -234,9 +247,8 @@ fn watched_file_changes_refresh_cross_article_diagnostics() {
         "workspace/didChangeWatchedFiles",
         json!({ "changes": [{ "uri": format!("file://{}", new_file.display()), "type": 1 }] }),
     );
-    let published = server
-        .wait_for(|message| message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri);
-    assert_eq!(count_unresolved(&published), 2);
+    let published = server.diagnostics_for(&uri);
+    assert_eq!(count_code(&published, "unresolved-link"), 2);
     let symbols = server.request("workspace/symbol", json!({ "query": "Niš operation" }));
     assert_eq!(symbols[0]["name"], "Niš operation");
 
@@ -245,9 +257,8 @@ fn watched_file_changes_refresh_cross_article_diagnostics() {
         "workspace/didChangeWatchedFiles",
         json!({ "changes": [{ "uri": format!("file://{}", new_file.display()), "type": 3 }] }),
     );
-    let published = server
-        .wait_for(|message| message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri);
-    assert_eq!(count_unresolved(&published), 3);
+    let published = server.diagnostics_for(&uri);
+    assert_eq!(count_code(&published, "unresolved-link"), 3);
     assert_eq!(server.exit(), 0);
 }
 
@@ -277,31 +288,17 @@ fn workspace_folders_can_be_added_and_removed() {
     std::fs::write(extra.join("nis.txt"), "= Niš operation =\n\nThe Niš operation.\n").expect("write");
     let mut server = Server::start(&root);
     server.wait_for_indexing();
-    let uri = seed_uri(&root, "000");
-    let text = std::fs::read_to_string(uri.trim_start_matches("file://")).expect("seed");
-    server.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": uri, "languageId": "seed", "version": 1, "text": text } }),
-    );
-    let count_unresolved = |message: &Value| {
-        message["params"]["diagnostics"]
-            .as_array()
-            .map_or(0, |d| d.iter().filter(|d| d["code"] == "unresolved-link").count())
-    };
-    let published = server
-        .wait_for(|message| message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri);
-    assert_eq!(count_unresolved(&published), 3);
+    let (uri, published) = server.open_seed(&root, "000");
+    assert_eq!(count_code(&published, "unresolved-link"), 3);
 
     let folder = json!({ "uri": format!("file://{}", extra.display()), "name": "extra" });
     server.notify("workspace/didChangeWorkspaceFolders", json!({ "event": { "added": [folder], "removed": [] } }));
-    let published = server
-        .wait_for(|message| message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri);
-    assert_eq!(count_unresolved(&published), 2);
+    let published = server.diagnostics_for(&uri);
+    assert_eq!(count_code(&published, "unresolved-link"), 2);
 
     server.notify("workspace/didChangeWorkspaceFolders", json!({ "event": { "added": [], "removed": [folder] } }));
-    let published = server
-        .wait_for(|message| message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri);
-    assert_eq!(count_unresolved(&published), 3);
+    let published = server.diagnostics_for(&uri);
+    assert_eq!(count_code(&published, "unresolved-link"), 3);
     assert_eq!(server.exit(), 0);
 }
 
@@ -312,9 +309,7 @@ fn seedls_toml_errors_are_diagnostics_on_that_file_and_clear_when_fixed() {
     std::fs::write(&config, "[diagnostics]\ncitation-needed = \"loud\"\n").expect("write config");
     let config_uri = format!("file://{}", config.display());
     let mut server = Server::start(&root);
-    let published = server.wait_for(|message| {
-        message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == config_uri
-    });
+    let published = server.diagnostics_for(&config_uri);
     let diagnostics = published["params"]["diagnostics"].as_array().expect("diagnostics");
     assert_eq!(diagnostics.len(), 1);
     assert_eq!(diagnostics[0]["code"], "config-error");
@@ -323,9 +318,7 @@ fn seedls_toml_errors_are_diagnostics_on_that_file_and_clear_when_fixed() {
 
     std::fs::write(&config, "[diagnostics]\ncitation-needed = \"error\"\n").expect("fix config");
     server.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": config_uri, "type": 2 }] }));
-    let published = server.wait_for(|message| {
-        message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == config_uri
-    });
+    let published = server.diagnostics_for(&config_uri);
     assert_eq!(published["params"]["diagnostics"], json!([]));
     assert_eq!(server.exit(), 0);
 }

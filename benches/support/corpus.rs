@@ -16,6 +16,8 @@
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
+use seedls::index::date::MONTHS;
+
 /// Bump when the output changes, so cached corpora on disk are rewritten.
 pub(crate) const GENERATOR_VERSION: u32 = 1;
 
@@ -592,21 +594,6 @@ const CODEWORDS: &[&str] = &[
     "Flotsam",
     "Kopaonik",
     "Feuerwehr",
-];
-
-const MONTHS: &[&str] = &[
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
 ];
 
 const SECTION_HEADINGS: &[&str] = &[

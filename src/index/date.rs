@@ -67,7 +67,8 @@ pub fn format_day(day: Day) -> String {
     format!("{} {} {}", day.day, MONTHS[usize::from(day.month.clamp(1, 12)) - 1], day.year)
 }
 
-const MONTHS: [&str; 12] = [
+/// The month names as dates write them, January first.
+pub const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",
