@@ -4,6 +4,7 @@
 pub mod code_actions;
 pub mod code_lens;
 pub mod completion;
+pub mod create_article;
 pub mod diagnostics;
 pub mod document_highlight;
 pub mod document_links;

@@ -2,15 +2,23 @@
 //! protocol; it converts, calls `ide`, and converts back.
 
 mod convert;
+mod diagnostics;
+mod dispatch;
 mod framing;
+mod handlers;
+mod indexing;
 mod panic_guard;
 mod server;
+mod snapshot;
 mod state;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use tower_lsp_server::{LspService, Server as Transport};
+
+/// How many messages may be in progress at once (the transport's default is 4).
+const MAX_PENDING_MESSAGES: usize = 1024;
 
 /// Serves LSP on stdin/stdout until the client says `exit` (or closes stdin). Returns whether
 /// the client asked for `shutdown` first; the process should exit with 1 if not.
@@ -29,7 +37,11 @@ pub fn run_stdio() -> anyhow::Result<bool> {
         tokio::spawn(framing::guard_input(tokio::io::stdin(), guard_output, frames.clone(), exit_sender));
         let forward = tokio::spawn(framing::forward_output(writer_input, frames.clone()));
         let writer = tokio::spawn(framing::write_all_frames(queue, tokio::io::stdout()));
-        let serve = Transport::new(transport_input, transport_output, socket).serve(service);
+        // Handlers return at once (requests await a worker thread), so many may be pending;
+        // a low limit would queue a `didChange` or `$/cancelRequest` behind slow requests.
+        let serve = Transport::new(transport_input, transport_output, socket)
+            .concurrency_level(MAX_PENDING_MESSAGES)
+            .serve(service);
         // The transport waits for every pending handler before it returns; after `exit`, or
         // when the input ends (the editor is gone), the server gives them a moment, then goes.
         let exit_grace = async {
