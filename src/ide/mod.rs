@@ -24,6 +24,7 @@ mod seed_workspace_tests;
 pub mod semantic_tokens;
 pub mod symbols;
 pub mod targets;
+pub mod type_hierarchy;
 
 use crate::syntax::TextRange;
 
