@@ -21,6 +21,7 @@ pub mod rename;
 mod robustness_tests;
 #[cfg(test)]
 mod seed_workspace_tests;
+pub mod selection_range;
 pub mod semantic_tokens;
 pub mod symbols;
 pub mod targets;
