@@ -14,7 +14,7 @@ use crate::ide::references::names_referring_to;
 use crate::ide::type_hierarchy::natural_order;
 use crate::index::date::Day;
 use crate::index::{Entity, EntityKind, FileId, Workspace};
-use crate::syntax::{InfoboxLine, TextRange};
+use crate::syntax::{InfoboxLine, TextRange, is_blank, parse, split_lines};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KindSummary {
@@ -145,17 +145,7 @@ pub fn timeline(workspace: &Workspace) -> Vec<TimelineEntry> {
     let mut entries: Vec<(Day, TimelineEntry)> = Vec::new();
     for (file, source) in workspace.files() {
         let Some((date_text, Some(date))) = &source.facts.date else { continue };
-        // The facts keep the last `Date` line's value; its place is read from the tree.
-        let document = source.document();
-        let date_line = document.infobox().and_then(|infobox| {
-            infobox.lines.iter().rev().find_map(|line| match line {
-                InfoboxLine::Entry(entry) if entry.key_base.slice(&source.text).eq_ignore_ascii_case("date") => {
-                    Some(entry.value)
-                }
-                _ => None,
-            })
-        });
-        let Some(range) = date_line else { continue };
+        let Some(range) = date_value_range(&source.text) else { continue };
         entries.push((
             date.start,
             TimelineEntry {
@@ -173,6 +163,25 @@ pub fn timeline(workspace: &Workspace) -> Vec<TimelineEntry> {
         a_start.cmp(b_start).then_with(|| natural_order(&a.name, &b.name)).then(a.file.cmp(&b.file))
     });
     entries.into_iter().map(|(_, entry)| entry).collect()
+}
+
+/// Where an article's `Date` value stands (the last `Date` line, as in the facts). The facts
+/// keep the value but not its place, so the infobox is read again, from the text up to its
+/// end only: the first `Infobox` line always starts the infobox whose facts count, and its
+/// block ends at the first blank line. A timeline over thousands of files parses no prose.
+fn date_value_range(text: &str) -> Option<TextRange> {
+    let body_start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let lines = split_lines(text, body_start);
+    let header = lines.iter().position(|line| line.content.slice(text).trim().eq_ignore_ascii_case("infobox"))?;
+    let end = lines[header + 1..]
+        .iter()
+        .find(|line| is_blank(line.content.slice(text)))
+        .map_or(text.len(), |line| line.content.start());
+    let head = parse(text.get(..end)?);
+    head.infobox()?.lines.iter().rev().find_map(|line| match line {
+        InfoboxLine::Entry(entry) if entry.key_base.slice(text).eq_ignore_ascii_case("date") => Some(entry.value),
+        _ => None,
+    })
 }
 
 /// `1944-10-15`.
@@ -456,6 +465,14 @@ mod tests {
             2008-01-01 → 2008-12-31 ~ "Another dispute" /also-2008.txt 4 "2008"
         "#]],
         );
+    }
+
+    #[test]
+    fn the_date_value_is_found_past_a_byte_order_mark_and_crlf_lines() {
+        let text = "\u{feff}= T =\r\n\r\nInfobox\r\n- Place: X\r\n- Date: 1912\r\n\r\nInfobox\r\n- Date: 1913\r\n";
+        assert_eq!(date_value_range(text).map(|range| range.slice(text)), Some("1912"));
+        assert_eq!(date_value_range("= T =\n\nNo infobox. Date: 1912\n"), None);
+        assert_eq!(date_value_range("Infobox\n- Date: 1912"), Some(TextRange::new(16, 20)));
     }
 
     /// The explorer over the five seeds as one workspace.
