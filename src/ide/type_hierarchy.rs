@@ -170,7 +170,7 @@ fn conflict_item(workspace: &Workspace, name: &str) -> Option<HierarchyItem> {
         file,
         range: listing.range,
         focus: listing.range,
-        detail: Some(format!("no article; part of {} {articles}", naming.len())),
+        detail: Some(format!("no article; the Partof of {} {articles}", naming.len())),
     })
 }
 
@@ -445,7 +445,7 @@ mod tests {
             ",
             expect![[r#"
                 Article "Kosovo Operation (1944)" at /kosovo.txt 1 "Kosovo Operation (1944)" in "= Kosovo Operation (1944) =" — 15 October – 22 November 1944
-                  super Conflict "World War II in Yugoslavia" at /belgrade.txt 4 "World War II in Yugoslavia" — no article; part of 2 articles
+                  super Conflict "World War II in Yugoslavia" at /belgrade.txt 4 "World War II in Yugoslavia" — no article; the Partof of 2 articles
             "#]],
         );
     }
@@ -474,7 +474,7 @@ mod tests {
             - Partof: World War II in Yugoslavia
             ",
             expect![[r#"
-                Conflict "World War II in Yugoslavia" at /undated.txt 4 "World War II in Yugoslavia" — no article; part of 3 articles
+                Conflict "World War II in Yugoslavia" at /undated.txt 4 "World War II in Yugoslavia" — no article; the Partof of 3 articles
                   sub Article "Belgrade offensive" at /belgrade.txt 1 "Belgrade offensive" in "= Belgrade offensive =" — 14 September – 24 November 1944
                   sub Article "Kosovo Operation (1944)" at /kosovo.txt 1 "Kosovo Operation (1944)" in "= Kosovo Operation (1944) =" — 15 October – 22 November 1944
                   sub Article "An undated raid" at /undated.txt 1 "An undated raid" in "= An undated raid ="
@@ -525,7 +525,7 @@ mod tests {
             ",
             expect![[r#"
                 Article "First Balkan War" at /war.txt 1 "First Balkan War" in "= First Balkan War =" — 8 October 1912 – 30 May 1913
-                  super Conflict "Balkan Wars" at /war.txt 4 "Balkan Wars" — no article; part of 1 article
+                  super Conflict "Balkan Wars" at /war.txt 4 "Balkan Wars" — no article; the Partof of 1 article
                   sub Article "Serbian invasion of Kosovo (1912)" at /kosovo.txt 1 "Serbian invasion of Kosovo (1912)" in "= Serbian invasion of Kosovo (1912) =" — October and November 1912
                   sub Article "Battle of Kumanovo" at /kumanovo.txt 1 "Battle of Kumanovo" in "= Battle of Kumanovo =" — 23–24 October 1912
                   sub Article "Siege of Scutari" at /scutari.txt 1 "Siege of Scutari" in "= Siege of Scutari =" — 28 October 1912 – 23 April 1913
@@ -553,7 +553,7 @@ mod tests {
             ",
             expect![[r#"
                 Article "Kosovo Operation (1944)" at /kosovo.txt 1 "Kosovo Operation (1944)" in "= Kosovo Operation (1944) ="
-                  super Conflict "World War II in Yugoslavia" at /kosovo.txt 4 "World War II in Yugoslavia" — no article; part of 1 article
+                  super Conflict "World War II in Yugoslavia" at /kosovo.txt 4 "World War II in Yugoslavia" — no article; the Partof of 1 article
                   sub Article "Battle of Pristina" at /pristina.txt 1 "Battle of Pristina" in "= Battle of Pristina ="
             "#]],
         );
@@ -580,6 +580,26 @@ mod tests {
             expect![[r#"
                 Article "First Balkan War" at /war.txt 1 "First Balkan War" in "= First Balkan War =" — 1912–1913
                   sub Article "Serbian invasion of Kosovo (1912)" at /kosovo.txt 1 "Serbian invasion of Kosovo (1912)" in "= Serbian invasion of Kosovo (1912) ="
+            "#]],
+        );
+    }
+
+    #[test]
+    fn a_prose_mention_of_a_war_without_an_article_prepares_the_partof_value() {
+        check(
+            "
+            //- /kosovo.txt
+            = Kosovo Operation (1944) =
+
+            Infobox
+            - Partof: World War II in Yugoslavia
+
+            The operation was the last of World War II in Yugoslavia to involve Bulgaria.
+                                                 |
+            ",
+            expect![[r#"
+                Conflict "World War II in Yugoslavia" at /kosovo.txt 4 "World War II in Yugoslavia" — no article; the Partof of 1 article
+                  sub Article "Kosovo Operation (1944)" at /kosovo.txt 1 "Kosovo Operation (1944)" in "= Kosovo Operation (1944) ="
             "#]],
         );
     }
