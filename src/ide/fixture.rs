@@ -85,7 +85,7 @@ enum Marker {
 }
 
 /// Removes the indentation common to all non-empty lines, so fixtures can be indented in code.
-fn trim_indent(text: &str) -> String {
+pub(crate) fn trim_indent(text: &str) -> String {
     let text = text.strip_prefix('\n').unwrap_or(text);
     let indent = text
         .lines()

@@ -8,6 +8,7 @@ pub mod create_article;
 pub mod diagnostics;
 pub mod document_highlight;
 pub mod document_links;
+pub mod entity_explorer;
 #[cfg(test)]
 mod fixture;
 pub mod folding;
@@ -22,9 +23,11 @@ pub mod rename;
 mod robustness_tests;
 #[cfg(test)]
 mod seed_workspace_tests;
+pub mod selection_range;
 pub mod semantic_tokens;
 pub mod symbols;
 pub mod targets;
+pub mod type_hierarchy;
 
 use crate::syntax::TextRange;
 
