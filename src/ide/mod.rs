@@ -9,6 +9,7 @@ pub mod diagnostics;
 pub mod document_highlight;
 pub mod document_links;
 pub mod entity_explorer;
+pub mod export;
 #[cfg(test)]
 mod fixture;
 pub mod folding;

@@ -137,7 +137,7 @@ pub(crate) fn symbol_kind(kind: SymbolKind) -> lsp::SymbolKind {
     }
 }
 
-fn entity_symbol_kind(kind: EntityKind) -> lsp::SymbolKind {
+pub(crate) fn entity_symbol_kind(kind: EntityKind) -> lsp::SymbolKind {
     match kind {
         EntityKind::Article => lsp::SymbolKind::FILE,
         EntityKind::Person => lsp::SymbolKind::CONSTANT,

@@ -87,3 +87,101 @@ fn panicked(method: &str, payload: &(dyn std::any::Any + Send)) -> Error {
 pub(crate) fn invalid_params(message: impl Into<String>) -> Error {
     Error::invalid_params(message.into())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    use tower_lsp_server::ls_types as lsp;
+
+    use super::*;
+
+    fn state_with_open_document() -> Arc<Mutex<State>> {
+        let state = Arc::new(Mutex::new(State::default()));
+        state.lock().open_document("file:///w/a.txt", "= A =\n".to_string(), 1).expect("opens");
+        state
+    }
+
+    /// A computation that runs until it is cancelled (checking as the core's loops do),
+    /// counting its steps and saying when it stopped.
+    fn endless(steps: Arc<AtomicUsize>, stopped: Arc<AtomicBool>) -> impl FnOnce(&Snapshot) -> Result<()> + Send {
+        move |_| {
+            struct Stopped(Arc<AtomicBool>);
+            impl Drop for Stopped {
+                fn drop(&mut self) {
+                    self.0.store(true, Ordering::SeqCst);
+                }
+            }
+            let _stopped = Stopped(stopped);
+            loop {
+                steps.fetch_add(1, Ordering::SeqCst);
+                cancel::check();
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn dropping_the_request_stops_its_work() {
+        let state = state_with_open_document();
+        let (steps, stopped) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicBool::new(false)));
+        let request = run_query(&state, "test/endless", Staleness::Never, endless(steps.clone(), stopped.clone()));
+        // The framework cancels a request by dropping its future, as a timeout does here.
+        let outcome = tokio::time::timeout(Duration::from_millis(30), request).await;
+        assert!(outcome.is_err(), "the endless request did not finish");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !stopped.load(Ordering::SeqCst) {
+            assert!(Instant::now() < deadline, "the work goes on after its request was dropped");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let after_stop = steps.load(Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(steps.load(Ordering::SeqCst), after_stop, "no step after the stop");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_change_during_a_position_request_answers_content_modified() {
+        let state = state_with_open_document();
+        let started = Arc::new(tokio::sync::Notify::new());
+        let (started_in_worker, release) = (started.clone(), Arc::new(AtomicBool::new(false)));
+        let release_in_worker = release.clone();
+        let request = tokio::spawn({
+            let state = state.clone();
+            async move {
+                run_query(&state, "test/slow", Staleness::Document("file:///w/a.txt".into()), move |snapshot| {
+                    started_in_worker.notify_one();
+                    while !release_in_worker.load(Ordering::SeqCst) {
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                    // The snapshot is the one the request started with.
+                    Ok(snapshot.version("file:///w/a.txt"))
+                })
+                .await
+            }
+        });
+        started.notified().await;
+        let change = lsp::TextDocumentContentChangeEvent { range: None, range_length: None, text: "= B =\n".into() };
+        state.lock().change_document("file:///w/a.txt", 2, vec![change]).expect("applies while the request runs");
+        release.store(true, Ordering::SeqCst);
+        let answer = request.await.expect("joins");
+        assert_eq!(answer.expect_err("stale").code, tower_lsp_server::jsonrpc::ErrorCode::ContentModified);
+        // A request that starts now sees version 2 and is answered.
+        let answer = run_query(&state, "test/fresh", Staleness::Document("file:///w/a.txt".into()), |snapshot| {
+            Ok(snapshot.version("file:///w/a.txt"))
+        })
+        .await;
+        assert_eq!(answer.expect("fresh"), Some(2));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panic_is_an_internal_error_and_the_next_request_is_served() {
+        let state = state_with_open_document();
+        let answer: Result<()> = run_query(&state, "test/panics", Staleness::Never, |_| panic!("boom")).await;
+        let error = answer.expect_err("a panic is an error answer");
+        assert_eq!(error.code, ErrorCode::InternalError);
+        assert!(error.message.contains("boom"), "{}", error.message);
+        let answer = run_query(&state, "test/fine", Staleness::Never, |_| Ok(7)).await;
+        assert_eq!(answer.expect("served"), 7);
+    }
+}

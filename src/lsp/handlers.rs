@@ -8,7 +8,7 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types as lsp;
 
 use crate::ide;
-use crate::index::FileId;
+use crate::index::{EntityKind, FileId};
 use crate::lsp::convert::{self, LineMap};
 use crate::lsp::dispatch::invalid_params;
 use crate::lsp::snapshot::Snapshot;
@@ -443,4 +443,188 @@ pub(crate) fn workspace_edit(
         lsp::DocumentChanges::Operations(all)
     };
     lsp::WorkspaceEdit { document_changes: Some(document_changes), ..lsp::WorkspaceEdit::default() }
+}
+
+/// A type-hierarchy item: what the protocol shows, and in `data` the name and kind that
+/// find the item again for `supertypes` / `subtypes`.
+fn hierarchy_item(snapshot: &Snapshot, item: &ide::type_hierarchy::HierarchyItem) -> Option<lsp::TypeHierarchyItem> {
+    let map = snapshot.line_map(item.file)?;
+    Some(lsp::TypeHierarchyItem {
+        name: item.name.clone(),
+        kind: convert::entity_symbol_kind(item.kind),
+        tags: None,
+        detail: item.detail.clone(),
+        uri: snapshot.uri(item.file)?,
+        range: map.range(item.range),
+        selection_range: map.range(item.focus),
+        data: Some(serde_json::json!({ "name": item.name, "kind": kind_name(item.kind) })),
+    })
+}
+
+/// The core's item behind a protocol item (from its `data`; its place does not matter).
+fn item_from_protocol(item: &lsp::TypeHierarchyItem) -> Result<ide::type_hierarchy::HierarchyItem> {
+    let data = item.data.as_ref();
+    let name = data.and_then(|data| data["name"].as_str()).unwrap_or(&item.name).to_string();
+    let kind = data
+        .and_then(|data| data["kind"].as_str())
+        .and_then(parse_kind)
+        .ok_or_else(|| invalid_params("a type hierarchy item without seedls data"))?;
+    let empty = crate::syntax::TextRange::empty(0);
+    Ok(ide::type_hierarchy::HierarchyItem { name, kind, file: FileId(0), range: empty, focus: empty, detail: None })
+}
+
+pub(crate) fn prepare_type_hierarchy(
+    snapshot: &Snapshot,
+    params: lsp::TypeHierarchyPrepareParams,
+) -> Result<Option<Vec<lsp::TypeHierarchyItem>>> {
+    let position = params.text_document_position_params;
+    let Some((file, map)) = snapshot.file_with_map(&position.text_document.uri) else { return Ok(None) };
+    let items = ide::type_hierarchy::prepare_type_hierarchy(&snapshot.workspace, file, map.offset(position.position));
+    let converted: Vec<lsp::TypeHierarchyItem> =
+        items.iter().filter_map(|item| hierarchy_item(snapshot, item)).collect();
+    Ok((!converted.is_empty()).then_some(converted))
+}
+
+pub(crate) fn type_hierarchy_neighbours(
+    snapshot: &Snapshot,
+    item: &lsp::TypeHierarchyItem,
+    supertypes: bool,
+) -> Result<Option<Vec<lsp::TypeHierarchyItem>>> {
+    let item = item_from_protocol(item)?;
+    let found = if supertypes {
+        ide::type_hierarchy::supertypes(&snapshot.workspace, &item)
+    } else {
+        ide::type_hierarchy::subtypes(&snapshot.workspace, &item)
+    };
+    Ok(Some(found.iter().filter_map(|item| hierarchy_item(snapshot, item)).collect()))
+}
+
+pub(crate) fn selection_range(
+    snapshot: &Snapshot,
+    params: lsp::SelectionRangeParams,
+) -> Result<Option<Vec<lsp::SelectionRange>>> {
+    let Some((file, map)) = snapshot.file_with_map(&params.text_document.uri) else { return Ok(None) };
+    let offsets: Vec<usize> = params.positions.iter().map(|&position| map.offset(position)).collect();
+    let chains = ide::selection_range::selection_ranges(&snapshot.workspace, file, &offsets);
+    Ok(Some(
+        chains
+            .into_iter()
+            .zip(&params.positions)
+            .map(|(chain, &position)| {
+                // The protocol nests outward through `parent`: build from the outermost in.
+                let mut nested: Option<lsp::SelectionRange> = None;
+                for range in chain.iter().rev() {
+                    nested = Some(lsp::SelectionRange { range: map.range(*range), parent: nested.map(Box::new) });
+                }
+                nested.unwrap_or(lsp::SelectionRange { range: lsp::Range::new(position, position), parent: None })
+            })
+            .collect(),
+    ))
+}
+
+/// The protocol's name of an entity kind (`person`), as the custom requests use it.
+pub(crate) fn kind_name(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::Article => "article",
+        EntityKind::Person => "person",
+        EntityKind::Belligerent => "belligerent",
+        EntityKind::Unit => "unit",
+        EntityKind::Place => "place",
+        EntityKind::Conflict => "conflict",
+    }
+}
+
+fn parse_kind(name: &str) -> Option<EntityKind> {
+    EntityKind::ALL.into_iter().find(|&kind| kind_name(kind) == name)
+}
+
+/// The plural a tree view shows for a kind.
+fn kind_plural(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::Article => "Articles",
+        EntityKind::Person => "People",
+        EntityKind::Belligerent => "Belligerents",
+        EntityKind::Unit => "Units",
+        EntityKind::Place => "Places",
+        EntityKind::Conflict => "Conflicts",
+    }
+}
+
+/// `seedls/entities`: without a kind, the kinds with their entity counts; with one, the
+/// entities of that kind (most listed first).
+pub(crate) fn entities(snapshot: &Snapshot, params: &serde_json::Value) -> Result<serde_json::Value> {
+    use ide::entity_explorer::{entities_of_kind, entity_kinds};
+    let Some(kind) = params.get("kind").and_then(serde_json::Value::as_str) else {
+        let kinds: Vec<serde_json::Value> = entity_kinds(&snapshot.workspace)
+            .into_iter()
+            .map(|summary| {
+                serde_json::json!({ "kind": kind_name(summary.kind), "label": kind_plural(summary.kind), "count": summary.count })
+            })
+            .collect();
+        return Ok(serde_json::json!({ "kinds": kinds }));
+    };
+    let kind = parse_kind(kind).ok_or_else(|| invalid_params(format!("`{kind}` is not an entity kind")))?;
+    let entities: Vec<serde_json::Value> = entities_of_kind(&snapshot.workspace, kind)
+        .into_iter()
+        .map(|entity| {
+            serde_json::json!({
+                "id": ide::export::entity_id(entity.kind, &entity.name),
+                "name": entity.name,
+                "kind": kind_name(entity.kind),
+                "listings": entity.listings,
+            })
+        })
+        .collect();
+    Ok(serde_json::json!({ "entities": entities }))
+}
+
+/// `seedls/entity`: one entity's listings (and, for an article, its title), by article.
+pub(crate) fn entity(snapshot: &Snapshot, params: &serde_json::Value) -> Result<serde_json::Value> {
+    let name = params.get("name").and_then(serde_json::Value::as_str);
+    let kind = params.get("kind").and_then(serde_json::Value::as_str).and_then(parse_kind);
+    let (Some(name), Some(kind)) = (name, kind) else {
+        return Err(invalid_params("seedls/entity takes { id, kind, name }"));
+    };
+    let Some(found) = ide::entity_explorer::entity_locations(&snapshot.workspace, kind, name) else {
+        return Ok(serde_json::Value::Null);
+    };
+    let locations: Vec<serde_json::Value> = found
+        .into_iter()
+        .filter_map(|location| {
+            let place = snapshot.location(location.file, location.range)?;
+            Some(serde_json::json!({
+                "uri": place.uri.as_str(),
+                "range": place.range,
+                "article": location.article_title,
+                "key": location.key,
+            }))
+        })
+        .collect();
+    Ok(serde_json::json!({
+        "id": ide::export::entity_id(kind, name),
+        "name": name,
+        "kind": kind_name(kind),
+        "locations": locations,
+    }))
+}
+
+/// `seedls/timeline`: the dated articles, earliest first.
+pub(crate) fn timeline(snapshot: &Snapshot) -> Result<serde_json::Value> {
+    let conflicts: Vec<serde_json::Value> = ide::entity_explorer::timeline(&snapshot.workspace)
+        .into_iter()
+        .filter_map(|entry| {
+            let place = snapshot.location(entry.file, entry.range)?;
+            Some(serde_json::json!({
+                "id": ide::export::entity_id(EntityKind::Article, &entry.name),
+                "name": entry.name,
+                "uri": place.uri.as_str(),
+                "range": place.range,
+                "date": entry.date_text,
+                "start": entry.start,
+                "end": entry.end,
+                "approximate": entry.approximate,
+            }))
+        })
+        .collect();
+    Ok(serde_json::json!({ "conflicts": conflicts }))
 }

@@ -15,7 +15,7 @@ mod state;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use tower_lsp_server::{LspService, Server as Transport};
+use tower_lsp_server::Server as Transport;
 
 /// How many messages may be in progress at once (the transport's default is 4).
 const MAX_PENDING_MESSAGES: usize = 1024;
@@ -27,7 +27,7 @@ pub fn run_stdio() -> anyhow::Result<bool> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async {
         let flag = shut_down.clone();
-        let (service, socket) = LspService::new(move |client| server::Server::with_shutdown_flag(client, flag));
+        let (service, socket) = server::service(move |client| server::Server::with_shutdown_flag(client, flag));
         let service = panic_guard::CatchPanic::new(service);
         // stdin → framing guard → transport → writer → stdout (see `framing`).
         let (transport_input, guard_output) = tokio::io::duplex(1 << 20);

@@ -227,26 +227,51 @@ impl Server {
         self.refresh_diagnostics(None, true);
     }
 
+    /// The protocol types this server is built on have no static `typeHierarchyProvider`
+    /// capability; clients that allow it get the type hierarchy by registration instead.
+    async fn register_type_hierarchy(&self) {
+        let options = lsp::TypeHierarchyRegistrationOptions {
+            text_document_registration_options: lsp::TextDocumentRegistrationOptions {
+                document_selector: Some(vec![lsp::DocumentFilter {
+                    language: None,
+                    scheme: Some("file".to_string()),
+                    pattern: None,
+                }]),
+            },
+            type_hierarchy_options: lsp::TypeHierarchyOptions::default(),
+            static_registration_options: lsp::StaticRegistrationOptions { id: None },
+        };
+        self.register("seedls/type-hierarchy", "textDocument/prepareTypeHierarchy", serde_json::to_value(options).ok())
+            .await;
+    }
+
+    async fn register(&self, id: &str, method: &str, register_options: Option<serde_json::Value>) {
+        let registration = lsp::Registration { id: id.to_string(), method: method.to_string(), register_options };
+        let registered =
+            tokio::time::timeout(CLIENT_ANSWER_TIMEOUT, self.client.register_capability(vec![registration])).await;
+        match registered {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => {
+                self.log(lsp::MessageType::WARNING, format!("could not register {method}: {error}")).await
+            }
+            Err(_) => {
+                self.log(lsp::MessageType::WARNING, format!("the editor did not answer the registration of {method}"))
+                    .await
+            }
+        }
+    }
+
     async fn register_file_watchers(&self) {
         let watchers = ["**/*.txt", "**/*.seed", "**/seedls.toml"]
             .map(|glob| lsp::FileSystemWatcher { glob_pattern: lsp::GlobPattern::String(glob.to_string()), kind: None })
             .to_vec();
         let options = lsp::DidChangeWatchedFilesRegistrationOptions { watchers };
-        let registration = lsp::Registration {
-            id: "seedls/watched-files".to_string(),
-            method: lsp::notification::DidChangeWatchedFiles::METHOD.to_string(),
-            register_options: serde_json::to_value(options).ok(),
-        };
-        let registered =
-            tokio::time::timeout(CLIENT_ANSWER_TIMEOUT, self.client.register_capability(vec![registration])).await;
-        match registered {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => self.log(lsp::MessageType::WARNING, format!("could not watch files: {error}")).await,
-            Err(_) => {
-                self.log(lsp::MessageType::WARNING, "the editor did not answer the file-watch registration".into())
-                    .await
-            }
-        }
+        self.register(
+            "seedls/watched-files",
+            lsp::notification::DidChangeWatchedFiles::METHOD,
+            serde_json::to_value(options).ok(),
+        )
+        .await;
     }
 
     /// Runs a position-based request about `uri` on a snapshot (see `dispatch`).
@@ -269,6 +294,32 @@ impl Server {
     }
 }
 
+/// The custom requests of the entity explorer (documented in README for other clients).
+impl Server {
+    pub(crate) async fn entities(&self, params: serde_json::Value) -> Result<serde_json::Value> {
+        self.on_workspace("seedls/entities", move |snapshot| handlers::entities(snapshot, &params)).await
+    }
+
+    pub(crate) async fn entity(&self, params: serde_json::Value) -> Result<serde_json::Value> {
+        self.on_workspace("seedls/entity", move |snapshot| handlers::entity(snapshot, &params)).await
+    }
+
+    pub(crate) async fn timeline(&self, _params: serde_json::Value) -> Result<serde_json::Value> {
+        self.on_workspace("seedls/timeline", handlers::timeline).await
+    }
+}
+
+/// The service: the protocol's methods and seedls's own requests.
+pub(crate) fn service(
+    make: impl FnOnce(Client) -> Server,
+) -> (tower_lsp_server::LspService<Server>, tower_lsp_server::ClientSocket) {
+    tower_lsp_server::LspService::build(make)
+        .custom_method("seedls/entities", Server::entities)
+        .custom_method("seedls/entity", Server::entity)
+        .custom_method("seedls/timeline", Server::timeline)
+        .finish()
+}
+
 fn client_flags(capabilities: &lsp::ClientCapabilities) -> ClientFlags {
     let workspace = capabilities.workspace.as_ref();
     let workspace_edit = workspace.and_then(|w| w.workspace_edit.as_ref());
@@ -288,6 +339,12 @@ fn client_flags(capabilities: &lsp::ClientCapabilities) -> ClientFlags {
             .and_then(|d| d.refresh_support)
             .unwrap_or(false),
         configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
+        dynamic_type_hierarchy: capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.type_hierarchy.as_ref())
+            .and_then(|h| h.dynamic_registration)
+            .unwrap_or(false),
     }
 }
 
@@ -339,6 +396,7 @@ fn server_capabilities(encoding: crate::position::Encoding) -> lsp::ServerCapabi
             },
         )),
         inlay_hint_provider: Some(lsp::OneOf::Left(true)),
+        selection_range_provider: Some(lsp::SelectionRangeProviderCapability::Simple(true)),
         code_lens_provider: Some(lsp::CodeLensOptions { resolve_provider: Some(false) }),
         execute_command_provider: Some(lsp::ExecuteCommandOptions {
             commands: vec![handlers::BACKLINKS_COMMAND.to_string()],
@@ -404,6 +462,9 @@ impl LanguageServer for Server {
             server.pull_configuration().await;
             if server.state.lock().flags.dynamic_watched_files {
                 server.register_file_watchers().await;
+            }
+            if server.state.lock().flags.dynamic_type_hierarchy {
+                server.register_type_hierarchy().await;
             }
             let roots = server.state.lock().roots.clone();
             server.index_roots(roots, false).await;
@@ -660,6 +721,42 @@ impl LanguageServer for Server {
             }
             other => Err(crate::lsp::dispatch::invalid_params(format!("unknown command `{other}`"))),
         }
+    }
+
+    async fn prepare_type_hierarchy(
+        &self,
+        params: lsp::TypeHierarchyPrepareParams,
+    ) -> Result<Option<Vec<lsp::TypeHierarchyItem>>> {
+        let uri = params.text_document_position_params.text_document.uri.clone();
+        self.at_document("textDocument/prepareTypeHierarchy", &uri, move |snapshot| {
+            handlers::prepare_type_hierarchy(snapshot, params)
+        })
+        .await
+    }
+
+    async fn supertypes(
+        &self,
+        params: lsp::TypeHierarchySupertypesParams,
+    ) -> Result<Option<Vec<lsp::TypeHierarchyItem>>> {
+        self.on_workspace("typeHierarchy/supertypes", move |snapshot| {
+            handlers::type_hierarchy_neighbours(snapshot, &params.item, true)
+        })
+        .await
+    }
+
+    async fn subtypes(&self, params: lsp::TypeHierarchySubtypesParams) -> Result<Option<Vec<lsp::TypeHierarchyItem>>> {
+        self.on_workspace("typeHierarchy/subtypes", move |snapshot| {
+            handlers::type_hierarchy_neighbours(snapshot, &params.item, false)
+        })
+        .await
+    }
+
+    async fn selection_range(&self, params: lsp::SelectionRangeParams) -> Result<Option<Vec<lsp::SelectionRange>>> {
+        let uri = params.text_document.uri.clone();
+        self.at_document("textDocument/selectionRange", &uri, move |snapshot| {
+            handlers::selection_range(snapshot, params)
+        })
+        .await
     }
 
     async fn diagnostic(&self, params: lsp::DocumentDiagnosticParams) -> Result<lsp::DocumentDiagnosticReportResult> {

@@ -35,6 +35,7 @@ pub(crate) struct ClientFlags {
     pub(crate) pull_diagnostics: bool,
     pub(crate) diagnostic_refresh: bool,
     pub(crate) configuration: bool,
+    pub(crate) dynamic_type_hierarchy: bool,
 }
 
 /// Which files' problems are pushed to a client that does not pull them.
