@@ -386,3 +386,15 @@ fn every_code_in_the_catalogue_is_unique_and_kebab_case() {
     assert_eq!(codes.len(), CATALOGUE.len());
     assert!(codes.iter().all(|code| code.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
 }
+
+#[test]
+fn empty_items_to_the_end_of_a_list_go_with_one_fix() {
+    // Found by the robustness test: removing only the first of `, ,` left a trailing comma.
+    check(
+        &format!("{HEAD}- Combatant1: A, B, ,\n"),
+        expect![[r#"
+            8:21 infobox-empty-item ",": empty item in `Combatant1`: nothing stands before this comma
+              fix "Remove the empty item" → "- Combatant1: A, B"
+        "#]],
+    );
+}
