@@ -18,6 +18,7 @@ mod fuzzy;
 pub mod goto_definition;
 pub mod hover;
 pub mod inlay_hints;
+pub mod record_alias;
 pub mod references;
 pub mod rename;
 #[cfg(test)]

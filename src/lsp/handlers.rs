@@ -216,23 +216,83 @@ pub(crate) fn code_action(
     let Some((file, map)) = snapshot.file_with_map(&params.text_document.uri) else { return Ok(None) };
     let actions =
         ide::code_actions::code_actions(&snapshot.workspace, file, map.text_range(params.range), &snapshot.overrides);
-    let mut answer: Vec<lsp::CodeActionOrCommand> = actions
-        .into_iter()
-        .map(|action| {
-            let diagnostic = convert::diagnostic(&map, &action.diagnostic);
-            let edit = workspace_edit(snapshot, &BTreeMap::from([(file, action.edits)]), Vec::new());
-            lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
-                title: action.title,
-                kind: Some(lsp::CodeActionKind::QUICKFIX),
-                diagnostics: Some(vec![diagnostic]),
-                edit: Some(edit),
-                is_preferred: Some(action.is_preferred),
-                ..lsp::CodeAction::default()
-            })
+    let mut answer: Vec<lsp::CodeActionOrCommand> = record_alias_actions(snapshot, file, &actions);
+    answer.extend(actions.into_iter().map(|action| {
+        let diagnostic = convert::diagnostic(&map, &action.diagnostic);
+        let edit = workspace_edit(snapshot, &BTreeMap::from([(file, action.edits)]), Vec::new());
+        lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+            title: action.title,
+            kind: Some(lsp::CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![diagnostic]),
+            edit: Some(edit),
+            is_preferred: Some(action.is_preferred),
+            ..lsp::CodeAction::default()
         })
-        .collect();
+    }));
     answer.extend(create_article_actions(snapshot, file, &map, params.range));
     Ok(Some(answer))
+}
+
+/// "Same person: record an alias" beside each `name-variant` fix: an edit to the workspace
+/// folder's `seedls.toml`, or its creation for clients that can create files.
+fn record_alias_actions(
+    snapshot: &Snapshot,
+    file: FileId,
+    actions: &[ide::code_actions::CodeAction],
+) -> Vec<lsp::CodeActionOrCommand> {
+    let Some(source) = snapshot.workspace.file(file) else { return Vec::new() };
+    let Some(root) = snapshot.root_of(file) else { return Vec::new() };
+    let config_path = root.join("seedls.toml");
+    let Some(config_uri) = lsp::Uri::from_file_path(&config_path) else { return Vec::new() };
+    let mut config_text: Option<Option<String>> = None;
+    let mut answer = Vec::new();
+    for action in actions.iter().filter(|action| action.diagnostic.code == "name-variant") {
+        let alias = action.diagnostic.range.slice(&source.text);
+        let Some(canonical) = action.edits.first().map(|edit| edit.new_text.as_str()) else { continue };
+        // Read once, and only when there is something to offer.
+        let text = config_text.get_or_insert_with(|| std::fs::read_to_string(&config_path).ok());
+        if text.is_none() && !(snapshot.flags.create_files && snapshot.flags.document_changes) {
+            continue;
+        }
+        let edit = ide::record_alias::record_alias(text.as_deref(), alias, canonical);
+        let map = LineMap::new(std::sync::Arc::from(text.as_deref().unwrap_or("")), snapshot.encoding);
+        let edit = map.text_edit(&edit);
+        let workspace_edit = match (text.is_some(), snapshot.flags.document_changes) {
+            (true, false) => lsp::WorkspaceEdit {
+                changes: Some(HashMap::from([(config_uri.clone(), vec![edit])])),
+                ..lsp::WorkspaceEdit::default()
+            },
+            (exists, _) => {
+                let mut operations = Vec::new();
+                if !exists {
+                    operations.push(lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Create(lsp::CreateFile {
+                        uri: config_uri.clone(),
+                        options: Some(lsp::CreateFileOptions { overwrite: Some(false), ignore_if_exists: Some(true) }),
+                        annotation_id: None,
+                    })));
+                }
+                operations.push(lsp::DocumentChangeOperation::Edit(lsp::TextDocumentEdit {
+                    text_document: lsp::OptionalVersionedTextDocumentIdentifier {
+                        uri: config_uri.clone(),
+                        version: None,
+                    },
+                    edits: vec![lsp::OneOf::Left(edit)],
+                }));
+                lsp::WorkspaceEdit {
+                    document_changes: Some(lsp::DocumentChanges::Operations(operations)),
+                    ..lsp::WorkspaceEdit::default()
+                }
+            }
+        };
+        let kind = snapshot.workspace.entity_kind(canonical).map_or("entity", |kind| kind.label()).to_lowercase();
+        answer.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+            title: format!("Same {kind}: record `{alias}` as an alias of `{canonical}` in seedls.toml"),
+            kind: Some(lsp::CodeActionKind::QUICKFIX),
+            edit: Some(workspace_edit),
+            ..lsp::CodeAction::default()
+        }));
+    }
+    answer
 }
 
 /// "Create article `T`" on an unresolved See-also link: a new file beside this one, made by a

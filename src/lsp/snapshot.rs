@@ -33,6 +33,8 @@ pub(crate) struct Snapshot {
     pub(crate) overrides: Arc<SeverityOverrides>,
     /// See `State::epoch`: changes when other files' names or the settings change.
     pub(crate) epoch: u64,
+    /// The workspace folders (where a `seedls.toml` belongs).
+    pub(crate) roots: Arc<Vec<std::path::PathBuf>>,
 }
 
 impl Snapshot {
@@ -63,6 +65,16 @@ impl Snapshot {
     pub(crate) fn location(&self, file: FileId, range: TextRange) -> Option<lsp::Location> {
         let map = self.line_map(file)?;
         Some(lsp::Location { uri: self.uri(file)?, range: map.range(range) })
+    }
+
+    /// The workspace folder a file belongs to (the deepest that holds it).
+    pub(crate) fn root_of(&self, file: FileId) -> Option<&std::path::Path> {
+        let path = self.uri(file)?.to_file_path()?.into_owned();
+        self.roots
+            .iter()
+            .filter(|root| path.starts_with(root))
+            .max_by_key(|root| root.components().count())
+            .map(|root| root.as_path())
     }
 
     /// A file of the workspace with its line map, for a request about `uri`.

@@ -92,6 +92,7 @@ impl State {
             flags: self.flags,
             overrides: Arc::new(self.overrides()),
             epoch: self.epoch,
+            roots: Arc::new(self.roots.clone()),
         }
     }
 

@@ -638,3 +638,33 @@ async fn requests_overlapping_edits_answer_for_a_version_or_content_modified() {
     }
     client.diagnostics_until(URI, |published| published["version"] == 39).await;
 }
+
+#[tokio::test]
+async fn a_name_variant_offers_to_record_an_alias_in_seedls_toml() {
+    let a = "= A =\n\nInfobox\n- Conflict: A\n- Date: 1944\n- Place: P\n- Result: R\n- Combatant1: X\n- Commander1: Midhat Frashëri\n";
+    let b = "= B =\n\nInfobox\n- Conflict: B\n- Date: 1944\n- Place: P\n- Result: R\n- Combatant1: X\n- Commander1: Mit'hat Frashëri\n";
+    let workspace = TempWorkspace::new("alias", &[("a.txt", a), ("b.txt", b)]);
+    let capabilities =
+        json!({ "workspace": { "workspaceEdit": { "documentChanges": true, "resourceOperations": ["create"] } } });
+    let mut client = TestClient::start_in(&workspace.0, capabilities).await;
+    let at_variant = json!({ "start": { "line": 8, "character": 16 }, "end": { "line": 8, "character": 16 } });
+    let ask = |range: &Value| json!({ "textDocument": { "uri": workspace.uri("b.txt") }, "range": range, "context": { "diagnostics": [] } });
+    let actions = client.request("textDocument/codeAction", ask(&at_variant)).await;
+    let titles: Vec<&str> = actions.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
+    let record = "Same person: record `Mit'hat Frashëri` as an alias of `Midhat Frashëri` in seedls.toml";
+    assert!(titles.contains(&record), "{titles:?}");
+    let action = actions.as_array().unwrap().iter().find(|a| a["title"] == record).unwrap();
+    // No seedls.toml yet: the edit creates it with the table.
+    let operations = &action["edit"]["documentChanges"];
+    assert_eq!(operations[0]["kind"], "create");
+    assert_eq!(operations[0]["uri"], workspace.uri("seedls.toml"));
+    assert_eq!(operations[1]["edits"][0]["newText"], "[aliases]\n\"Mit'hat Frashëri\" = \"Midhat Frashëri\"\n");
+    // With a seedls.toml, the entry goes into it; nothing is written by the server itself.
+    std::fs::write(workspace.0.join("seedls.toml"), "[files]\nexclude = []\n").unwrap();
+    let actions = client.request("textDocument/codeAction", ask(&at_variant)).await;
+    let action = actions.as_array().unwrap().iter().find(|a| a["title"] == record).unwrap();
+    let operations = &action["edit"]["documentChanges"];
+    assert_eq!(operations[0]["textDocument"]["uri"], workspace.uri("seedls.toml"));
+    assert_eq!(operations[0]["edits"][0]["range"]["start"], json!({ "line": 2, "character": 0 }));
+    assert_eq!(std::fs::read_to_string(workspace.0.join("seedls.toml")).unwrap(), "[files]\nexclude = []\n");
+}
