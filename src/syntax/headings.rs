@@ -90,9 +90,34 @@ const KNOWN_SECTION_NAMES: &[&str] = &[
     "sources",
 ];
 
+/// True for a section name that is a heading whenever it stands alone (`Background`, `See also`).
+pub(super) fn is_known_section_name(words: &str) -> bool {
+    // The longest known name is 20 bytes: most lines stop at the length test.
+    words.len() <= 24 && KNOWN_SECTION_NAMES.contains(&words.trim().to_lowercase().as_str())
+}
+
+/// What stands around a candidate bare heading.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Surroundings<'a> {
+    /// The line before, if any.
+    pub(super) previous: Option<&'a str>,
+    /// The line after, if any.
+    pub(super) next: Option<&'a str>,
+    /// When the line after is blank: the first non-blank line after the blank run.
+    pub(super) after_blank: Option<&'a str>,
+    /// The document's known section names (`Background`) stand alone with a blank line after
+    /// them, so its other headings may too.
+    pub(super) headings_stand_alone: bool,
+}
+
 /// A bare line that reads as a section heading: short, capitalised, no closing punctuation,
 /// after the end of a paragraph (or a blank line) and before prose that is clearly longer.
-pub(super) fn bare_heading(text: &str, line: TextRange, previous: Option<&str>, next: Option<&str>) -> Option<Heading> {
+///
+/// A line followed by a blank line reads like an image caption as much as like a heading, so
+/// there the rule asks for more: a known section name, or, in a document whose known section
+/// names stand alone that way, a line of at most four words that does not open like a
+/// caption (`The abbey in ruins`). Where it cannot tell, it stays silent.
+pub(super) fn bare_heading(text: &str, line: TextRange, around: Surroundings<'_>) -> Option<Heading> {
     let trimmed = trim_range(text, line);
     let words = trimmed.slice(text);
     // 50 characters are at most 200 bytes: longer lines (most prose) stop here.
@@ -110,16 +135,28 @@ pub(super) fn bare_heading(text: &str, line: TextRange, previous: Option<&str>, 
     if !shape_fits {
         return None;
     }
-    let previous_ended = previous.is_none_or(|previous| {
+    let previous_ended = around.previous.is_none_or(|previous| {
         let previous = previous.trim_end();
         is_blank(previous) || previous.ends_with(['.', '!', '?', '"', '\u{201d}', ')', ']'])
     });
-    let known = KNOWN_SECTION_NAMES.contains(&words.to_lowercase().as_str());
-    let next = next.map(str::trim).unwrap_or_default();
-    let next_is_prose = !next.is_empty()
-        && !next.starts_with(['-', '=', '*'])
-        && (known || next.chars().count() >= 40.max(2 * words.chars().count()));
-    (previous_ended && next_is_prose).then_some(Heading {
+    let known = is_known_section_name(words);
+    let is_prose = |next: &str| {
+        !next.is_empty()
+            && !next.starts_with(['-', '=', '*'])
+            && (known || next.chars().count() >= 40.max(2 * words.chars().count()))
+    };
+    // A known name over a `- item` list heads it (`See also`, `Order of battle`).
+    let heads_list = |next: &str| known && next.starts_with("- ");
+    let followed_well = if around.next.is_some_and(is_blank) {
+        let after = around.after_blank.map(str::trim).unwrap_or_default();
+        let may_stand_alone = known
+            || (around.headings_stand_alone && word_count <= 4 && !opens_like_a_caption(words));
+        may_stand_alone && (is_prose(after) || heads_list(after))
+    } else {
+        let next = around.next.map(str::trim).unwrap_or_default();
+        is_prose(next) || heads_list(next)
+    };
+    (previous_ended && followed_well).then_some(Heading {
         line,
         level: 2,
         open: None,
@@ -129,4 +166,11 @@ pub(super) fn bare_heading(text: &str, line: TextRange, previous: Option<&str>, 
         balanced: true,
         spaced: true,
     })
+}
+
+/// Captions describe a picture and often open with an article (`The abbey in ruins`,
+/// `A destroyed Red Army tank`); section headings seldom do.
+fn opens_like_a_caption(words: &str) -> bool {
+    let first = words.split_whitespace().next().unwrap_or_default();
+    ["the", "a", "an"].contains(&first.to_lowercase().as_str())
 }

@@ -183,7 +183,9 @@ pub fn parse(text: &str) -> Document {
     let bom = text.starts_with('\u{feff}').then(|| TextRange::new(0, 3));
     let body_start = if bom.is_some() { 3 } else { 0 };
     let lines = split_lines(text, body_start);
-    let mut parser = Parser { text, lines: &lines, document: Document { bom, ..Document::default() } };
+    let headings_stand_alone = headings_stand_alone(text, &lines);
+    let mut parser =
+        Parser { text, lines: &lines, headings_stand_alone, document: Document { bom, ..Document::default() } };
     parser.run();
     parser.document
 }
@@ -191,7 +193,22 @@ pub fn parse(text: &str) -> Document {
 struct Parser<'a> {
     text: &'a str,
     lines: &'a [Line],
+    /// See [`headings_stand_alone`].
+    headings_stand_alone: bool,
     document: Document,
+}
+
+/// True when a known section name (`Background`) stands alone on a line with a blank line
+/// after it and more text below: the document sets its bare headings apart with blank lines,
+/// so a line such as `Polish II Corps` in the same layout is a heading too.
+fn headings_stand_alone(text: &str, lines: &[Line]) -> bool {
+    lines.iter().enumerate().any(|(index, line)| {
+        let content = line.content.slice(text);
+        headings::is_known_section_name(content)
+            && index > 0
+            && lines.get(index + 1).is_some_and(|next| is_blank(next.content.slice(text)))
+            && lines[index + 1..].iter().any(|later| !is_blank(later.content.slice(text)))
+    })
 }
 
 impl Parser<'_> {
@@ -285,7 +302,15 @@ impl Parser<'_> {
     fn bare_heading(&self, index: usize) -> Option<Heading> {
         let previous = index.checked_sub(1).map(|i| self.line_text(i));
         let next = self.lines.get(index + 1).map(|line| line.content.slice(self.text));
-        headings::bare_heading(self.text, self.lines[index].content, previous, next)
+        let after_blank = next.filter(|next| is_blank(next)).and_then(|_| {
+            self.lines[index + 1..]
+                .iter()
+                .map(|line| line.content.slice(self.text))
+                .find(|line| !is_blank(line))
+        });
+        let around =
+            headings::Surroundings { previous, next, after_blank, headings_stand_alone: self.headings_stand_alone };
+        headings::bare_heading(self.text, self.lines[index].content, around)
     }
 
     fn infobox(&mut self, header_index: usize) -> usize {

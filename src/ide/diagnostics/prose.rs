@@ -23,12 +23,19 @@ pub(super) fn check(text: &str, document: &Document, out: &mut Vec<Diagnostic>) 
             missing_space(text, line, out);
             dangling(text, line, out);
         }
-        let next_is_list = document.blocks[index + 1..]
+        // A colon may introduce a list or a quotation set apart in its own paragraph.
+        let introduces_what_follows = document.blocks[index + 1..]
             .iter()
             .find(|block| !matches!(block.kind, BlockKind::Blank))
-            .is_some_and(|block| matches!(block.kind, BlockKind::List(_)));
+            .is_some_and(|block| match &block.kind {
+                BlockKind::List(_) => true,
+                BlockKind::Paragraph(next) => next.lines.first().is_some_and(|first| {
+                    first.slice(text).trim_start().starts_with(['"', '\u{201c}', '\u{201e}', '\u{ab}', '\''])
+                }),
+                _ => false,
+            });
         if let Some(&last_line) = paragraph.lines.last() {
-            trailing_colon(text, last_line, next_is_list, out);
+            trailing_colon(text, last_line, introduces_what_follows, out);
         }
     }
 }
@@ -90,7 +97,7 @@ fn missing_space(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
         let whole = captures.get(0).expect("group 0 always matches");
         let range = TextRange::new(line.start() + punctuation.start(), line.start() + whole.end());
         let word_before = &line.slice(text)[word_start(line.slice(text), punctuation.start())..punctuation.start()];
-        if is_abbreviation(word_before) {
+        if is_abbreviation(word_before) || inside_web_address(line.slice(text), punctuation.start()) {
             continue;
         }
         let joined =
@@ -101,6 +108,24 @@ fn missing_space(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
                 .with_fix(Fix::new("Insert a space", vec![TextEdit::insert(line.start() + punctuation.end(), " ")])),
         );
     }
+}
+
+/// True when the full stop at `dot` belongs to a web address or a domain name rather than
+/// ending a sentence: `www.Example.org`, `https://Jablanica.ba`, `Muzej-Neretva.Ba/history`.
+/// The run of non-space text around the dot is an address when it starts with `www.` or holds
+/// `://`, `@` or `/`, or when a further dot follows the joined word (`Example.org`): sentences
+/// do not go on `word.Word.word` without a space.
+fn inside_web_address(line: &str, dot: usize) -> bool {
+    let start = line[..dot].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let end = line[dot..].find(char::is_whitespace).map_or(line.len(), |i| dot + i);
+    let token = line[start..end].trim_start_matches(['(', '"', '\u{201c}', '\'']);
+    let lower = token.to_lowercase();
+    if lower.starts_with("www.") || token.contains("://") || token.contains(['@', '/']) {
+        return true;
+    }
+    // A dot after the joined word, followed by a letter: `Example.org`, not `Kosovo.`
+    let after = &line[dot + 1..end];
+    after.find('.').is_some_and(|i| after[i + 1..].starts_with(char::is_alphabetic))
 }
 
 fn word_start(line: &str, end: usize) -> usize {
