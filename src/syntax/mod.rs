@@ -96,7 +96,8 @@ pub struct Paragraph {
 pub enum DebrisKind {
     /// A line of nothing but non-breaking (or other non-ASCII) spaces.
     InvisibleSpaces,
-    /// Navigation left over from a web page: `< Prev   Next >`, `Jump to navigation`, `[edit]`.
+    /// Navigation left over from a web page: `< Prev   Next >`, `Jump to navigation`, `[edit]`,
+    /// the footer `Retrieved from "https://…"`.
     Navigation,
 }
 
@@ -391,7 +392,14 @@ fn debris_kind(line: &str) -> Option<DebrisKind> {
     if trimmed.is_empty() && !is_blank(line) {
         return Some(DebrisKind::InvisibleSpaces);
     }
-    // Every navigation line is short: most lines are prose and stop here.
+    // The footer a wiki page prints under the article: `Retrieved from "https://…"`.
+    if let Some(rest) = trimmed.strip_prefix("Retrieved from ") {
+        let rest = rest.trim_start_matches(['"', '\u{201c}']);
+        if rest.starts_with("http://") || rest.starts_with("https://") {
+            return Some(DebrisKind::Navigation);
+        }
+    }
+    // Every other navigation line is short: most lines are prose and stop here.
     if trimmed.len() > 40 {
         return None;
     }
