@@ -45,11 +45,9 @@ fn corpus_folder() -> PathBuf {
 }
 
 fn parse_finding(text: &str, file: &str, number: usize) -> Finding {
-    let (line, code) = text
-        .split_once(':')
-        .unwrap_or_else(|| panic!("{file}:{number}: expected `LINE:code`, found `{text}`"));
-    let line: usize =
-        line.trim().parse().unwrap_or_else(|_| panic!("{file}:{number}: `{line}` is not a line number"));
+    let (line, code) =
+        text.split_once(':').unwrap_or_else(|| panic!("{file}:{number}: expected `LINE:code`, found `{text}`"));
+    let line: usize = line.trim().parse().unwrap_or_else(|_| panic!("{file}:{number}: `{line}` is not a line number"));
     let code = code.trim();
     assert!(code_info(code).is_some(), "{file}:{number}: `{code}` is not a diagnostic code");
     (line, code.to_string())
@@ -107,7 +105,8 @@ fn load_corpus() -> Vec<Article> {
             let reported = diagnostics(&workspace, id, &SeverityOverrides::default())
                 .into_iter()
                 .map(|diagnostic| {
-                    let line = index.line_col(&source.text, diagnostic.range.start(), Encoding::Chars).line as usize + 1;
+                    let line =
+                        index.line_col(&source.text, diagnostic.range.start(), Encoding::Chars).line as usize + 1;
                     ((line, diagnostic.code.to_string()), diagnostic.message)
                 })
                 .collect();
@@ -253,12 +252,14 @@ fn accuracy_report(corpus: &[Article]) -> String {
     let known: Vec<String> = corpus
         .iter()
         .flat_map(|article| {
-            let misses = article.known_misses.iter().map(move |(line, code)| {
-                format!("- missed: `{}` line {line}, `{code}`\n", article.name)
-            });
-            let alarms = article.known_false_alarms.iter().map(move |(line, code)| {
-                format!("- false alarm: `{}` line {line}, `{code}`\n", article.name)
-            });
+            let misses = article
+                .known_misses
+                .iter()
+                .map(move |(line, code)| format!("- missed: `{}` line {line}, `{code}`\n", article.name));
+            let alarms = article
+                .known_false_alarms
+                .iter()
+                .map(move |(line, code)| format!("- false alarm: `{}` line {line}, `{code}`\n", article.name));
             misses.chain(alarms)
         })
         .collect();

@@ -149,8 +149,7 @@ pub(super) fn bare_heading(text: &str, line: TextRange, around: Surroundings<'_>
     let heads_list = |next: &str| known && next.starts_with("- ");
     let followed_well = if around.next.is_some_and(is_blank) {
         let after = around.after_blank.map(str::trim).unwrap_or_default();
-        let may_stand_alone = known
-            || (around.headings_stand_alone && word_count <= 4 && !opens_like_a_caption(words));
+        let may_stand_alone = known || (around.headings_stand_alone && word_count <= 4 && !opens_like_a_caption(words));
         may_stand_alone && (is_prose(after) || heads_list(after))
     } else {
         let next = around.next.map(str::trim).unwrap_or_default();
@@ -168,9 +167,12 @@ pub(super) fn bare_heading(text: &str, line: TextRange, around: Surroundings<'_>
     })
 }
 
-/// Captions describe a picture and often open with an article (`The abbey in ruins`,
-/// `A destroyed Red Army tank`); section headings seldom do.
+/// Captions describe a picture and often open with an article or name what the picture is
+/// (`The abbey in ruins`, `A destroyed Red Army tank`, `Map of the battle`), or carry a year
+/// (`Serbian soldiers in 1914`); section headings seldom do.
 fn opens_like_a_caption(words: &str) -> bool {
-    let first = words.split_whitespace().next().unwrap_or_default();
-    ["the", "a", "an"].contains(&first.to_lowercase().as_str())
+    let first = words.split_whitespace().next().unwrap_or_default().to_lowercase();
+    const CAPTION_OPENERS: &[&str] =
+        &["the", "a", "an", "map", "photo", "photograph", "picture", "image", "portrait", "painting", "view"];
+    CAPTION_OPENERS.contains(&first.as_str()) || words.contains(|c: char| c.is_ascii_digit())
 }

@@ -48,9 +48,10 @@ pub fn find_citations(text: &str, range: TextRange) -> Vec<Citation> {
 
 /// Abbreviations that end in a full stop without ending a sentence (`Gen. Smith`, `Lt.Col.`).
 const ABBREVIATIONS: &[&str] = &[
-    "adm", "approx", "aug", "bde", "bn", "brig", "capt", "cdr", "cf", "cmdr", "col", "corp", "cpl", "cpt", "dec", "div",
-    "dr", "est", "etc", "feb", "fig", "ft", "gen", "gov", "inc", "jan", "jr", "lieut", "lt", "ltd", "maj", "mr", "mrs",
-    "mt", "no", "nov", "oct", "pp", "pres", "prof", "pvt", "regt", "rev", "sept", "sgt", "sr", "st", "vol", "vs",
+    "adm", "approx", "aug", "bde", "bn", "brig", "capt", "cdr", "cf", "cmdr", "col", "corp", "cpl", "cpt", "dec",
+    "div", "dr", "est", "etc", "feb", "fig", "ft", "gen", "gov", "inc", "jan", "jr", "lieut", "lt", "ltd", "maj", "mr",
+    "mrs", "mt", "no", "nov", "oct", "pp", "pres", "prof", "pvt", "regt", "rev", "sept", "sgt", "sr", "st", "vol",
+    "vs",
 ];
 
 /// True if `word` (the letters before a full stop) is an abbreviation.

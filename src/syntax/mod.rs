@@ -304,10 +304,7 @@ impl Parser<'_> {
         let previous = index.checked_sub(1).map(|i| self.line_text(i));
         let next = self.lines.get(index + 1).map(|line| line.content.slice(self.text));
         let after_blank = next.filter(|next| is_blank(next)).and_then(|_| {
-            self.lines[index + 1..]
-                .iter()
-                .map(|line| line.content.slice(self.text))
-                .find(|line| !is_blank(line))
+            self.lines[index + 1..].iter().map(|line| line.content.slice(self.text)).find(|line| !is_blank(line))
         });
         let around =
             headings::Surroundings { previous, next, after_blank, headings_stand_alone: self.headings_stand_alone };

@@ -12,7 +12,8 @@ use crate::syntax::{BlockKind, Citation, CitationKind, Document, TextRange, is_a
 pub(super) fn check(text: &str, document: &Document, out: &mut Vec<Diagnostic>) {
     let has_reference_list = document.headings().any(|heading| {
         let words = heading.text.slice(text).to_lowercase();
-        ["references", "notes", "footnotes", "sources", "citations", "bibliography"].contains(&words.as_str())
+        ["references", "notes", "footnotes", "sources", "citations", "bibliography", "works cited", "literature"]
+            .contains(&words.as_str())
     });
     for (index, block) in document.blocks.iter().enumerate() {
         let BlockKind::Paragraph(paragraph) = &block.kind else {
@@ -29,9 +30,9 @@ pub(super) fn check(text: &str, document: &Document, out: &mut Vec<Diagnostic>) 
             .find(|block| !matches!(block.kind, BlockKind::Blank))
             .is_some_and(|block| match &block.kind {
                 BlockKind::List(_) => true,
-                BlockKind::Paragraph(next) => next.lines.first().is_some_and(|first| {
-                    first.slice(text).trim_start().starts_with(['"', '\u{201c}', '\u{201e}', '\u{ab}', '\''])
-                }),
+                BlockKind::Paragraph(next) => {
+                    next.lines.first().is_some_and(|first| reads_as_quotation(first.slice(text)))
+                }
                 _ => false,
             });
         if let Some(&last_line) = paragraph.lines.last() {
@@ -171,7 +172,9 @@ fn dangling(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
             line.start() + space.start(),
             line.start() + whole.as_str().trim_end().len() + whole.start(),
         );
-        if flagged.iter().any(|flagged| flagged.intersects(range)) {
+        // The punctuation is one ASCII byte, the last of the match before its trailing space.
+        let punctuation = whole.start() + whole.as_str().trim_end().len() - 1;
+        if flagged.iter().any(|flagged| flagged.intersects(range)) || french_spacing(content, punctuation) {
             continue;
         }
         out.push(diagnostic(
@@ -189,6 +192,29 @@ fn dangling(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
         };
         out.push(diagnostic("dangling-text", range, message));
     }
+}
+
+/// A paragraph that opens with a quotation mark, or in the first or second person (`We have
+/// no other way…`: a quotation whose marks were lost in the scrape), is what a colon before
+/// it introduces. Prose that goes on in the third person (`Serbia entered the war…`) is not.
+fn reads_as_quotation(first_line: &str) -> bool {
+    let first_line = first_line.trim_start();
+    if first_line.starts_with(['"', '\u{201c}', '\u{201e}', '\u{ab}', '\'']) {
+        return true;
+    }
+    let first_word = first_line.split(|c: char| !c.is_alphabetic()).next().unwrap_or_default();
+    ["I", "We", "Our", "My", "You", "Your", "Us"].contains(&first_word)
+}
+
+/// French typography puts a space before `!`, `?`, `;` and `:`; inside a `« … »` quotation
+/// that space is correct, not a sign of removed text.
+fn french_spacing(line: &str, punctuation: usize) -> bool {
+    let is_high_punctuation = line[punctuation..].starts_with(['!', '?', ';', ':']);
+    let opened = line[..punctuation].rfind('\u{ab}');
+    let closed_before = line[..punctuation].rfind('\u{bb}');
+    let inside = opened.is_some_and(|open| closed_before.is_none_or(|close| close < open))
+        && line[punctuation..].contains('\u{bb}');
+    is_high_punctuation && inside
 }
 
 fn trailing_colon(text: &str, line: TextRange, next_is_list: bool, out: &mut Vec<Diagnostic>) {

@@ -324,6 +324,14 @@ fn bare_heading_followed_by_a_blank_line() {
               fix "Mark as `== Polish II Corps ==`" → "== Polish II Corps =="
         "#]],
     );
+    // Captions in the same layout: they name a picture, or carry a year.
+    check(
+        "= T =\n\nBackground\n\nIn mid-May 1998, the KLA established a presence in the region.\n\nMap of the battle\n\nIn the fourth battle, Polish troops attacked the ridges north of the abbey.\n\nSerbian soldiers in 1914\n\nIn the fourth battle, Polish troops attacked the ridges north of the abbey.\n",
+        expect![[r#"
+            3:1 bare-heading "Background": `Background` reads as a section heading: mark it as `== Background ==`
+              fix "Mark as `== Background ==`" → "== Background =="
+        "#]],
+    );
     // Without a known name standing alone, a short line between blank lines may be a caption:
     // silence.
     check(
@@ -353,6 +361,7 @@ fn citations() {
     "#]],
     );
     check("= T =\n\nText[12].\n\n== References ==\n- A book\n", expect![[r#""#]]);
+    check("= T =\n\nText[12].\n\n== Works cited ==\n1. A book.\n", expect![[r#""#]]);
 }
 
 #[test]
@@ -429,6 +438,15 @@ fn dangling_text() {
     // A colon that introduces a quotation set apart in its own paragraph.
     check("= T =\n\nHis last order was:\n\n\"Forward, my falcons!\"\n", expect![[r#""#]]);
     check("= T =\n\nThe history gives:\n\n«640 погинулих»\n", expect![[r#""#]]);
+    // A quotation whose marks were lost: it speaks in the first person.
+    check("= T =\n\nThe proclamation said:\n\nWe have no other way.\n", expect![[r#""#]]);
+    // French typography inside guillemets: `« Courage ! On les aura ! »`.
+    check(
+        "= T =\n\nThe order ended: « Courage ! On les aura ! » It was read out. Then ! here.\n",
+        expect![[r#"
+        3:67 dangling-text " !": a space before `!`: something between them was likely removed
+    "#]],
+    );
 }
 
 #[test]
