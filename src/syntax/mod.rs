@@ -97,7 +97,7 @@ pub enum DebrisKind {
     /// A line of nothing but non-breaking (or other non-ASCII) spaces.
     InvisibleSpaces,
     /// Navigation left over from a web page: `< Prev   Next >`, `Jump to navigation`, `[edit]`,
-    /// the footer `Retrieved from "https://…"`.
+    /// the footer `Retrieved from "https://…"`, a hatnote `Main article: Macedonian front`.
     Navigation,
 }
 
@@ -395,6 +395,13 @@ fn debris_kind(line: &str) -> Option<DebrisKind> {
         if rest.starts_with("http://") || rest.starts_with("https://") {
             return Some(DebrisKind::Navigation);
         }
+    }
+    // A hatnote pointing to another page: `Main article: Macedonian front`.
+    let hatnote = ["Main article: ", "Main articles: ", "Further information: "]
+        .iter()
+        .any(|prefix| trimmed.starts_with(prefix) && !trimmed.ends_with(['.', ':']) && trimmed.len() <= 150);
+    if hatnote {
+        return Some(DebrisKind::Navigation);
     }
     // Every other navigation line is short: most lines are prose and stop here.
     if trimmed.len() > 40 {

@@ -89,8 +89,13 @@ fn citations(text: &str, citations: &[Citation], has_reference_list: bool, out: 
     }
 }
 
-static JOINED_SENTENCES: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\p{Ll}{2}([.!?])\p{Lu}\p{Ll}").expect("joined-sentence pattern is valid"));
+/// A sentence end glued to the next sentence: two lower-case letters (`Mitrovica.Meanwhile`),
+/// a year (`in 1972.The`) or a closing bracket or quotation mark after a letter or digit
+/// (`(1944).The`) before the stop. Initials, `U.S.`, decimals and `No.3` do not match.
+static JOINED_SENTENCES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\p{Ll}{2}|\b\d{4}|[\p{Ll}\d][)\]\x22\u{201d}\u{2019}])([.!?])\p{Lu}\p{Ll}")
+        .expect("joined-sentence pattern is valid")
+});
 
 fn missing_space(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
     for captures in JOINED_SENTENCES.captures_iter(line.slice(text)) {
@@ -101,8 +106,10 @@ fn missing_space(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
         if is_abbreviation(word_before) || inside_web_address(line.slice(text), punctuation.start()) {
             continue;
         }
-        let joined =
-            &text[line.start() + word_start(line.slice(text), punctuation.start())..line.start() + whole.end()];
+        // The joined text as the reader sees it, from the start of its run of non-space text.
+        let joined_start =
+            crate::syntax::word_start_before(line.slice(text), punctuation.start(), |c| !c.is_whitespace());
+        let joined = &text[line.start() + joined_start..line.start() + whole.end()];
         let joined = joined.to_string() + word_rest(&text[line.start() + whole.end()..line.end()]);
         out.push(
             diagnostic("missing-space", range, format!("`{joined}`: two sentences joined without a space"))

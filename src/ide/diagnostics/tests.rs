@@ -412,6 +412,19 @@ fn missing_space() {
 }
 
 #[test]
+fn missing_space_after_a_year_or_a_closing_bracket() {
+    check(
+        "= T =\n\nUnveiled in 1972.The film (1962).The end. Hill No.102 and No.3, 2.5 km, 11.Panzer-Division.\n",
+        expect![[r#"
+            3:17 missing-space ".Th": `1972.The`: two sentences joined without a space
+              fix "Insert a space" → "Unveiled in 1972. The film (1962).The end. Hill No.102 and No.3, 2.5 km, 11.Panzer-Division."
+            3:33 missing-space ".Th": `(1962).The`: two sentences joined without a space
+              fix "Insert a space" → "Unveiled in 1972.The film (1962). The end. Hill No.102 and No.3, 2.5 km, 11.Panzer-Division."
+        "#]],
+    );
+}
+
+#[test]
 fn missing_space_leaves_web_addresses_and_abbreviations_alone() {
     check(
         "= T =\n\nSee www.Example.org and www.Montenegrina.net, https://www.Jablanica.ba/historija or Muzej-Neretva.Ba/history. Est. 2,000 dead (est.Figures vary); in Oct.Fighting resumed. It ended.Then it began.\n",
