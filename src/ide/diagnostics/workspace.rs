@@ -91,12 +91,12 @@ fn is_near_spelling(a: &str, b: &str) -> bool {
         let long_enough = x.chars().count() >= 4 && y.chars().count() >= 4;
         // Numbers tell units apart (`2nd`/`4th`, `XVIII`/`XXIII`), and so do directions
         // (`Eastern Front`/`Western Front`): those words never differ by a misspelling.
-        let may_be_misspelt = !x.chars().chain(y.chars()).any(|c| c.is_ascii_digit())
-            && !is_roman_numeral(x)
-            && !is_roman_numeral(y)
-            && !(is_direction(x) && is_direction(y));
+        let tells_apart = x.chars().chain(y.chars()).any(|c| c.is_ascii_digit())
+            || is_roman_numeral(x)
+            || is_roman_numeral(y)
+            || (is_direction(x) && is_direction(y));
         let distance = edit_distance(&x.to_lowercase(), &y.to_lowercase());
-        if !long_enough || !may_be_misspelt || distance == 0 || distance > 2 || distance * 3 > x.chars().count() {
+        if !long_enough || tells_apart || distance == 0 || distance > 2 || distance * 3 > x.chars().count() {
             return false;
         }
     }
