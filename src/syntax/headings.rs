@@ -87,6 +87,7 @@ const KNOWN_SECTION_NAMES: &[&str] = &[
     "prelude",
     "references",
     "see also",
+    "siege",
     "sources",
 ];
 
@@ -140,22 +141,29 @@ pub(super) fn bare_heading(text: &str, line: TextRange, around: Surroundings<'_>
         is_blank(previous) || previous.ends_with(['.', '!', '?', '"', '\u{201d}', ')', ']'])
     });
     let known = is_known_section_name(words);
+    // Any other line may be a caption (`Dragutin Gavrilović` under a portrait): it needs prose
+    // after it, a clearly longer line that ends like a sentence, and no caption's opening.
     let is_prose = |next: &str| {
         !next.is_empty()
             && !next.starts_with(['-', '=', '*'])
-            && (known || next.chars().count() >= 40.max(2 * words.chars().count()))
+            && (known
+                || (next.chars().count() >= 40.max(2 * words.chars().count())
+                    && next.ends_with(['.', '!', '?', ':', '"', '\u{201d}', ')', ']'])
+                    && !opens_like_a_caption(words)))
     };
     // A known name over a `- item` list heads it (`See also`, `Order of battle`).
     let heads_list = |next: &str| known && next.starts_with("- ");
     let followed_well = if around.next.is_some_and(is_blank) {
         let after = around.after_blank.map(str::trim).unwrap_or_default();
-        let may_stand_alone = known || (around.headings_stand_alone && word_count <= 4 && !opens_like_a_caption(words));
+        let may_stand_alone = known || (around.headings_stand_alone && word_count <= 4);
         may_stand_alone && (is_prose(after) || heads_list(after))
     } else {
         let next = around.next.map(str::trim).unwrap_or_default();
         is_prose(next) || heads_list(next)
     };
-    (previous_ended && followed_well).then_some(Heading {
+    // A known name is a heading even after a line that does not end a sentence (the last
+    // line of a list of units written without markers).
+    ((previous_ended || known) && followed_well).then_some(Heading {
         line,
         level: 2,
         open: None,

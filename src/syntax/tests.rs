@@ -146,6 +146,25 @@ fn bare_headings_followed_by_a_blank_line() {
 }
 
 #[test]
+fn captions_between_lines_and_known_names_after_unit_lists() {
+    // `Dragutin Gavrilović` names a portrait: the line after it does not end like a sentence.
+    // `Siege` follows a unit line with no full stop, but it is a well-known section name.
+    check(
+        "T\n\nBelgrade fell on 9 October.\nAustro-Hungarian troops crossing the Sava.\nDragutin Gavrilović\nMonument to the defenders of Belgrade, 1915\n\nOrder of battle\n9th Australian Division\n3rd Armoured Brigade\nSiege\nThe garrison, under Lt. Gen. Leslie Morshead, held a perimeter around the port.\n",
+        expect![[r#"
+            Title 0..2 Bare "T"
+            Blank 2..3
+            Paragraph 3..139 lines=4
+            Blank 139..140
+            Heading 140..156 Bare level=2 balanced=true spaced=true "Order of battle"
+            Paragraph 156..201 lines=2
+            Heading 201..207 Bare level=2 balanced=true spaced=true "Siege"
+            Paragraph 207..287 lines=1
+        "#]],
+    );
+}
+
+#[test]
 fn short_caption_lines_are_not_headings() {
     check(
         "Title\n\nMap of the offensive.\nFighting around Belgrade.\nBoris Tadić and Dmitry Medvedev during celebrations for 65th anniversary\nBulgarian troops entering Leskovac .",
