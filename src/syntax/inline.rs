@@ -24,9 +24,11 @@ pub struct Citation {
 }
 
 static CITATION: LazyLock<Regex> = LazyLock::new(|| {
-    // Footnote letters are lower case only (`[a]`), so a bracketed capital is left alone.
+    // Footnote letters are lower case only (`[a]`), so a bracketed capital is left alone, and
+    // reference numbers have at most three digits, so a year put in brackets (`1332 [1916]`,
+    // an editor's conversion from another calendar) is left alone too.
     Regex::new(concat!(
-        r"(?i)\[(?:(\d{1,4}|(?-i:[a-z])|(?:note|nb|n) \d{1,3})",
+        r"(?i)\[(?:(\d{1,3}|(?-i:[a-z])|(?:note|nb|n) \d{1,3})",
         r"|citation needed|full citation needed|better source needed|unreliable source\?|failed verification",
         r"|verification needed|clarification needed|page needed|year needed|original research\?",
         r"|dubious(?: [–—-] discuss)?|according to whom\?|when\?|who\?|by whom\?|which\?|where\?)\]",

@@ -367,15 +367,15 @@ fn citations() {
 #[test]
 fn footnote_markers_and_cleanup_tags() {
     check(
-        "= T =\n\nNear Kilkis.[a] On 19 June.[note 1] A [B] grade. Sent by radio.[dubious – discuss] Named after Tannenberg.[failed verification] Shot himself.[according to whom?]\n",
+        "= T =\n\nNear Kilkis.[a] On 19 June.[note 1] A [B] grade, dated 1332 [1916]. Sent by radio.[dubious – discuss] Named after Tannenberg.[failed verification] Shot himself.[according to whom?]\n",
         expect![[r#"
             3:13 stray-citation "[a]": reference marker `[a]` points to no reference list in this document: remove it
-              fix "Remove the reference marker" → "Near Kilkis. On 19 June.[note 1] A [B] grade. Sent by radio.[dubious – discuss] Named after Tannenberg.[failed verification] Shot himself.[according to whom?]"
+              fix "Remove the reference marker" → "Near Kilkis. On 19 June.[note 1] A [B] grade, dated 1332 [1916]. Sent by radio.[dubious – discuss] Named after Tannenberg.[failed verification] Shot himself.[according to whom?]"
             3:28 stray-citation "[note 1]": reference marker `[note 1]` points to no reference list in this document: remove it
-              fix "Remove the reference marker" → "Near Kilkis.[a] On 19 June. A [B] grade. Sent by radio.[dubious – discuss] Named after Tannenberg.[failed verification] Shot himself.[according to whom?]"
-            3:64 citation-needed "[dubious – discuss]": `[dubious – discuss]`: this claim needs a source
-            3:107 citation-needed "[failed verification]": `[failed verification]`: this claim needs a source
-            3:142 citation-needed "[according to whom?]": `[according to whom?]`: this claim needs a source
+              fix "Remove the reference marker" → "Near Kilkis.[a] On 19 June. A [B] grade, dated 1332 [1916]. Sent by radio.[dubious – discuss] Named after Tannenberg.[failed verification] Shot himself.[according to whom?]"
+            3:83 citation-needed "[dubious – discuss]": `[dubious – discuss]`: this claim needs a source
+            3:126 citation-needed "[failed verification]": `[failed verification]`: this claim needs a source
+            3:161 citation-needed "[according to whom?]": `[according to whom?]`: this claim needs a source
         "#]],
     );
 }
