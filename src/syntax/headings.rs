@@ -28,11 +28,26 @@ pub struct Heading {
     pub balanced: bool,
     /// White space stands between the markers and the words on both sides.
     pub spaced: bool,
+    /// The wiki's `[edit]` link glued to the end of the line when the page was copied
+    /// (`Background[edit]`): scrape debris, not part of the heading.
+    pub edit_link: Option<TextRange>,
+}
+
+/// The trailing `[edit]` of a heading line copied from a wiki page, if there is one, and the
+/// line's content before it, trimmed.
+fn split_edit_link(text: &str, trimmed: TextRange) -> (TextRange, Option<TextRange>) {
+    const EDIT_LINK: &str = "[edit]";
+    let content = trimmed.slice(text);
+    if content.len() > EDIT_LINK.len() && content.ends_with(EDIT_LINK) {
+        let link = TextRange::new(trimmed.end() - EDIT_LINK.len(), trimmed.end());
+        return (trim_range(text, TextRange::new(trimmed.start(), link.start())), Some(link));
+    }
+    (trimmed, None)
 }
 
 /// A heading between `=` markers, if `line` is one. A line of nothing but `=` is not.
 pub(super) fn marked_heading(text: &str, line: TextRange) -> Option<Heading> {
-    let trimmed = trim_range(text, line);
+    let (trimmed, edit_link) = split_edit_link(text, trim_range(text, line));
     let content = trimmed.slice(text);
     if !content.starts_with('=') || content.bytes().all(|b| b == b'=') {
         return None;
@@ -55,6 +70,7 @@ pub(super) fn marked_heading(text: &str, line: TextRange) -> Option<Heading> {
         style: HeadingStyle::Marked,
         balanced: close_len == open_len,
         spaced,
+        edit_link,
     })
 }
 
@@ -119,7 +135,7 @@ pub(super) struct Surroundings<'a> {
 /// names stand alone that way, a line of at most four words that does not open like a
 /// caption (`The abbey in ruins`). Where it cannot tell, it stays silent.
 pub(super) fn bare_heading(text: &str, line: TextRange, around: Surroundings<'_>) -> Option<Heading> {
-    let trimmed = trim_range(text, line);
+    let (trimmed, edit_link) = split_edit_link(text, trim_range(text, line));
     let words = trimmed.slice(text);
     // 50 characters are at most 200 bytes: longer lines (most prose) stop here.
     if words.len() > 200 {
@@ -172,6 +188,7 @@ pub(super) fn bare_heading(text: &str, line: TextRange, around: Surroundings<'_>
         style: HeadingStyle::Bare,
         balanced: true,
         spaced: true,
+        edit_link,
     })
 }
 

@@ -97,7 +97,8 @@ pub enum DebrisKind {
     /// A line of nothing but non-breaking (or other non-ASCII) spaces.
     InvisibleSpaces,
     /// Navigation left over from a web page: `< Prev   Next >`, `Jump to navigation`, `[edit]`,
-    /// the footer `Retrieved from "https://…"`, a hatnote `Main article: Macedonian front`.
+    /// the footer `Retrieved from "https://…"`, a hatnote `Main article: Macedonian front`, the
+    /// tagline `From Wikipedia, the free encyclopedia`.
     Navigation,
 }
 
@@ -408,6 +409,9 @@ fn debris_kind(line: &str) -> Option<DebrisKind> {
         return None;
     }
     let words: Vec<&str> = trimmed.split_whitespace().collect();
+    if trimmed == "From Wikipedia, the free encyclopedia" {
+        return Some(DebrisKind::Navigation);
+    }
     let navigation = matches!(
         words.as_slice(),
         ["<", "Prev", "Next", ">"] | ["<", "Prev"] | ["Next", ">"] | ["<", "Previous", "Next", ">"] | ["[edit]"]

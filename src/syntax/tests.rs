@@ -165,6 +165,23 @@ fn captions_between_lines_and_known_names_after_unit_lists() {
 }
 
 #[test]
+fn headings_with_the_wikis_edit_link_glued_on() {
+    check(
+        "T\nFrom Wikipedia, the free encyclopedia\n\nThe battle was fought on 26 January 1913.\nBackground[edit]\nAfter the armistice of December 1912 broke down, the Ottoman command planned an attack.\n==Aftermath==[edit]\nText.\n",
+        expect![[r#"
+            Title 0..2 Bare "T"
+            Debris 2..40 Navigation
+            Blank 40..41
+            Paragraph 41..83 lines=1
+            Heading 83..100 Bare level=2 balanced=true spaced=true "Background"
+            Paragraph 100..188 lines=1
+            Heading 188..208 Marked level=2 balanced=true spaced=false "Aftermath"
+            Paragraph 208..214 lines=1
+        "#]],
+    );
+}
+
+#[test]
 fn short_caption_lines_are_not_headings() {
     check(
         "Title\n\nMap of the offensive.\nFighting around Belgrade.\nBoris Tadić and Dmitry Medvedev during celebrations for 65th anniversary\nBulgarian troops entering Leskovac .",

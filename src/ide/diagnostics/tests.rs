@@ -383,6 +383,19 @@ fn footnote_markers_and_cleanup_tags() {
 #[test]
 fn scrape_debris() {
     check(
+        "T\nFrom Wikipedia, the free encyclopedia\n\nThe battle was fought on 26 January 1913.\nBackground [edit]\nAfter the armistice of December 1912 broke down, the Ottoman command planned an attack.\n",
+        expect![[r#"
+            1:1 title-missing "T": the title `T` is a bare line: mark it as `= T =`
+              fix "Mark the title with `= … =`" → "= T ="
+            2:1 scrape-debris "From Wikipedia, the free encyclopedia": `From Wikipedia, the free encyclopedia` is navigation left over from the web page: delete it
+              fix "Delete the line" → ""
+            5:1 bare-heading "Background": `Background` reads as a section heading: mark it as `== Background ==`
+              fix "Mark as `== Background ==`" → "== Background == [edit]"
+            5:12 scrape-debris "[edit]": `[edit]` is the wiki's edit link, left over from the web page: delete it
+              fix "Delete `[edit]`" → "Background"
+        "#]],
+    );
+    check(
         "= T =\n\nText.\nRetrieved from \"https://en.wikipedia.org/wiki/Battle_of_Tirana\"\n",
         expect![[r#"
             4:1 scrape-debris "Retrieved from \"https://en.wikipedia.org/wiki/Battle_of_Tirana\"": `Retrieved from "https://en.wikipedia.org/wiki/Battle_of_Tirana"` is navigation left over from the web page: delete it
