@@ -130,10 +130,11 @@ pub(super) struct Surroundings<'a> {
 /// A bare line that reads as a section heading: short, capitalised, no closing punctuation,
 /// after the end of a paragraph (or a blank line) and before prose that is clearly longer.
 ///
-/// A line followed by a blank line reads like an image caption as much as like a heading, so
-/// there the rule asks for more: a known section name, or, in a document whose known section
-/// names stand alone that way, a line of at most four words that does not open like a
-/// caption (`The abbey in ruins`). Where it cannot tell, it stays silent.
+/// Image captions share that shape, so a line that is not a known section name must also
+/// not open like a caption (`The abbey in ruins`) and be followed by a line that ends like a
+/// sentence. A line followed by a blank line reads like a caption even more, so there it must
+/// be a known section name, or have at most four words in a document whose known section
+/// names stand alone that way. Where the rule cannot tell, it stays silent.
 pub(super) fn bare_heading(text: &str, line: TextRange, around: Surroundings<'_>) -> Option<Heading> {
     let (trimmed, edit_link) = split_edit_link(text, trim_range(text, line));
     let words = trimmed.slice(text);

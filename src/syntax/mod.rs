@@ -408,10 +408,10 @@ fn debris_kind(line: &str) -> Option<DebrisKind> {
     if trimmed.len() > 40 {
         return None;
     }
-    let words: Vec<&str> = trimmed.split_whitespace().collect();
     if trimmed == "From Wikipedia, the free encyclopedia" {
         return Some(DebrisKind::Navigation);
     }
+    let words: Vec<&str> = trimmed.split_whitespace().collect();
     let navigation = matches!(
         words.as_slice(),
         ["<", "Prev", "Next", ">"] | ["<", "Prev"] | ["Next", ">"] | ["<", "Previous", "Next", ">"] | ["[edit]"]

@@ -224,9 +224,9 @@ fn french_spacing(line: &str, punctuation: usize) -> bool {
     is_high_punctuation && inside
 }
 
-fn trailing_colon(text: &str, line: TextRange, next_is_list: bool, out: &mut Vec<Diagnostic>) {
+fn trailing_colon(text: &str, line: TextRange, introduces_what_follows: bool, out: &mut Vec<Diagnostic>) {
     let content = line.slice(text).trim_end();
-    if next_is_list || !content.ends_with(':') {
+    if introduces_what_follows || !content.ends_with(':') {
         return;
     }
     let colon = line.start() + content.len() - 1;
