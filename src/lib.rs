@@ -6,6 +6,7 @@
 //! ARCHITECTURE.md has the map.
 
 pub mod cli;
+pub mod codes;
 pub mod ide;
 pub mod index;
 pub mod lsp;

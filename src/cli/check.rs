@@ -143,7 +143,7 @@ impl Found<'_> {
             "end_line": self.end.line + 1,
             "end_column": self.end.col + 1,
             "severity": self.diagnostic.severity.as_str(),
-            "code": self.diagnostic.code,
+            "code": self.diagnostic.code.as_str(),
             "message": self.diagnostic.message,
         })
     }

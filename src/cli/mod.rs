@@ -22,15 +22,17 @@ EXIT STATUS (check):
     2  usage or I/O error (a file that cannot be read is reported; the others are still checked)
 ";
 
-/// The diagnostics catalogue as a Markdown table (what README.md shows).
+/// The diagnostics catalogue as a Markdown table (what README.md shows). The fix column says
+/// whether `seedls check --fix` applies the quick fix (`safe`) or only `--unsafe-fixes` does.
 pub fn codes_table() -> String {
-    let mut table = String::from("| code | default severity | quick fix | what |\n|---|---|---|---|\n");
-    for info in crate::ide::diagnostics::CATALOGUE {
-        let fix = if info.has_fix { "✓" } else { "" };
+    let mut table = String::from("| code | default severity | fix | what |\n|---|---|---|---|\n");
+    for code in crate::codes::Code::ALL {
+        let info = code.info();
         table += &format!(
-            "| `{}` | {} | {fix} | {} |\n",
-            info.code,
+            "| `{}` | {} | {} | {} |\n",
+            info.name,
             info.severity.as_str(),
+            info.fix.as_str(),
             info.summary.replace('|', "\\|")
         );
     }

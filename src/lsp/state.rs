@@ -155,17 +155,17 @@ pub(crate) fn severities_from_settings(settings: &serde_json::Value) -> (Severit
     let Some(table) = settings.pointer("/diagnostics/severity").and_then(serde_json::Value::as_object) else {
         return (SeverityOverrides::default(), problems);
     };
-    for (code, level) in table {
-        if crate::ide::diagnostics::code_info(code).is_none() {
-            problems.push(format!("seedls.diagnostics.severity: unknown code `{code}`"));
+    for (name, level) in table {
+        let Some(code) = crate::codes::Code::parse(name) else {
+            problems.push(format!("seedls.diagnostics.severity: unknown code `{name}`"));
             continue;
-        }
+        };
         match level.as_str() {
             Some("off") => {
-                overrides.insert(code.clone(), None);
+                overrides.insert(code, None);
             }
             Some(word) if Severity::parse(word).is_some() => {
-                overrides.insert(code.clone(), Severity::parse(word));
+                overrides.insert(code, Severity::parse(word));
             }
             _ => problems.push(format!(
                 "seedls.diagnostics.severity.{code}: `{level}` is not error, warning, information, hint or off"

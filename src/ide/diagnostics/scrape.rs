@@ -1,6 +1,6 @@
 //! Scrape debris: lines left over from the web page the article was copied from.
 
-use super::{Diagnostic, Fix, diagnostic};
+use super::{Code, Diagnostic, Fix, diagnostic};
 use crate::ide::{TextEdit, line_with_terminator};
 use crate::syntax::{BlockKind, DebrisKind, Document};
 
@@ -18,7 +18,7 @@ pub(super) fn check(text: &str, document: &Document, out: &mut Vec<Diagnostic>) 
             }
         };
         out.push(
-            diagnostic("scrape-debris", debris.line, message)
+            diagnostic(Code::ScrapeDebris, debris.line, message)
                 .with_fix(Fix::new("Delete the line", vec![TextEdit::delete(line_with_terminator(text, debris.line))])),
         );
     }
