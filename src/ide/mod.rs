@@ -7,6 +7,7 @@ pub mod completion;
 pub mod diagnostics;
 pub mod document_highlight;
 pub mod document_links;
+pub mod fix_all;
 #[cfg(test)]
 mod fixture;
 pub mod folding;
