@@ -1,4 +1,4 @@
-//! The `seedls` binary: LSP on stdio with no arguments; `seedls check`, `seedls codes` on the
+//! The `seedls` binary: LSP on stdio with no arguments; `seedls check`, `export`, `codes` on the
 //! command line (parsed by clap: `--help` on every subcommand, exit status 2 on a usage error).
 
 use std::io::IsTerminal;
@@ -21,6 +21,10 @@ fn main() -> ExitCode {
                     before_rename: &mut |_| {},
                 },
             );
+            ExitCode::from(status as u8)
+        }
+        Some(Command::Export(args)) => {
+            let status = seedls::cli::run_export(&args, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
             ExitCode::from(status as u8)
         }
         Some(Command::Codes) => {

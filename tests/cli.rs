@@ -177,7 +177,8 @@ const MESSY: &str = "= T =\n\nInfobox\n- Conflict: C\n- Date: 1944\n- Place: P\n
 
 #[test]
 fn every_subcommand_has_help() {
-    for args in [&["--help"][..], &["check", "--help"], &["codes", "--help"], &["help", "check"]] {
+    for args in [&["--help"][..], &["check", "--help"], &["codes", "--help"], &["export", "--help"], &["help", "check"]]
+    {
         let output = seedls(args, None);
         assert_eq!(output.status.code(), Some(0), "{args:?}");
         assert!(stdout(&output).contains("Usage: seedls"), "{args:?}: {}", stdout(&output));
@@ -420,4 +421,124 @@ fn fix_keeps_crlf_and_the_byte_order_mark() {
     assert!(fixed.starts_with("\u{feff}= T =\r\n"), "{fixed:?}");
     assert!(fixed.contains("- Combatant1: A, B\r\n\r\n== Aftermath ==\r\n"), "{fixed:?}");
     assert_eq!(fixed.matches('\n').count(), fixed.matches("\r\n").count(), "no bare LF: {fixed:?}");
+}
+
+fn code_point_slice(text: &str, start: u64, end: u64) -> String {
+    text.chars().skip(start as usize).take((end - start) as usize).collect()
+}
+
+fn seed_text(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
+    std::fs::read_to_string(path).unwrap().trim_start_matches('\u{feff}').to_string()
+}
+
+/// The kind an id starts with (`person:…` → Person).
+fn kind_of_id(id: &str) -> seedls::index::EntityKind {
+    let prefix = id.split(':').next().unwrap();
+    *seedls::index::EntityKind::ALL.iter().find(|kind| kind.label().to_lowercase() == prefix).expect("a kind")
+}
+
+#[test]
+fn export_jsonl_spans_slice_to_their_entities_by_code_points() {
+    let output = seedls(&["export", "--format", "jsonl", "seeds"], Some(Path::new(env!("CARGO_MANIFEST_DIR"))));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let lines: Vec<serde_json::Value> =
+        stdout(&output).lines().map(|line| serde_json::from_str(line).expect("each line is JSON")).collect();
+    assert_eq!(lines.len(), 5);
+    let mut spans = 0;
+    let mut non_ascii = 0;
+    for line in &lines {
+        let text = line["text"].as_str().unwrap();
+        assert_eq!(text, seed_text(line["meta"]["file"].as_str().unwrap()));
+        assert!(line["meta"]["title"].is_string());
+        for span in line["spans"].as_array().unwrap() {
+            let (start, end) = (span["start"].as_u64().unwrap(), span["end"].as_u64().unwrap());
+            let covered = code_point_slice(text, start, end);
+            let kb_id = span["kb_id"].as_str().unwrap();
+            // The span is the entity's name: its id is the id of the text it covers.
+            assert_eq!(seedls::ide::entity_id::entity_id(kind_of_id(kb_id), &covered), kb_id, "{covered:?}");
+            assert!(
+                ["Article", "Person", "Belligerent", "Unit", "Place", "Conflict"]
+                    .contains(&span["label"].as_str().unwrap())
+            );
+            spans += 1;
+            non_ascii += usize::from(text.chars().take(start as usize).any(|c| !c.is_ascii()));
+        }
+    }
+    assert!(spans > 100, "{spans} spans");
+    assert!(non_ascii > 10, "spans after non-ASCII text are checked: {non_ascii}");
+}
+
+#[test]
+fn export_w3c_selectors_quote_the_text() {
+    let output = seedls(&["export", "--format", "w3c", "seeds"], Some(Path::new(env!("CARGO_MANIFEST_DIR"))));
+    let collections: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let collections = collections.as_array().unwrap();
+    assert_eq!(collections.len(), 5);
+    for collection in collections {
+        assert_eq!(collection["@context"], "http://www.w3.org/ns/anno.jsonld");
+        assert_eq!(collection["type"], "AnnotationCollection");
+        let items = collection["first"]["items"].as_array().unwrap();
+        assert_eq!(collection["total"], items.len());
+        for item in items {
+            assert_eq!(item["type"], "Annotation");
+            let source = item["target"]["source"].as_str().unwrap();
+            let text = seed_text(&format!("seeds/{source}"));
+            let quote = &item["target"]["selector"][0];
+            let position = &item["target"]["selector"][1];
+            assert_eq!(quote["type"], "TextQuoteSelector");
+            assert_eq!(position["type"], "TextPositionSelector");
+            let (start, end) = (position["start"].as_u64().unwrap(), position["end"].as_u64().unwrap());
+            assert_eq!(quote["exact"].as_str().unwrap(), code_point_slice(&text, start, end));
+            assert_eq!(quote["prefix"].as_str().unwrap(), code_point_slice(&text, start.saturating_sub(32), start));
+            let suffix = quote["suffix"].as_str().unwrap();
+            assert!(suffix.chars().count() <= 32 && code_point_slice(&text, end, end + 32) == suffix);
+            let body = &item["body"];
+            assert_eq!(body["id"], format!("urn:seedls:{}", body["entity"].as_str().unwrap()));
+            assert!(body["kind"].is_string() && body["name"].is_string());
+        }
+    }
+}
+
+#[test]
+fn export_brat_writes_ann_files_that_read_back() {
+    let root = Some(Path::new(env!("CARGO_MANIFEST_DIR")));
+    let output = seedls(&["export", "--format", "brat", "seeds"], root);
+    assert_eq!(output.status.code(), Some(2), "brat needs --out");
+    assert!(stderr(&output).contains("give --out DIR"));
+
+    let folder = temp_folder("brat");
+    let output = seedls(&["export", "--format", "brat", "--out", folder.to_str().unwrap(), "seeds"], root);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains(" of 5 articles to "), "{}", stderr(&output));
+    let mut annotations = 0;
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|ext| ext != "ann") {
+            continue;
+        }
+        let text = std::fs::read_to_string(path.with_extension("txt")).expect("the .txt beside the .ann");
+        let ann = std::fs::read_to_string(&path).unwrap();
+        let mut bound = std::collections::HashMap::new();
+        for line in ann.lines() {
+            let fields: Vec<&str> = line.split('\t').collect();
+            assert_eq!(fields.len(), 3, "{line}");
+            if let Some(number) = fields[0].strip_prefix('T') {
+                let parts: Vec<&str> = fields[1].split(' ').collect();
+                let (start, end): (u64, u64) = (parts[1].parse().unwrap(), parts[2].parse().unwrap());
+                assert_eq!(code_point_slice(&text, start, end), fields[2], "{line}");
+                bound.insert(number.to_string(), parts[0].to_string());
+                annotations += 1;
+            } else {
+                let number = fields[0].strip_prefix('N').expect("T or N lines only");
+                let reference: Vec<&str> = fields[1].split(' ').collect();
+                assert_eq!(reference[0], "Reference");
+                assert_eq!(reference[1], format!("T{number}"));
+                let id = reference[2].strip_prefix("seedls:").expect("seedls: ids");
+                assert_eq!(seedls::ide::entity_id::entity_id(kind_of_id(id), fields[2]), id);
+                assert!(bound.contains_key(number));
+            }
+        }
+    }
+    assert!(annotations > 100, "{annotations}");
 }

@@ -29,6 +29,8 @@ pub enum Command {
     Check(CheckArgs),
     /// List every diagnostic code as a Markdown table (README.md shows the same table).
     Codes,
+    /// Export every entity mention and infobox listing as annotations (W3C, brat, JSONL).
+    Export(ExportArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -85,6 +87,30 @@ pub struct CheckArgs {
     /// fixed text goes to standard output).
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// W3C Web Annotation JSON-LD: one AnnotationCollection per article.
+    W3c,
+    /// brat standoff: one .ann file per article (needs --out).
+    Brat,
+    /// One JSON object per article and line: text, meta, spans (Prodigy, spaCy).
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// Files or folders to export (default: ./seeds if it exists, else .).
+    pub paths: Vec<PathBuf>,
+
+    /// Annotation format.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+
+    /// Folder to write one file per article into (w3c and jsonl go to standard output without it).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -11,27 +11,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::cli::args::{CheckArgs, CheckFormat};
+use crate::cli::inputs::{BOM, Input, display_path, read_config, read_paths};
 use crate::cli::report::{self, Counts, FileFindings, plural};
 use crate::cli::select::Selection;
 use crate::cli::write::replace_file;
-use crate::codes::{Code, FixSafety};
+use crate::codes::FixSafety;
 use crate::ide::diagnostics::{Diagnostic, diagnostics};
 use crate::ide::fix_all::{applicable_fix, fix_file};
 use crate::index::config::Config;
 use crate::index::{FileId, Workspace};
 use crate::scan;
-
-const BOM: &str = "\u{feff}";
-
-/// A document as read: where it came from, and its bytes (to write back only over the same).
-struct Input {
-    /// The name it is reported under.
-    name: String,
-    /// `None` for standard input.
-    path: Option<PathBuf>,
-    bytes: Vec<u8>,
-    had_bom: bool,
-}
 
 /// What the run needs from the outside world; tests give their own.
 pub struct CheckIo<'a> {
@@ -257,68 +246,14 @@ fn read_stdin(
         return (config, Vec::new());
     }
     let had_bom = bytes.starts_with(BOM.as_bytes());
-    (config, vec![Input { name: display_path(&name), path: None, bytes, had_bom }])
-}
-
-fn read_paths(paths: &[PathBuf], err: &mut dyn Write, io_failed: &mut bool) -> (Config, Vec<Input>) {
-    let default = if Path::new("seeds").is_dir() { PathBuf::from("seeds") } else { PathBuf::from(".") };
-    let paths = if paths.is_empty() { std::slice::from_ref(&default) } else { paths };
-    let mut config = Config::default();
-    let mut found = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            config = read_config(path, err, io_failed);
-            let (files, skipped) = scan::discover(path, &config);
-            for reason in skipped {
-                let _ = writeln!(err, "seedls: skipped {reason}");
-            }
-            found.extend(files);
-        } else if path.exists() {
-            found.push(path.clone());
-        } else {
-            let _ = writeln!(err, "seedls: {}: no such file or folder", path.display());
-            *io_failed = true;
-        }
-    }
-    found.sort();
-    found.dedup();
-    let mut inputs = Vec::new();
-    for path in found {
-        match std::fs::read(&path) {
-            Ok(bytes) => {
-                let had_bom = bytes.starts_with(BOM.as_bytes());
-                inputs.push(Input { name: display_path(&path), path: Some(path), bytes, had_bom });
-            }
-            Err(error) => {
-                let _ = writeln!(err, "seedls: {}: {error}", path.display());
-                *io_failed = true;
-            }
-        }
-    }
-    (config, inputs)
-}
-
-/// The folder's `seedls.toml`, its problems reported as `config-error`s.
-fn read_config(folder: &Path, err: &mut dyn Write, io_failed: &mut bool) -> Config {
-    let Some((config_path, text)) = scan::read_config(folder) else {
-        return Config::default();
-    };
-    let (config, errors) = Config::parse(&text);
-    for error in errors {
-        let _ = writeln!(err, "{}: error[{}]: {}", config_path.display(), Code::ConfigError, error.message);
-        *io_failed = true;
-    }
-    config
+    let relative = name.clone();
+    (config, vec![Input { name: display_path(&name), path: None, relative, bytes, had_bom }])
 }
 
 /// `a/seeds/x.txt` for a relative path (what `patch -p1` and `git apply` expect); an absolute
 /// path as it is.
 fn diff_name(side: &str, name: &str) -> String {
     if Path::new(name).is_absolute() { name.to_string() } else { format!("{side}/{name}") }
-}
-
-fn display_path(path: &Path) -> String {
-    path.strip_prefix("./").unwrap_or(path).display().to_string()
 }
 
 #[cfg(test)]

@@ -1,14 +1,18 @@
 //! The command-line edge: `seedls check` lints (and fixes) files and folders the way rustc and
-//! ruff do; `seedls codes` prints the catalogue. Arguments are parsed by clap (`args.rs`).
+//! ruff do; `seedls export` writes the entity annotations of the articles; `seedls codes`
+//! prints the catalogue. Arguments are parsed by clap (`args.rs`).
 
 pub mod args;
 mod check;
+mod export;
+mod inputs;
 mod report;
 mod select;
 mod write;
 
 pub use args::{CheckArgs, CheckFormat, Cli, Command};
 pub use check::{CheckIo, run_check};
+pub use export::run_export;
 
 /// The diagnostics catalogue as a Markdown table (what README.md shows). The fix column says
 /// whether `seedls check --fix` applies the quick fix (`safe`) or only `--unsafe-fixes` does.

@@ -152,7 +152,7 @@ fn sarif_level(severity: Severity) -> &'static str {
 
 /// A path as a relative URI reference: forward slashes, and bytes outside the unreserved set
 /// percent-encoded (a space, `#` or `%` would otherwise change its meaning).
-fn uri_reference(path: &str) -> String {
+pub(crate) fn uri_reference(path: &str) -> String {
     let mut uri = String::new();
     for byte in path.replace('\\', "/").bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {

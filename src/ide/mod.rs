@@ -7,6 +7,8 @@ pub mod completion;
 pub mod diagnostics;
 pub mod document_highlight;
 pub mod document_links;
+pub mod entity_id;
+pub mod export;
 pub mod fix_all;
 #[cfg(test)]
 mod fixture;
