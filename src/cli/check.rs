@@ -77,10 +77,7 @@ pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
     let mut fixed_findings = 0;
     let mut fixed_files = 0;
     let mut stdin_fixed: Option<String> = None;
-    for (name, id, position) in &files {
-        if !fixing {
-            break;
-        }
+    for (name, id, position) in files.iter().filter(|_| fixing) {
         let before = workspace.file(*id).map(|file| file.text.clone());
         let Some(fixed) = fix_file(&mut workspace, *id, &overrides, &keep, args.unsafe_fixes) else {
             continue;

@@ -14,6 +14,9 @@ pub(crate) fn replace_file(
     new: &[u8],
     before_rename: &mut dyn FnMut(&Path),
 ) -> Result<(), String> {
+    // Through a symbolic link, the file it points to is replaced and the link stays a link.
+    let resolved = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let path = resolved.as_path();
     let temporary = temporary_path(path);
     let result = write_temporary(path, &temporary, new).and_then(|()| {
         before_rename(path);
@@ -86,6 +89,19 @@ mod tests {
         assert!(error.ends_with("a.txt: changed on disk since it was read; not overwritten"), "{error}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "edited");
         assert_eq!(entries(&folder), ["a.txt"], "the temporary file is removed");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_stays_a_link() {
+        let folder = folder("symlink");
+        let target = folder.join("target.txt");
+        let link = folder.join("link.txt");
+        std::fs::write(&target, "old").unwrap();
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        replace_file(&link, b"old", b"new", &mut |_| {}).unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
     }
 
     #[test]
