@@ -281,7 +281,8 @@ fn sarif_has_the_2_1_0_shape_with_rules_regions_and_fixes() {
     assert_eq!(run["columnKind"], "utf16CodeUnits");
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     assert!(rules.len() >= 25, "every code is a rule");
-    assert!(rules.iter().any(|rule| rule["id"] == "config-error"));
+    assert!(rules.iter().any(|rule| rule["id"] == "config-error" && rule.get("properties").is_none()));
+    assert!(rules.iter().any(|rule| rule["id"] == "heading-spacing" && rule["properties"]["fix"] == "safe"));
     let results = run["results"].as_array().unwrap();
     let stray = results.iter().find(|r| r["ruleId"] == "stray-citation").expect("stray-citation result");
     assert_eq!(stray["level"], "note");

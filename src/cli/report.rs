@@ -169,12 +169,16 @@ pub(crate) fn sarif(files: &[FileFindings]) -> serde_json::Value {
         .iter()
         .map(|code| {
             let info = code.info();
-            serde_json::json!({
+            let mut rule = serde_json::json!({
                 "id": info.name,
                 "shortDescription": { "text": info.summary },
                 "defaultConfiguration": { "level": sarif_level(info.severity) },
-                "properties": { "fix": fix_value(*code) },
-            })
+            });
+            if info.fix != FixSafety::None {
+                // Whether `seedls check --fix` applies the fix on its own (`safe`) or not.
+                rule["properties"] = serde_json::json!({ "fix": info.fix.as_str() });
+            }
+            rule
         })
         .collect();
     let mut results = Vec::new();
