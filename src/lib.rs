@@ -7,6 +7,7 @@
 
 pub mod cancel;
 pub mod cli;
+pub mod codes;
 pub mod ide;
 pub mod index;
 pub mod lsp;

@@ -161,6 +161,11 @@ fn globs(patterns: &[String]) -> Option<GlobSet> {
 /// Reads a file as UTF-8, without a byte-order mark, or says why it cannot be used.
 pub fn read_seed(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|error| format!("{}: {error}", path.display()))?;
+    decode_seed(path, bytes)
+}
+
+/// The text of a seed file's bytes: UTF-8, without a byte-order mark, within the size limit.
+pub fn decode_seed(path: &Path, bytes: Vec<u8>) -> Result<String, String> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(format!("{}: {} bytes is over the {MAX_FILE_BYTES}-byte limit", path.display(), bytes.len()));
     }

@@ -18,7 +18,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use seedls::ide::diagnostics::{CATALOGUE, Severity, SeverityOverrides, code_info, diagnostics};
+use seedls::codes::{Code, Severity, SeverityOverrides};
+use seedls::ide::diagnostics::diagnostics;
 use seedls::index::Workspace;
 use seedls::index::schema::Schema;
 use seedls::position::{Encoding, LineIndex};
@@ -49,7 +50,7 @@ fn parse_finding(text: &str, file: &str, number: usize) -> Finding {
         text.split_once(':').unwrap_or_else(|| panic!("{file}:{number}: expected `LINE:code`, found `{text}`"));
     let line: usize = line.trim().parse().unwrap_or_else(|_| panic!("{file}:{number}: `{line}` is not a line number"));
     let code = code.trim();
-    assert!(code_info(code).is_some(), "{file}:{number}: `{code}` is not a diagnostic code");
+    assert!(Code::parse(code).is_some(), "{file}:{number}: `{code}` is not a diagnostic code");
     (line, code.to_string())
 }
 
@@ -182,13 +183,13 @@ fn accuracy_report(corpus: &[Article]) -> String {
             clean_articles += 1;
             false_alarms_on_clean += reported.len();
         }
-        for info in CATALOGUE {
+        for &info in Code::ALL.iter().filter(|&&code| code != Code::ConfigError) {
             let of_code = |list: &[Finding]| -> Vec<Finding> {
-                list.iter().filter(|(_, code)| code == info.code).cloned().collect()
+                list.iter().filter(|(_, code)| code == info.as_str()).cloned().collect()
             };
             let truth = of_code(&article.truth);
             let reported = of_code(&reported);
-            let entry = counts.entry(info.code).or_default();
+            let entry = counts.entry(info.as_str()).or_default();
             entry.expected += truth.len();
             entry.reported += reported.len();
             entry.true_positives += truth.len() - minus(&truth, &reported).len();
@@ -213,12 +214,12 @@ fn accuracy_report(corpus: &[Article]) -> String {
     out += "|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
     let mut totals = Counts::default();
     let mut by_severity: BTreeMap<Severity, Counts> = BTreeMap::new();
-    for info in CATALOGUE {
-        let c = counts[info.code];
+    for &info in Code::ALL.iter().filter(|&&code| code != Code::ConfigError) {
+        let c = counts[info.as_str()];
         out += &format!(
             "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-            info.code,
-            info.severity.as_str(),
+            info.as_str(),
+            info.default_severity().as_str(),
             c.expected,
             c.reported,
             c.true_positives,
@@ -227,7 +228,7 @@ fn accuracy_report(corpus: &[Article]) -> String {
             ratio(c.true_positives, c.reported),
             ratio(c.true_positives, c.expected),
         );
-        for sum in [&mut totals, by_severity.entry(info.severity).or_default()] {
+        for sum in [&mut totals, by_severity.entry(info.default_severity()).or_default()] {
             sum.expected += c.expected;
             sum.reported += c.reported;
             sum.true_positives += c.true_positives;

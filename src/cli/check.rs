@@ -1,196 +1,294 @@
-//! `seedls check`: every diagnostic of every seed file under the given paths.
+//! `seedls check`: every diagnostic of every seed file under the given paths (or of one
+//! document on standard input), reported in a format, and optionally fixed.
+//!
+//! `--fix` applies the fixes `ide::fix_all` chooses (the editor's quick fixes, safe ones only
+//! unless `--unsafe-fixes`) and writes each changed file atomically, keeping its line endings
+//! and its byte-order mark; `--diff` shows the same changes as a unified diff and writes
+//! nothing. The findings reported are those left after fixing.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::ide::diagnostics::{Severity, SeverityOverrides, diagnostics};
+use crate::cli::args::{CheckArgs, CheckFormat};
+use crate::cli::inputs::{BOM, Input, display_path, read_config, read_paths};
+use crate::cli::report::{self, Counts, FileFindings, plural};
+use crate::cli::select::Selection;
+use crate::cli::write::replace_file;
+use crate::codes::FixSafety;
+use crate::ide::diagnostics::{Diagnostic, diagnostics};
+use crate::ide::fix_all::{applicable_fix, fix_file};
 use crate::index::config::Config;
 use crate::index::{FileId, Workspace};
-use crate::position::{Encoding, LineCol, LineIndex};
 use crate::scan;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputFormat {
-    Text,
-    Json,
+/// What the run needs from the outside world; tests give their own.
+pub struct CheckIo<'a> {
+    pub stdin: &'a mut dyn Read,
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+    /// Runs before each fixed file replaces the original (tests change the file there).
+    pub before_rename: &'a mut dyn FnMut(&Path),
 }
 
-/// Checks the paths and writes the report to `out`; returns the exit status.
-pub fn run_check(paths: &[PathBuf], format: OutputFormat, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let mut io_failed = false;
-    let mut files = Vec::new();
-    let mut config = Config::default();
-    for path in paths {
-        if path.is_dir() {
-            if let Some((config_path, text)) = scan::read_config(path) {
-                let (read, errors) = Config::parse(&text);
-                for error in errors {
-                    let _ = writeln!(err, "{}: error[config-error]: {}", config_path.display(), error.message);
-                    io_failed = true;
-                }
-                config = read;
-            }
-            let (found, skipped) = scan::discover(path, &config);
-            for reason in skipped {
-                let _ = writeln!(err, "seedls: skipped {reason}");
-            }
-            files.extend(found);
-        } else if path.exists() {
-            files.push(path.clone());
-        } else {
-            let _ = writeln!(err, "seedls: {}: no such file or folder", path.display());
-            io_failed = true;
+/// Runs `seedls check`; returns the exit status (0 no error-level finding, 1 errors, 2 usage
+/// or I/O).
+pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
+    let CheckIo { stdin, out, err, before_rename } = io;
+    let selection = match usage(args).and_then(|()| Selection::new(&args.select, &args.ignore)) {
+        Ok(selection) => selection,
+        Err(message) => {
+            let _ = writeln!(err, "seedls check: {message}");
+            return 2;
         }
-    }
+    };
+    let reading_stdin = args.stdin_filename.is_some() || args.paths.iter().any(|path| path.as_os_str() == "-");
+    let mut io_failed = false;
+    let (config, inputs) = if reading_stdin {
+        read_stdin(args, stdin, err, &mut io_failed)
+    } else {
+        read_paths(&args.paths, err, &mut io_failed)
+    };
+
     let mut workspace = Workspace::new(config.schema());
+    let mut files: Vec<(String, FileId, usize)> = Vec::new();
     let mut loaded = Vec::new();
-    for path in &files {
-        match scan::read_seed(path) {
-            Ok(text) => loaded.push((display_path(path), Arc::<str>::from(text))),
+    for (position, input) in inputs.iter().enumerate() {
+        let path = input.path.clone().unwrap_or_else(|| PathBuf::from(&input.name));
+        match scan::decode_seed(&path, input.bytes.clone()) {
+            Ok(text) => loaded.push((position, input.name.clone(), Arc::<str>::from(text))),
             Err(reason) => {
                 let _ = writeln!(err, "seedls: {reason}");
                 io_failed = true;
             }
         }
     }
-    workspace.set_files(loaded);
-    let overrides: SeverityOverrides = config.severities.clone();
-    let mut report = Report::default();
-    let mut ids: Vec<(String, FileId)> = workspace.files().map(|(id, file)| (file.path.clone(), id)).collect();
-    ids.sort();
-    for (_, id) in ids {
-        let Some(source) = workspace.file(id) else {
+    workspace.set_files(loaded.iter().map(|(_, name, text)| (name.clone(), text.clone())).collect());
+    for (position, name, _) in &loaded {
+        if let Some(id) = workspace.file_id(name) {
+            files.push((name.clone(), id, *position));
+        }
+    }
+    files.sort();
+    let overrides = config.severities.clone();
+    let keep = |diagnostic: &Diagnostic| selection.contains(diagnostic.code);
+
+    let fixing = args.fix || args.diff;
+    let mut fixed_findings = 0;
+    let mut fixed_files = 0;
+    let mut stdin_fixed: Option<String> = None;
+    for (name, id, position) in files.iter().filter(|_| fixing) {
+        let before = workspace.file(*id).map(|file| file.text.clone());
+        let Some(fixed) = fix_file(&mut workspace, *id, &overrides, &keep, args.unsafe_fixes) else {
             continue;
         };
-        let index = LineIndex::new(&source.text);
-        for diagnostic in diagnostics(&workspace, id, &overrides) {
-            let start = index.line_col(&source.text, diagnostic.range.start(), Encoding::Chars);
-            let end = index.line_col(&source.text, diagnostic.range.end(), Encoding::Chars);
-            let line_text = line_text(&index, &source.text, start.line);
-            report.count(diagnostic.severity);
-            let found = Found { file: &source.path, start, end, line_text, diagnostic: &diagnostic };
-            match format {
-                OutputFormat::Text => found.write_text(out),
-                OutputFormat::Json => report.json.push(found.json()),
+        if !fixed.converged {
+            let _ = writeln!(err, "seedls: {name}: fixes still apply after repeated passes; run --fix again");
+        }
+        let input = &inputs[*position];
+        if input.path.is_none() {
+            stdin_fixed = Some(fixed.text.clone());
+        }
+        let Some(before) = before.filter(|before| **before != *fixed.text) else {
+            continue;
+        };
+        if args.diff {
+            let diff = similar::TextDiff::from_lines(&*before, fixed.text.as_str())
+                .unified_diff()
+                .context_radius(3)
+                .header(&diff_name("a", name), &diff_name("b", name))
+                .to_string();
+            let _ = write!(out, "{diff}");
+        } else if let Some(path) = &input.path {
+            let new_bytes = if input.had_bom { format!("{BOM}{}", fixed.text) } else { fixed.text.clone() };
+            if let Err(reason) = replace_file(path, &input.bytes, new_bytes.as_bytes(), before_rename) {
+                let _ = writeln!(err, "seedls: {reason}");
+                io_failed = true;
+                // Report what the file held when read, not fixes that were not written.
+                workspace.set_indexed_file(name, before);
+                continue;
             }
         }
+        fixed_findings += fixed.fixed.len();
+        fixed_files += 1;
     }
-    match format {
-        OutputFormat::Json => {
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&report.json).unwrap_or_else(|_| "[]".into()));
-        }
-        OutputFormat::Text => {
-            let _ = writeln!(out, "{}", report.summary(workspace.file_count()));
+
+    let findings: Vec<FileFindings> = files
+        .iter()
+        .filter_map(|(name, id, _)| {
+            let source = workspace.file(*id)?;
+            let mut found = diagnostics(&workspace, *id, &overrides);
+            found.retain(|diagnostic| keep(diagnostic));
+            Some(FileFindings::new(name.clone(), source.text.clone(), found))
+        })
+        .collect();
+    let counts = Counts::of(&findings);
+
+    // With --fix on standard input the fixed text is the output; the findings go to stderr.
+    let stdin_fix_output = args.fix && !args.diff && reading_stdin;
+    if stdin_fix_output {
+        if let Some(text) = &stdin_fixed {
+            let had_bom = inputs.first().is_some_and(|input| input.had_bom);
+            let _ = write!(out, "{}{text}", if had_bom { BOM } else { "" });
         }
     }
+    let report_to: &mut dyn Write = if stdin_fix_output { err } else { out };
+    if args.diff {
+        if !args.quiet {
+            let verb = if fixed_findings == 0 { "nothing to fix" } else { "would fix" };
+            let _ = writeln!(
+                err,
+                "seedls: {verb}{}",
+                if fixed_findings == 0 {
+                    String::new()
+                } else {
+                    format!(" {} in {}", plural(fixed_findings, "finding"), plural(fixed_files, "file"))
+                }
+            );
+        }
+    } else {
+        write_report(args, &findings, counts, files.len(), report_to);
+        if args.fix && !args.quiet && args.format == CheckFormat::Text {
+            let _ =
+                writeln!(report_to, "fixed {} in {}", plural(fixed_findings, "finding"), plural(fixed_files, "file"));
+        }
+    }
+
     if io_failed {
         2
-    } else if report.errors > 0 {
+    } else if counts.errors > 0 {
         1
     } else {
         0
     }
 }
 
-/// One line of `text` without its terminator, cut where the positions cut it: `\n`, `\r\n`
-/// and a lone `\r` all end a line. (`str::lines` splits on `\n` only, so in a file with
-/// CR-only line endings it would show the wrong line, or none, under the line number.)
-fn line_text<'a>(index: &LineIndex, text: &'a str, line: u32) -> &'a str {
-    let start = index.offset(text, LineCol { line, col: 0 }, Encoding::Utf8);
-    // A column past the end of a line means the line's end, before its terminator.
-    let end = index.offset(text, LineCol { line, col: u32::MAX }, Encoding::Utf8);
-    &text[start..end]
-}
-
-fn display_path(path: &Path) -> String {
-    path.strip_prefix("./").unwrap_or(path).display().to_string()
-}
-
-struct Found<'a> {
-    file: &'a str,
-    start: LineCol,
-    end: LineCol,
-    line_text: &'a str,
-    diagnostic: &'a crate::ide::diagnostics::Diagnostic,
-}
-
-impl Found<'_> {
-    fn write_text(&self, out: &mut dyn Write) {
-        let line_number = (self.start.line + 1).to_string();
-        let gutter = " ".repeat(line_number.len());
-        let width = if self.end.line == self.start.line { (self.end.col - self.start.col).max(1) } else { 1 };
-        let _ = writeln!(
-            out,
-            "{}:{}:{}: {}[{}]: {}\n{gutter} |\n{line_number} | {}\n{gutter} | {}{}\n",
-            self.file,
-            self.start.line + 1,
-            self.start.col + 1,
-            self.diagnostic.severity.as_str(),
-            self.diagnostic.code,
-            self.diagnostic.message,
-            self.line_text,
-            " ".repeat(self.start.col as usize),
-            "^".repeat(width as usize),
-        );
+/// Flag combinations clap does not check.
+fn usage(args: &CheckArgs) -> Result<(), String> {
+    if args.unsafe_fixes && !args.fix && !args.diff {
+        return Err("--unsafe-fixes goes with --fix or --diff".into());
     }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "file": self.file,
-            "line": self.start.line + 1,
-            "column": self.start.col + 1,
-            "end_line": self.end.line + 1,
-            "end_column": self.end.col + 1,
-            "severity": self.diagnostic.severity.as_str(),
-            "code": self.diagnostic.code,
-            "message": self.diagnostic.message,
-        })
+    if args.statistics && matches!(args.format, CheckFormat::Sarif | CheckFormat::Github) {
+        return Err("--statistics prints text or JSON; use --format text or --format json".into());
     }
+    let stdin = args.stdin_filename.is_some() || args.paths.iter().any(|path| path.as_os_str() == "-");
+    if stdin && args.paths.iter().any(|path| path.as_os_str() != "-") {
+        return Err("standard input is checked on its own: give no other paths with `-` or --stdin-filename".into());
+    }
+    Ok(())
 }
 
-#[derive(Default)]
-struct Report {
-    errors: usize,
-    warnings: usize,
-    information: usize,
-    hints: usize,
-    json: Vec<serde_json::Value>,
-}
-
-impl Report {
-    fn count(&mut self, severity: Severity) {
-        match severity {
-            Severity::Error => self.errors += 1,
-            Severity::Warning => self.warnings += 1,
-            Severity::Information => self.information += 1,
-            Severity::Hint => self.hints += 1,
+fn write_report(args: &CheckArgs, findings: &[FileFindings], counts: Counts, file_count: usize, out: &mut dyn Write) {
+    let pretty = |value: serde_json::Value| serde_json::to_string_pretty(&value).unwrap_or_else(|_| "[]".into());
+    match (args.format, args.statistics) {
+        (CheckFormat::Text, true) => {
+            report::write_statistics_text(findings, out);
+            if !args.quiet {
+                let _ = writeln!(out, "{}", counts.summary(file_count));
+            }
         }
+        (CheckFormat::Json, true) => {
+            let _ = writeln!(out, "{}", pretty(report::statistics_json(findings)));
+        }
+        (CheckFormat::Text, false) => {
+            report::write_text(findings, out);
+            if !args.quiet {
+                // The summary stays the last line (scripts read it); the hint goes before it.
+                if let Some(hint) = fixable_hint(findings, args) {
+                    let _ = writeln!(out, "{hint}");
+                }
+                let _ = writeln!(out, "{}", counts.summary(file_count));
+            }
+        }
+        (CheckFormat::Json, false) => {
+            let _ = writeln!(out, "{}", pretty(report::json(findings)));
+        }
+        (CheckFormat::Sarif, _) => {
+            let _ = writeln!(out, "{}", pretty(report::sarif(findings)));
+        }
+        (CheckFormat::Github, _) => report::write_github(findings, out),
     }
+}
 
-    fn summary(&self, files: usize) -> String {
-        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-        format!(
-            "checked {}: {}, {}, {} information, {}",
-            plural(files, "file"),
-            plural(self.errors, "error"),
-            plural(self.warnings, "warning"),
-            self.information,
-            plural(self.hints, "hint")
-        )
+/// `3 fixable with --fix (2 more with --fix --unsafe-fixes)`, when anything is.
+fn fixable_hint(findings: &[FileFindings], args: &CheckArgs) -> Option<String> {
+    if args.fix {
+        return None;
     }
+    let all = findings.iter().flat_map(|file| &file.diagnostics);
+    let safe =
+        all.clone().filter(|d| d.code.fix_safety() == FixSafety::Safe && applicable_fix(d, false).is_some()).count();
+    let unsafe_only =
+        all.filter(|d| d.code.fix_safety() == FixSafety::Unsafe && applicable_fix(d, true).is_some()).count();
+    match (safe, unsafe_only) {
+        (0, 0) => None,
+        (safe, 0) => Some(format!("{safe} fixable with --fix")),
+        (safe, more) => Some(format!("{safe} fixable with --fix ({more} more with --fix --unsafe-fixes)")),
+    }
+}
+
+fn read_stdin(
+    args: &CheckArgs,
+    stdin: &mut dyn Read,
+    err: &mut dyn Write,
+    io_failed: &mut bool,
+) -> (Config, Vec<Input>) {
+    let name = args.stdin_filename.clone().unwrap_or_else(|| PathBuf::from("-"));
+    let folder = name.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let config = read_config(folder, err, io_failed);
+    let mut bytes = Vec::new();
+    if let Err(error) = stdin.read_to_end(&mut bytes) {
+        let _ = writeln!(err, "seedls: standard input: {error}");
+        *io_failed = true;
+        return (config, Vec::new());
+    }
+    let had_bom = bytes.starts_with(BOM.as_bytes());
+    let relative = name.clone();
+    (config, vec![Input { name: display_path(&name), path: None, relative, bytes, had_bom }])
+}
+
+/// `a/seeds/x.txt` for a relative path (what `patch -p1` and `git apply` expect); an absolute
+/// path as it is.
+fn diff_name(side: &str, name: &str) -> String {
+    if Path::new(name).is_absolute() { name.to_string() } else { format!("{side}/{name}") }
 }
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
     use super::*;
+    use crate::cli::args::{Cli, Command};
+
+    fn check_args(args: &[&str]) -> CheckArgs {
+        let cli = Cli::try_parse_from(["seedls", "check"].iter().chain(args)).expect("arguments parse");
+        match cli.command {
+            Some(Command::Check(args)) => args,
+            other => panic!("not check: {other:?}"),
+        }
+    }
 
     #[test]
-    fn snippet_lines_end_where_positions_end_them() {
-        let text = "zero\rone\r\ntwo\nthree\r\rfive";
-        let index = LineIndex::new(text);
-        let lines: Vec<&str> = (0..7).map(|line| line_text(&index, text, line)).collect();
-        // Line 6 is past the end of the text: empty, not a panic.
-        assert_eq!(lines, ["zero", "one", "two", "three", "", "five", ""]);
+    fn a_file_edited_while_being_fixed_is_reported_and_kept() {
+        let folder = std::env::temp_dir().join(format!("seedls-check-race-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&folder);
+        std::fs::create_dir_all(&folder).unwrap();
+        let path = folder.join("a.txt");
+        std::fs::write(&path, "= T =\n\n==Aftermath==\n").unwrap();
+        let args = check_args(&["--fix", path.to_str().unwrap()]);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        // The editor saves the file between seedls's read and its rename.
+        let mut editor_saves = |path: &Path| std::fs::write(path, "= T =\n\nedited\n").unwrap();
+        let status = run_check(
+            &args,
+            CheckIo { stdin: &mut std::io::empty(), out: &mut out, err: &mut err, before_rename: &mut editor_saves },
+        );
+        let err = String::from_utf8(err).unwrap();
+        assert_eq!(status, 2);
+        assert!(err.contains("a.txt: changed on disk since it was read; not overwritten"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "= T =\n\nedited\n");
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("hint[heading-spacing]"), "the unfixed text is reported: {out}");
+        assert!(out.contains("fixed 0 findings in 0 files"), "{out}");
     }
 }

@@ -1,36 +1,30 @@
-//! The command-line edge: `seedls check` lints files and folders like rustc or ruff would.
+//! The command-line edge: `seedls check` lints (and fixes) files and folders the way rustc and
+//! ruff do; `seedls export` writes the entity annotations of the articles; `seedls codes`
+//! prints the catalogue. Arguments are parsed by clap (`args.rs`).
 
+pub mod args;
 mod check;
+mod export;
+mod inputs;
+mod report;
+mod select;
+mod write;
 
-pub use check::{OutputFormat, run_check};
+pub use args::{CheckArgs, CheckFormat, Cli, Command};
+pub use check::{CheckIo, run_check};
+pub use export::run_export;
 
-pub const USAGE: &str = "\
-seedls — a language server and linter for seed documents
-
-USAGE:
-    seedls                          speak LSP on stdin/stdout (what editors run)
-    seedls check [OPTIONS] [PATH]…  check files or folders (default: ./seeds if it exists, else .)
-    seedls codes                    list every diagnostic code (a Markdown table)
-    seedls --help | --version
-
-CHECK OPTIONS:
-    --format text|json   output format (default: text)
-
-EXIT STATUS (check):
-    0  no error-level diagnostics
-    1  at least one error-level diagnostic
-    2  usage or I/O error (a file that cannot be read is reported; the others are still checked)
-";
-
-/// The diagnostics catalogue as a Markdown table (what README.md shows).
+/// The diagnostics catalogue as a Markdown table (what README.md shows). The fix column says
+/// whether `seedls check --fix` applies the quick fix (`safe`) or only `--unsafe-fixes` does.
 pub fn codes_table() -> String {
-    let mut table = String::from("| code | default severity | quick fix | what |\n|---|---|---|---|\n");
-    for info in crate::ide::diagnostics::CATALOGUE {
-        let fix = if info.has_fix { "✓" } else { "" };
+    let mut table = String::from("| code | default severity | fix | what |\n|---|---|---|---|\n");
+    for code in crate::codes::Code::ALL {
+        let info = code.info();
         table += &format!(
-            "| `{}` | {} | {fix} | {} |\n",
-            info.code,
+            "| `{}` | {} | {} | {} |\n",
+            info.name,
             info.severity.as_str(),
+            info.fix.as_str(),
             info.summary.replace('|', "\\|")
         );
     }

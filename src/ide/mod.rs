@@ -9,7 +9,9 @@ pub mod diagnostics;
 pub mod document_highlight;
 pub mod document_links;
 pub mod entity_explorer;
+pub mod entity_id;
 pub mod export;
+pub mod fix_all;
 #[cfg(test)]
 mod fixture;
 pub mod folding;

@@ -46,7 +46,7 @@ fn check_range(text: &str, range: TextRange) {
 }
 
 /// Codes whose fix cannot promise to leave fewer diagnostics of that code, and why.
-const FIX_MAY_LEAVE_THE_CODE: &[(&str, &str)] = &[];
+const FIX_MAY_LEAVE_THE_CODE: &[(crate::codes::Code, &str)] = &[];
 
 /// Asserts that a fix's edits are disjoint (sorted by start, each ending before the next).
 fn check_disjoint(edits: &[ide::TextEdit]) {

@@ -64,7 +64,7 @@ fn cross_article_diagnostics_on_the_seeds() {
         let file = file_starting(&workspace, prefix);
         let source = workspace.file(file).unwrap();
         for diagnostic in diagnostics(&workspace, file, &SeverityOverrides::default()) {
-            if ["unresolved-link", "name-variant", "duplicate-title"].contains(&diagnostic.code) {
+            if ["unresolved-link", "name-variant", "duplicate-title"].contains(&diagnostic.code.as_str()) {
                 shown += &format!("{prefix} {} {:?}\n", diagnostic.code, diagnostic.range.slice(&source.text));
             }
         }

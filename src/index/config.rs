@@ -15,11 +15,12 @@
 //! citation-needed = "error"
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
+use toml::Spanned;
 
-use crate::ide::diagnostics::{Severity, SeverityOverrides, code_info};
+use crate::codes::{Code, Severity, SeverityOverrides};
 use crate::index::schema::Schema;
 use crate::syntax::TextRange;
 
@@ -45,17 +46,19 @@ struct RawConfig {
     files: RawFiles,
     #[serde(default)]
     infobox: RawInfobox,
+    /// Spanned keys and values, so that an error points at that key or value itself
+    /// (a textual search would find the first match, perhaps inside another key).
     #[serde(default)]
-    diagnostics: HashMap<String, String>,
+    diagnostics: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawFiles {
     #[serde(default)]
-    include: Vec<String>,
+    include: Vec<Spanned<String>>,
     #[serde(default)]
-    exclude: Vec<String>,
+    exclude: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -80,38 +83,40 @@ impl Config {
         };
         let mut errors = Vec::new();
         let mut severities = HashMap::new();
-        for (code, level) in raw.diagnostics {
-            let range = find_range(text, &code);
-            if code_info(&code).is_none() {
-                errors.push(ConfigError { range, message: format!("unknown diagnostic code `{code}`") });
+        for (name, level) in raw.diagnostics {
+            let Some(code) = Code::parse(name.get_ref()) else {
+                errors.push(ConfigError {
+                    range: span_range(&name),
+                    message: format!("unknown diagnostic code `{}`{}", name.get_ref(), suggestion(name.get_ref())),
+                });
                 continue;
-            }
-            match level.as_str() {
+            };
+            match level.get_ref().as_str() {
                 "off" => {
                     severities.insert(code, None);
                 }
-                other => match Severity::parse(other) {
+                word => match Severity::parse(word) {
                     Some(severity) => {
                         severities.insert(code, Some(severity));
                     }
                     None => errors.push(ConfigError {
-                        range: find_range(text, &level),
-                        message: format!("`{level}` is not a severity: use error, warning, information, hint or off"),
+                        range: string_range(text, &level),
+                        message: format!("`{word}` is not a severity: use error, warning, information, hint or off"),
                     }),
                 },
             }
         }
         for pattern in raw.files.include.iter().chain(&raw.files.exclude) {
-            if let Err(error) = globset::Glob::new(pattern) {
+            if let Err(error) = globset::Glob::new(pattern.get_ref()) {
                 errors.push(ConfigError {
-                    range: find_range(text, pattern),
-                    message: format!("bad glob `{pattern}`: {error}"),
+                    range: string_range(text, pattern),
+                    message: format!("bad glob `{}`: {error}", pattern.get_ref()),
                 });
             }
         }
         let config = Config {
-            include: raw.files.include,
-            exclude: raw.files.exclude,
+            include: raw.files.include.into_iter().map(Spanned::into_inner).collect(),
+            exclude: raw.files.exclude.into_iter().map(Spanned::into_inner).collect(),
             schema_extra_keys: raw.infobox.extra_keys,
             required_keys: raw.infobox.required_keys,
             severities: SeverityOverrides(severities),
@@ -129,8 +134,34 @@ impl Config {
     }
 }
 
-fn find_range(text: &str, needle: &str) -> TextRange {
-    text.find(needle).map_or(TextRange::empty(0), |start| TextRange::new(start, start + needle.len()))
+fn span_range<T>(spanned: &Spanned<T>) -> TextRange {
+    let span = spanned.span();
+    TextRange::new(span.start, span.end.max(span.start))
+}
+
+/// The range of a string value without its quotes (`"loud"` → `loud`), so the underline sits
+/// on the word the message names.
+fn string_range(text: &str, spanned: &Spanned<String>) -> TextRange {
+    let range = span_range(spanned);
+    let token = text.get(range.start()..range.end()).unwrap_or("");
+    let quoted = token.len() >= 2
+        && (token.starts_with('"') && token.ends_with('"') || token.starts_with('\'') && token.ends_with('\''));
+    if quoted && !token.starts_with("\"\"\"") && !token.starts_with("'''") {
+        TextRange::new(range.start() + 1, range.end() - 1)
+    } else {
+        range
+    }
+}
+
+/// `: did you mean `x`?` for a near-miss of a code's name, else nothing.
+fn suggestion(name: &str) -> String {
+    let lowered = name.to_lowercase();
+    Code::ALL
+        .iter()
+        .map(|code| (crate::index::schema::edit_distance(&lowered, code.as_str()), code))
+        .filter(|(distance, _)| *distance <= 3)
+        .min_by_key(|(distance, _)| *distance)
+        .map_or(String::new(), |(_, code)| format!(": did you mean `{code}`?"))
 }
 
 #[cfg(test)]
@@ -146,8 +177,8 @@ mod tests {
         assert_eq!(config.exclude, ["drafts/**"]);
         assert!(config.schema().extra_keys.contains("Weather"));
         assert_eq!(config.schema().required, ["Conflict"]);
-        assert_eq!(config.severities.0.get("stray-citation"), Some(&None));
-        assert_eq!(config.severities.0.get("citation-needed"), Some(&Some(Severity::Error)));
+        assert_eq!(config.severities.0.get(&Code::StrayCitation), Some(&None));
+        assert_eq!(config.severities.0.get(&Code::CitationNeeded), Some(&Some(Severity::Error)));
     }
 
     #[test]
@@ -161,5 +192,31 @@ mod tests {
         assert_eq!(errors.len(), 1);
         let (_, errors) = Config::parse("[unknown]\n");
         assert_eq!(errors.len(), 1);
+    }
+
+    #[test]
+    fn an_unknown_code_is_flagged_at_its_own_key_not_where_its_name_first_appears() {
+        // `heading-spacin` first occurs inside the value of `title-missing` (a bad severity
+        // there too), then as a key of its own: the error belongs to the key.
+        let text = "[diagnostics]\ntitle-missing = \"heading-spacin\"\nheading-spacin = \"off\"\n";
+        let (config, errors) = Config::parse(text);
+        let key_start = text.rfind("heading-spacin =").unwrap();
+        let unknown = errors.iter().find(|e| e.message.starts_with("unknown diagnostic code")).unwrap();
+        assert_eq!(unknown.range, TextRange::new(key_start, key_start + "heading-spacin".len()));
+        assert_eq!(unknown.message, "unknown diagnostic code `heading-spacin`: did you mean `heading-spacing`?");
+        let bad_level = errors.iter().find(|e| e.message.contains("is not a severity")).unwrap();
+        assert_eq!(
+            bad_level.range,
+            TextRange::new(text.find("heading-spacin").unwrap(), text.find("heading-spacin").unwrap() + 14)
+        );
+        assert!(config.severities.0.is_empty());
+    }
+
+    #[test]
+    fn a_bad_glob_is_flagged_where_it_stands() {
+        let text = "[files]\ninclude = [\"a/**\", \"[\"]\n";
+        let (_, errors) = Config::parse(text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].range, TextRange::new(text.rfind('[').unwrap(), text.rfind('[').unwrap() + 1));
     }
 }

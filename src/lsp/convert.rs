@@ -120,7 +120,7 @@ pub(crate) fn config_diagnostic(map: &LineMap, error: &crate::index::config::Con
     lsp::Diagnostic {
         range: map.range(error.range),
         severity: Some(lsp::DiagnosticSeverity::ERROR),
-        code: Some(lsp::NumberOrString::String("config-error".to_string())),
+        code: Some(lsp::NumberOrString::String(crate::codes::Code::ConfigError.as_str().to_string())),
         source: Some("seedls".to_string()),
         message: error.message.clone(),
         ..lsp::Diagnostic::default()

@@ -246,7 +246,7 @@ fn record_alias_actions(
     let Some(config_uri) = lsp::Uri::from_file_path(&config_path) else { return Vec::new() };
     let mut config_text: Option<Option<String>> = None;
     let mut answer = Vec::new();
-    for action in actions.iter().filter(|action| action.diagnostic.code == "name-variant") {
+    for action in actions.iter().filter(|action| action.diagnostic.code == crate::codes::Code::NameVariant) {
         let alias = action.diagnostic.range.slice(&source.text);
         let Some(canonical) = action.edits.first().map(|edit| edit.new_text.as_str()) else { continue };
         // Read once, and only when there is something to offer.
@@ -628,7 +628,7 @@ pub(crate) fn entities(snapshot: &Snapshot, params: &serde_json::Value) -> Resul
         .into_iter()
         .map(|entity| {
             serde_json::json!({
-                "id": ide::export::entity_id(entity.kind, &entity.name),
+                "id": ide::entity_id::entity_id(entity.kind, &entity.name),
                 "name": entity.name,
                 "kind": kind_name(entity.kind),
                 "listings": entity.listings,
@@ -661,7 +661,7 @@ pub(crate) fn entity(snapshot: &Snapshot, params: &serde_json::Value) -> Result<
         })
         .collect();
     Ok(serde_json::json!({
-        "id": ide::export::entity_id(kind, name),
+        "id": ide::entity_id::entity_id(kind, name),
         "name": name,
         "kind": kind_name(kind),
         "locations": locations,
@@ -675,7 +675,7 @@ pub(crate) fn timeline(snapshot: &Snapshot) -> Result<serde_json::Value> {
         .filter_map(|entry| {
             let place = snapshot.location(entry.file, entry.range)?;
             Some(serde_json::json!({
-                "id": ide::export::entity_id(EntityKind::Article, &entry.name),
+                "id": ide::entity_id::entity_id(EntityKind::Article, &entry.name),
                 "name": entry.name,
                 "uri": place.uri.as_str(),
                 "range": place.range,

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use ropey::Rope;
 use tower_lsp_server::ls_types as lsp;
 
-use crate::ide::diagnostics::{Severity, SeverityOverrides};
+use crate::codes::{Severity, SeverityOverrides};
 use crate::index::config::Config;
 use crate::index::{FileFacts, FileId, SourceFile, Workspace};
 use crate::lsp::convert::LineMap;
@@ -298,11 +298,10 @@ pub(crate) fn settings_from_json(settings: &serde_json::Value) -> (ClientSetting
     };
     if let Some(table) = settings.pointer("/diagnostics/severity").and_then(serde_json::Value::as_object) {
         for (name, level) in table {
-            if crate::ide::diagnostics::code_info(name).is_none() {
+            let Some(code) = crate::codes::Code::parse(name) else {
                 problems.push(format!("seedls.diagnostics.severity: unknown code `{name}`"));
                 continue;
-            }
-            let code = name.clone();
+            };
             match level.as_str() {
                 Some("off") => {
                     overrides.insert(code, None);

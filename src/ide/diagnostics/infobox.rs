@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::{Diagnostic, Fix, diagnostic};
+use super::{Code, Diagnostic, Fix, diagnostic};
 use crate::ide::{TextEdit, line_ending, line_with_terminator};
 use crate::index::date::{DateError, parse_date};
 use crate::index::schema::{KeyCheck, Schema};
@@ -20,7 +20,7 @@ pub(super) fn check(text: &str, document: &Document, schema: &Schema, out: &mut 
                 InfoboxLine::Malformed(range) => {
                     let line = range.slice(text).trim();
                     out.push(diagnostic(
-                        "infobox-syntax",
+                        Code::InfoboxSyntax,
                         crate::syntax::trim_range(text, *range),
                         format!("`{line}` is not an infobox entry: write it as `- Key: Value`, or put a blank line before it to end the infobox"),
                     ));
@@ -53,7 +53,7 @@ fn keys(text: &str, entries: &[&InfoboxEntry], schema: &Schema, out: &mut Vec<Di
         let key = key_name(text, entry);
         if !seen.insert(key.to_lowercase()) {
             out.push(
-                diagnostic("infobox-duplicate-key", entry.key, format!("`{key}` is given twice; only the first one counts: remove this line or merge its value into the first"))
+                diagnostic(Code::InfoboxDuplicateKey, entry.key, format!("`{key}` is given twice; only the first one counts: remove this line or merge its value into the first"))
                     .with_fix(Fix::new(format!("Remove this `{key}` line"), vec![TextEdit::delete(line_with_terminator(text, entry.line))])),
             );
         }
@@ -66,14 +66,14 @@ fn keys(text: &str, entries: &[&InfoboxEntry], schema: &Schema, out: &mut Vec<Di
                 } else {
                     format!("`{key}` needs a side number, such as `{canonical}`")
                 };
-                out.push(diagnostic("infobox-unknown-key", entry.key, message).with_fix(Fix::new(format!("Change to `{canonical}`"), vec![TextEdit::replace(entry.key, canonical)])));
+                out.push(diagnostic(Code::InfoboxUnknownKey, entry.key, message).with_fix(Fix::new(format!("Change to `{canonical}`"), vec![TextEdit::replace(entry.key, canonical)])));
             }
             KeyCheck::Unknown { suggestion: Some(suggestion) } => out.push(
-                diagnostic("infobox-unknown-key", entry.key, format!("unknown infobox key `{key}`: did you mean `{suggestion}`?"))
+                diagnostic(Code::InfoboxUnknownKey, entry.key, format!("unknown infobox key `{key}`: did you mean `{suggestion}`?"))
                     .with_fix(Fix::new(format!("Change to `{suggestion}`"), vec![TextEdit::replace(entry.key, suggestion)])),
             ),
             KeyCheck::Unknown { suggestion: None } => out.push(diagnostic(
-                "infobox-unknown-key",
+                Code::InfoboxUnknownKey,
                 entry.key,
                 format!("unknown infobox key `{key}`: use a key of the military-conflict infobox, or add it to `infobox.extra_keys` in seedls.toml"),
             )),
@@ -97,7 +97,7 @@ fn side_mismatch(text: &str, entry: &InfoboxEntry, combatant_sides: &HashSet<u8>
     }
     let key = key_name(text, entry);
     out.push(diagnostic(
-        "infobox-side-mismatch",
+        Code::InfoboxSideMismatch,
         entry.key,
         format!("`{key}` is for side {side}, but there is no `Combatant{side}`: add the side's belligerents, or renumber the key"),
     ));
@@ -108,7 +108,7 @@ fn value(text: &str, entry: &InfoboxEntry, out: &mut Vec<Diagnostic>) {
     if entry.is_empty_value() {
         let range = if entry.value.is_empty() { entry.key } else { entry.value };
         out.push(diagnostic(
-            "infobox-empty-value",
+            Code::InfoboxEmptyValue,
             range,
             format!("`{key}` has no value: fill it in, or remove the line"),
         ));
@@ -156,7 +156,7 @@ fn empty_items(text: &str, entry: &InfoboxEntry, key: &str, out: &mut Vec<Diagno
             format!("empty item in `{key}`: nothing stands before this comma")
         };
         out.push(
-            diagnostic("infobox-empty-item", range, message)
+            diagnostic(Code::InfoboxEmptyItem, range, message)
                 .with_fix(Fix::new("Remove the empty item", vec![TextEdit::delete(removal)])),
         );
     }
@@ -183,7 +183,7 @@ fn nesting(text: &str, entry: &InfoboxEntry, key: &str, out: &mut Vec<Diagnostic
                     item.name.slice(text)
                 ),
             };
-            out.push(diagnostic("infobox-nesting", marker, message));
+            out.push(diagnostic(Code::InfoboxNesting, marker, message));
         }
         previous_depth = Some(item.depth);
     }
@@ -194,12 +194,12 @@ fn date(text: &str, entry: &InfoboxEntry, out: &mut Vec<Diagnostic>) {
     match parse_date(value) {
         Ok(_) => {}
         Err(DateError::EndsBeforeStart) => out.push(diagnostic(
-            "infobox-date",
+            Code::InfoboxDate,
             entry.value,
             format!("the date range `{value}` ends before it starts: check the order of its ends"),
         )),
         Err(error) => out.push(diagnostic(
-            "infobox-date",
+            Code::InfoboxDate,
             entry.value,
             format!("cannot read `{value}` as a date ({error}): write a date or a range such as `15 October – 22 November 1944`"),
         )),
@@ -238,7 +238,7 @@ fn markup(text: &str, entry: &InfoboxEntry, out: &mut Vec<Diagnostic>) {
                 Fix::new(format!("Remove `{shown}`"), vec![TextEdit::delete(removal)]),
             ),
         };
-        out.push(diagnostic("infobox-markup", markup.range, message).with_fix(fix));
+        out.push(diagnostic(Code::InfoboxMarkup, markup.range, message).with_fix(fix));
     }
 }
 
@@ -274,7 +274,7 @@ fn missing_keys(text: &str, infobox: &crate::syntax::Infobox, schema: &Schema, o
         }
         out.push(
             diagnostic(
-                "infobox-missing-key",
+                Code::InfoboxMissingKey,
                 infobox.header,
                 format!("the infobox has no `{key}`: every conflict infobox gives Conflict, Date, Place and Result"),
             )
@@ -292,7 +292,7 @@ fn misplaced(document: &Document, out: &mut Vec<Diagnostic>) {
     for block in &document.blocks {
         match &block.kind {
             BlockKind::Infobox(infobox) if seen_infobox => out.push(diagnostic(
-                "infobox-misplaced",
+                Code::InfoboxMisplaced,
                 infobox.header,
                 "a second infobox: only the first one counts; merge its entries into the first",
             )),
@@ -300,7 +300,7 @@ fn misplaced(document: &Document, out: &mut Vec<Diagnostic>) {
                 seen_infobox = true;
                 if seen_body {
                     out.push(diagnostic(
-                        "infobox-misplaced",
+                        Code::InfoboxMisplaced,
                         infobox.header,
                         "the infobox comes after body text: move it right under the title",
                     ));

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Diagnostic, Fix, diagnostic};
+use super::{Code, Diagnostic, Fix, diagnostic};
 use crate::ide::TextEdit;
 use crate::syntax::{BlockKind, Citation, CitationKind, Document, TextRange, is_abbreviation};
 
@@ -47,7 +47,7 @@ fn citations(text: &str, citations: &[Citation], has_reference_list: bool, out: 
         let citation = citations[index];
         if citation.kind == CitationKind::Needed {
             out.push(diagnostic(
-                "citation-needed",
+                Code::CitationNeeded,
                 citation.range,
                 format!("`{}`: this claim needs a source", citation.range.slice(text)),
             ));
@@ -77,7 +77,7 @@ fn citations(text: &str, citations: &[Citation], has_reference_list: bool, out: 
         };
         out.push(
             diagnostic(
-                "stray-citation",
+                Code::StrayCitation,
                 run,
                 format!(
                     "reference marker `{}` points to no reference list in this document: remove it",
@@ -112,7 +112,7 @@ fn missing_space(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
         let joined = &text[line.start() + joined_start..line.start() + whole.end()];
         let joined = joined.to_string() + word_rest(&text[line.start() + whole.end()..line.end()]);
         out.push(
-            diagnostic("missing-space", range, format!("`{joined}`: two sentences joined without a space"))
+            diagnostic(Code::MissingSpace, range, format!("`{joined}`: two sentences joined without a space"))
                 .with_fix(Fix::new("Insert a space", vec![TextEdit::insert(line.start() + punctuation.end(), " ")])),
         );
     }
@@ -163,7 +163,7 @@ fn dangling(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
             line.start() + found.as_str().trim_end().len() + found.start(),
         );
         out.push(diagnostic(
-            "dangling-text",
+            Code::DanglingText,
             range,
             format!(
                 "`{}`: words missing before the punctuation, likely a removed link; complete or rephrase the sentence",
@@ -185,7 +185,7 @@ fn dangling(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
             continue;
         }
         out.push(diagnostic(
-            "dangling-text",
+            Code::DanglingText,
             range,
             format!("a space before `{}`: something between them was likely removed", range.slice(text).trim()),
         ));
@@ -197,7 +197,7 @@ fn dangling(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
         } else {
             "a space after `(`: something at the start of the parentheses was likely removed".to_string()
         };
-        out.push(diagnostic("dangling-text", range, message));
+        out.push(diagnostic(Code::DanglingText, range, message));
     }
 }
 
@@ -232,7 +232,7 @@ fn trailing_colon(text: &str, line: TextRange, introduces_what_follows: bool, ou
     let colon = line.start() + content.len() - 1;
     let word_start = line.start() + word_start(content, content.len() - 1);
     out.push(diagnostic(
-        "dangling-text",
+        Code::DanglingText,
         TextRange::new(word_start, colon + 1),
         "the paragraph ends in `:` with nothing after it: a quotation or list was likely lost; restore it or end the sentence",
     ));

@@ -1,7 +1,7 @@
 //! Scrape debris: lines left over from the web page the article was copied from, and the
 //! wiki's `[edit]` links glued to headings.
 
-use super::{Diagnostic, Fix, diagnostic};
+use super::{Code, Diagnostic, Fix, diagnostic};
 use crate::ide::{TextEdit, line_with_terminator};
 use crate::syntax::{BlockKind, DebrisKind, Document, TextRange};
 
@@ -14,7 +14,7 @@ pub(super) fn check(text: &str, document: &Document, out: &mut Vec<Diagnostic>) 
         let before = &text[heading.text.end()..link.start()];
         out.push(
             diagnostic(
-                "scrape-debris",
+                Code::ScrapeDebris,
                 link,
                 "`[edit]` is the wiki's edit link, left over from the web page: delete it",
             )
@@ -37,7 +37,7 @@ pub(super) fn check(text: &str, document: &Document, out: &mut Vec<Diagnostic>) 
             }
         };
         out.push(
-            diagnostic("scrape-debris", debris.line, message)
+            diagnostic(Code::ScrapeDebris, debris.line, message)
                 .with_fix(Fix::new("Delete the line", vec![TextEdit::delete(line_with_terminator(text, debris.line))])),
         );
     }

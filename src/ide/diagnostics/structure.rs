@@ -1,6 +1,6 @@
 //! Structure diagnostics: the title, heading markers, heading levels and bare-line headings.
 
-use super::{Diagnostic, Fix, diagnostic};
+use super::{Code, Diagnostic, Fix, diagnostic};
 use crate::ide::TextEdit;
 use crate::syntax::{BlockKind, Document, Heading, HeadingStyle, TextRange, TitleStyle};
 
@@ -20,7 +20,7 @@ pub(super) fn check(text: &str, document: &Document, out: &mut Vec<Diagnostic>) 
             let parent =
                 if parent_level == 1 { "the title".to_string() } else { format!("a level-{parent_level} heading") };
             out.push(diagnostic(
-                "heading-level-skip",
+                Code::HeadingLevelSkip,
                 heading.line,
                 format!("`{markers}` heading straight under {parent} skips a level: use `{wanted}`, or add the section it belongs to"),
             ));
@@ -35,7 +35,7 @@ fn title(text: &str, document: &Document, out: &mut Vec<Diagnostic>) {
             let name = title.name.slice(text);
             out.push(
                 diagnostic(
-                    "title-missing",
+                    Code::TitleMissing,
                     title.line,
                     format!("the title `{name}` is a bare line: mark it as `= {name} =`"),
                 )
@@ -50,7 +50,7 @@ fn title(text: &str, document: &Document, out: &mut Vec<Diagnostic>) {
             let first_content = document.blocks.iter().find(|block| !matches!(block.kind, BlockKind::Blank));
             if let Some(block) = first_content {
                 out.push(diagnostic(
-                    "title-missing",
+                    Code::TitleMissing,
                     TextRange::empty(block.range.start()),
                     "the document has no title: start it with a line `= Title =`",
                 ));
@@ -70,7 +70,7 @@ fn unbalanced(text: &str, heading: &Heading, out: &mut Vec<Diagnostic>) {
     let fixed = rewritten(text, heading);
     out.push(
         diagnostic(
-            "heading-syntax",
+            Code::HeadingSyntax,
             heading.line,
             format!("unbalanced heading: `{open}` opens it but `{close}` closes it; write `{fixed}`"),
         )
@@ -81,7 +81,7 @@ fn unbalanced(text: &str, heading: &Heading, out: &mut Vec<Diagnostic>) {
 fn unspaced(text: &str, heading: &Heading, out: &mut Vec<Diagnostic>) {
     let fixed = rewritten(text, heading);
     out.push(
-        diagnostic("heading-spacing", heading.line, format!("put spaces inside the heading markers: `{fixed}`"))
+        diagnostic(Code::HeadingSpacing, heading.line, format!("put spaces inside the heading markers: `{fixed}`"))
             .with_fix(Fix::new(format!("Change to `{fixed}`"), vec![TextEdit::replace(heading.line, fixed.clone())])),
     );
 }
@@ -90,7 +90,7 @@ fn bare(text: &str, heading: &Heading, out: &mut Vec<Diagnostic>) {
     let words = heading.text.slice(text);
     out.push(
         diagnostic(
-            "bare-heading",
+            Code::BareHeading,
             heading.text,
             format!("`{words}` reads as a section heading: mark it as `== {words} ==`"),
         )

@@ -1,7 +1,7 @@
 //! Cross-article diagnostics, computed for one file against the workspace view:
 //! See-also items naming no article, near-spellings of another entity's name, duplicate titles.
 
-use super::{Diagnostic, Fix, diagnostic};
+use super::{Code, Diagnostic, Fix, diagnostic};
 use crate::ide::TextEdit;
 use crate::index::schema::edit_distance;
 use crate::index::{FileId, Workspace};
@@ -13,7 +13,7 @@ pub(super) fn check(workspace: &Workspace, file: FileId, out: &mut Vec<Diagnosti
     for link in &source.facts.see_also {
         if workspace.articles_named(&link.name).is_empty() {
             out.push(diagnostic(
-                "unresolved-link",
+                Code::UnresolvedLink,
                 link.range,
                 format!("no article named `{}` in the workspace: check the spelling, or add the article", link.name),
             ));
@@ -32,7 +32,7 @@ pub(super) fn check(workspace: &Workspace, file: FileId, out: &mut Vec<Diagnosti
             .collect();
         if !others.is_empty() {
             out.push(diagnostic(
-                "duplicate-title",
+                Code::DuplicateTitle,
                 *range,
                 format!("another article has the title `{title}`: {}", others.join(", ")),
             ));
@@ -60,7 +60,7 @@ fn name_variants(workspace: &Workspace, file: FileId, out: &mut Vec<Diagnostic>)
                 .map_or(String::new(), |other_source| format!(" in {}", other_source.display_name()));
             out.push(
                 diagnostic(
-                    "name-variant",
+                    Code::NameVariant,
                     listing.range,
                     format!(
                         "`{}` is spelled `{other}`{elsewhere}: the same {}? Use one spelling so the two are one entity",
