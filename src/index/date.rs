@@ -118,6 +118,7 @@ pub fn parse_date(value: &str) -> Result<DateRange, DateError> {
     if sides.len() > 2 || sides.iter().any(Vec::is_empty) {
         return Err(DateError::Unreadable("expected a date or a range of two dates".into()));
     }
+    expand_short_end_year(&mut sides);
     let start = read_side(&sides[0])?;
     let end = match sides.get(1) {
         Some(side) => read_side(side)?,
@@ -140,6 +141,26 @@ pub fn parse_date(value: &str) -> Result<DateRange, DateError> {
         return Err(DateError::EndsBeforeStart);
     }
     Ok(DateRange { start: start_day, end: end_day, approximate })
+}
+
+/// `1940–41`, `1912–13`, `Winter 1942–43`: an end of two digits after a start that ends in a
+/// year is that year's last two digits (the next century's when smaller: `1999–01`). A
+/// winter written over its two years (`Winter 1942–43`) is that one winter.
+fn expand_short_end_year(sides: &mut Vec<Vec<Token>>) {
+    let [start, end] = sides.as_mut_slice() else { return };
+    let (Some(&Token::Number(year)), [Token::Number(short)]) = (start.last(), end.as_slice()) else { return };
+    if !(1000..=9999).contains(&year) || *short >= 100 {
+        return;
+    }
+    let mut full = year - year % 100 + short;
+    if full < year {
+        full += 100;
+    }
+    if start.contains(&Token::Season(12)) && full == year + 1 {
+        sides.truncate(1);
+    } else {
+        end[0] = Token::Number(full);
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -393,6 +414,11 @@ mod tests {
         check("July 1998 – January 1999", expect!["1 July 1998 – 31 January 1999 (214 days, approximate)"]);
         check("June 22, 1941", expect!["22 June 1941 (0 days)"]);
         check("1912–1913", expect!["1 January 1912 – 31 December 1913 (730 days, approximate)"]);
+        check("1912–13", expect!["1 January 1912 – 31 December 1913 (730 days, approximate)"]);
+        check("1940–41", expect!["1 January 1940 – 31 December 1941 (730 days, approximate)"]);
+        check("1999–01", expect!["1 January 1999 – 31 December 2001 (1095 days, approximate)"]);
+        check("Winter 1942–43", expect!["1 December 1942 – 28 February 1943 (89 days, approximate)"]);
+        check("March 1941–42", expect!["1 March 1941 – 31 December 1942 (670 days, approximate)"]);
         check("1944 – present", expect!["1 January 1944 – present (open days, approximate)"]);
         check("c. 1500", expect!["1 January 1500 – 31 December 1500 (364 days, approximate)"]);
         check("8 Sept 1943[1]", expect!["8 September 1943 (0 days)"]);
