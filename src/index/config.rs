@@ -13,6 +13,13 @@
 //! [diagnostics]
 //! stray-citation = "off"
 //! citation-needed = "error"
+//! scope = "workspace"              # problems of closed files too (default: "open")
+//!
+//! [aliases]                        # another spelling = the name it stands for
+//! "Mit'hat Frashëri" = "Midhat Frashëri"
+//!
+//! [names]
+//! ignore = [["Army Group E", "Army Group F"]]   # near-spellings that are different entities
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
@@ -31,6 +38,32 @@ pub struct Config {
     pub schema_extra_keys: Vec<String>,
     pub required_keys: Option<Vec<String>>,
     pub severities: SeverityOverrides,
+    /// Whose problems a client that does not pull diagnostics is sent; `None`: not set here.
+    pub scope: Option<DiagnosticsScope>,
+    /// (alias, canonical name): two spellings of one entity.
+    pub aliases: Vec<(String, String)>,
+    /// Pairs of near-spellings that are truly different entities (no `name-variant`).
+    pub ignored_name_pairs: Vec<(String, String)>,
+}
+
+/// Which files' problems are published to a client that does not pull them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DiagnosticsScope {
+    /// The documents open in the editor.
+    #[default]
+    Open,
+    /// Every file of the workspace.
+    Workspace,
+}
+
+impl DiagnosticsScope {
+    pub fn parse(word: &str) -> Option<DiagnosticsScope> {
+        match word {
+            "open" => Some(DiagnosticsScope::Open),
+            "workspace" => Some(DiagnosticsScope::Workspace),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +83,17 @@ struct RawConfig {
     /// (a textual search would find the first match, perhaps inside another key).
     #[serde(default)]
     diagnostics: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    aliases: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    names: RawNames,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawNames {
+    #[serde(default)]
+    ignore: Vec<Spanned<Vec<String>>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -83,7 +127,18 @@ impl Config {
         };
         let mut errors = Vec::new();
         let mut severities = HashMap::new();
+        let mut scope = None;
         for (name, level) in raw.diagnostics {
+            if name.get_ref() == "scope" {
+                scope = DiagnosticsScope::parse(level.get_ref());
+                if scope.is_none() {
+                    errors.push(ConfigError {
+                        range: string_range(text, &level),
+                        message: format!("`{}` is not a scope: use open or workspace", level.get_ref()),
+                    });
+                }
+                continue;
+            }
             let Some(code) = Code::parse(name.get_ref()) else {
                 errors.push(ConfigError {
                     range: span_range(&name),
@@ -114,7 +169,21 @@ impl Config {
                 });
             }
         }
+        let aliases = read_aliases(text, raw.aliases, &mut errors);
+        let mut ignored_name_pairs = Vec::new();
+        for pair in raw.names.ignore {
+            match pair.get_ref().as_slice() {
+                [a, b] => ignored_name_pairs.push((a.clone(), b.clone())),
+                _ => errors.push(ConfigError {
+                    range: span_range(&pair),
+                    message: "each `ignore` entry is a pair of names: [\"A\", \"B\"]".to_string(),
+                }),
+            }
+        }
         let config = Config {
+            scope,
+            aliases,
+            ignored_name_pairs,
             include: raw.files.include.into_iter().map(Spanned::into_inner).collect(),
             exclude: raw.files.exclude.into_iter().map(Spanned::into_inner).collect(),
             schema_extra_keys: raw.infobox.extra_keys,
@@ -132,6 +201,42 @@ impl Config {
         }
         schema
     }
+}
+
+/// The `[aliases]` table: each alias must differ from its name, and a name an alias points at
+/// must not itself be an alias (one step, so that a chain cannot loop).
+fn read_aliases(
+    text: &str,
+    table: BTreeMap<Spanned<String>, Spanned<String>>,
+    errors: &mut Vec<ConfigError>,
+) -> Vec<(String, String)> {
+    let aliases: HashMap<&str, &str> =
+        table.iter().map(|(alias, canonical)| (alias.get_ref().as_str(), canonical.get_ref().as_str())).collect();
+    let mut kept = Vec::new();
+    for (alias, canonical) in &table {
+        let (alias_name, canonical_name) = (alias.get_ref().trim(), canonical.get_ref().trim());
+        if alias_name.is_empty() || canonical_name.is_empty() {
+            errors.push(ConfigError {
+                range: span_range(alias),
+                message: "an alias and its name cannot be empty".into(),
+            });
+        } else if alias_name == canonical_name {
+            errors.push(ConfigError {
+                range: span_range(alias),
+                message: format!("`{alias_name}` is an alias of itself: remove the line"),
+            });
+        } else if let Some(further) = aliases.get(canonical.get_ref().as_str()) {
+            errors.push(ConfigError {
+                range: string_range(text, canonical),
+                message: format!(
+                    "`{canonical_name}` is itself an alias of `{further}`: point `{alias_name}` at `{further}`"
+                ),
+            });
+        } else {
+            kept.push((alias_name.to_string(), canonical_name.to_string()));
+        }
+    }
+    kept
 }
 
 fn span_range<T>(spanned: &Spanned<T>) -> TextRange {
@@ -167,6 +272,26 @@ fn suggestion(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aliases_names_and_scope_read() {
+        let text = "[diagnostics]\nscope = \"workspace\"\n[aliases]\n\"Mit'hat Frashëri\" = \"Midhat Frashëri\"\n\"A\" = \"A\"\n\"B\" = \"Mit'hat Frashëri\"\n[names]\nignore = [[\"Army Group E\", \"Army Group F\"], [\"lonely\"]]\n";
+        let (config, errors) = Config::parse(text);
+        assert_eq!(config.scope, Some(DiagnosticsScope::Workspace));
+        assert_eq!(config.aliases, [("Mit'hat Frashëri".to_string(), "Midhat Frashëri".to_string())]);
+        assert_eq!(config.ignored_name_pairs, [("Army Group E".to_string(), "Army Group F".to_string())]);
+        let shown: Vec<String> = errors.iter().map(|e| format!("{} | {}", e.range.slice(text), e.message)).collect();
+        assert_eq!(
+            shown,
+            [
+                "\"A\" | `A` is an alias of itself: remove the line",
+                "Mit'hat Frashëri | `Mit'hat Frashëri` is itself an alias of `Midhat Frashëri`: point `B` at `Midhat Frashëri`",
+                "[\"lonely\"] | each `ignore` entry is a pair of names: [\"A\", \"B\"]",
+            ]
+        );
+        let (_, errors) = Config::parse("[diagnostics]\nscope = \"everything\"\n");
+        assert_eq!(errors[0].message, "`everything` is not a scope: use open or workspace");
+    }
 
     #[test]
     fn a_full_config_reads() {

@@ -15,11 +15,12 @@ use tower_lsp_server::{Client, LanguageServer};
 
 use crate::cancel::CancelToken;
 use crate::index::config::Config;
+use crate::index::config::DiagnosticsScope;
 use crate::lsp::convert::{self, LineMap};
 use crate::lsp::diagnostics::{self, Publisher};
 use crate::lsp::dispatch::{Staleness, run_query};
 use crate::lsp::handlers;
-use crate::lsp::state::{ChangeOutcome, ClientFlags, DiagnosticsScope, State, settings_from_json};
+use crate::lsp::state::{ChangeOutcome, ClientFlags, State, settings_from_json};
 use crate::scan;
 
 /// How long the server waits for a client's answer to its own requests (registration,
@@ -78,7 +79,7 @@ impl Server {
     pub(crate) fn refresh_diagnostics(&self, changed: Option<&str>, cross_article: bool) {
         let (flags, scope, open) = {
             let state = self.state.lock();
-            (state.flags, state.client_settings.scope, state.open_keys())
+            (state.flags, state.scope(), state.open_keys())
         };
         if !flags.pull_diagnostics {
             let keys: Vec<String> = if cross_article {
@@ -112,7 +113,7 @@ impl Server {
                     .map(|(_, file)| file.path.clone())
                     .filter(|key| !state.is_open(key))
                     .collect();
-                (state.flags, state.client_settings.scope, keys)
+                (state.flags, state.scope(), keys)
             };
             if flags.pull_diagnostics {
                 if flags.diagnostic_refresh {
@@ -507,7 +508,7 @@ impl LanguageServer for Server {
         let (outcome, scope, pull) = {
             let mut state = self.state.lock();
             let outcome = state.close_document(&key, disk_text);
-            (outcome, state.client_settings.scope, state.flags.pull_diagnostics)
+            (outcome, state.scope(), state.flags.pull_diagnostics)
         };
         let Some(outcome) = outcome else { return };
         let still_member = self.state.lock().workspace().file_id(&key).is_some();

@@ -16,7 +16,7 @@ use ropey::Rope;
 use tower_lsp_server::ls_types as lsp;
 
 use crate::codes::{Severity, SeverityOverrides};
-use crate::index::config::Config;
+use crate::index::config::{Config, DiagnosticsScope};
 use crate::index::{FileFacts, FileId, SourceFile, Workspace};
 use crate::lsp::convert::LineMap;
 use crate::lsp::snapshot::{OpenView, Snapshot};
@@ -38,19 +38,12 @@ pub(crate) struct ClientFlags {
     pub(crate) dynamic_type_hierarchy: bool,
 }
 
-/// Which files' problems are pushed to a client that does not pull them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) enum DiagnosticsScope {
-    #[default]
-    Open,
-    Workspace,
-}
-
 /// The editor's settings (initialization options, `workspace/configuration`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct ClientSettings {
     pub(crate) severities: SeverityOverrides,
-    pub(crate) scope: DiagnosticsScope,
+    /// `None`: the editor does not say; `seedls.toml` or the default decides.
+    pub(crate) scope: Option<DiagnosticsScope>,
 }
 
 struct OpenDocument {
@@ -229,6 +222,11 @@ impl State {
         }
     }
 
+    /// Whose problems are pushed: the editor's setting, else seedls.toml's, else open ones.
+    pub(crate) fn scope(&self) -> DiagnosticsScope {
+        self.client_settings.scope.or(self.config.scope).unwrap_or_default()
+    }
+
     /// The severities in force: seedls.toml, then the editor's settings on top.
     pub(crate) fn overrides(&self) -> SeverityOverrides {
         let mut merged = self.config.severities.0.clone();
@@ -289,11 +287,13 @@ pub(crate) fn settings_from_json(settings: &serde_json::Value) -> (ClientSetting
     let mut overrides = HashMap::new();
     let mut problems = Vec::new();
     let scope = match settings.pointer("/diagnostics/scope").and_then(serde_json::Value::as_str) {
-        None | Some("open") => DiagnosticsScope::Open,
-        Some("workspace") => DiagnosticsScope::Workspace,
-        Some(other) => {
-            problems.push(format!("seedls.diagnostics.scope: `{other}` is not open or workspace"));
-            DiagnosticsScope::Open
+        None => None,
+        Some(word) => {
+            let scope = DiagnosticsScope::parse(word);
+            if scope.is_none() {
+                problems.push(format!("seedls.diagnostics.scope: `{word}` is not open or workspace"));
+            }
+            scope
         }
     };
     if let Some(table) = settings.pointer("/diagnostics/severity").and_then(serde_json::Value::as_object) {

@@ -668,3 +668,26 @@ async fn a_name_variant_offers_to_record_an_alias_in_seedls_toml() {
     assert_eq!(operations[0]["edits"][0]["range"]["start"], json!({ "line": 2, "character": 0 }));
     assert_eq!(std::fs::read_to_string(workspace.0.join("seedls.toml")).unwrap(), "[files]\nexclude = []\n");
 }
+
+#[tokio::test]
+async fn workspace_scope_pushes_closed_files_problems_to_clients_that_do_not_pull() {
+    let workspace = TempWorkspace::new("scope", &[("a.txt", ALPHA), ("c.txt", "Bare title\n\n==H==\n")]);
+    let (service, socket) = super::server::service(Server::new);
+    let (sender, from_server) = mpsc::unbounded_channel();
+    tokio::spawn(socket.for_each(move |request| {
+        let _ = sender.send(request);
+        futures::future::ready(())
+    }));
+    let mut client = TestClient { service: CatchPanic::new(service), from_server, next_id: 0 };
+    let root = tower_lsp_server::ls_types::Uri::from_file_path(&workspace.0).unwrap();
+    client
+        .request(
+            "initialize",
+            json!({ "capabilities": {}, "rootUri": root.as_str(), "initializationOptions": { "diagnostics": { "scope": "workspace" } } }),
+        )
+        .await;
+    client.notify("initialized", json!({})).await;
+    let published = client.diagnostics(&workspace.uri("c.txt")).await;
+    assert_eq!(codes_and_ranges(&published), ["title-missing 0:0-0:10", "heading-spacing 2:0-2:5"]);
+    assert_eq!(published["version"], Value::Null, "a closed file has no version");
+}
