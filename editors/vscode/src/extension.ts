@@ -3,6 +3,7 @@
 // into VS Code. All language smarts live in the server; this file only finds it,
 // starts it and shows its state.
 
+import * as path from "node:path";
 import * as vscode from "vscode";
 import {
   DidChangeConfigurationNotification,
@@ -26,6 +27,8 @@ let clientSubscriptions: vscode.Disposable[] = [];
 let outputChannel: vscode.OutputChannel;
 let status: IndexingStatus;
 let explorer: EntityExplorer;
+/** Whether this window has seeds, so that the server runs (see `activate`). */
+let serverWanted = false;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   outputChannel = vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME);
@@ -38,7 +41,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("seedls.showOutput", () => outputChannel.show(true)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       // A new binary needs a restart.
-      if (event.affectsConfiguration("seedls.server.path") || event.affectsConfiguration("seedls.server.usePath")) {
+      const serverSetting =
+        event.affectsConfiguration("seedls.server.path") || event.affectsConfiguration("seedls.server.usePath");
+      if (serverSetting && serverWanted) {
         void restartServer(context);
         return;
       }
@@ -53,7 +58,43 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     registerShowReferences(() => client),
   );
 
+  // The extension also activates on startup, because `workspaceContains` cannot see a
+  // workspace that *is* a `seeds` folder (`code seeds/`): the Problems panel and the
+  // entity explorer must fill without a seed being opened first. In a window without
+  // seeds it stays idle until one is opened.
+  if (await workspaceHasSeeds()) {
+    await wantServer(context);
+  } else {
+    const waiting = vscode.workspace.onDidOpenTextDocument((document) => {
+      if (document.languageId === "seed") {
+        waiting.dispose();
+        void wantServer(context);
+      }
+    });
+    context.subscriptions.push(waiting);
+  }
+}
+
+async function wantServer(context: vscode.ExtensionContext): Promise<void> {
+  if (serverWanted) {
+    return;
+  }
+  serverWanted = true;
+  await vscode.commands.executeCommand("setContext", "seedls.active", true);
   await startServer(context);
+}
+
+async function workspaceHasSeeds(): Promise<boolean> {
+  if (vscode.workspace.textDocuments.some((document) => document.languageId === "seed")) {
+    return true;
+  }
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  // The language's own rule: `.txt` files under a folder named `seeds`.
+  if (folders.some((folder) => folder.uri.scheme === "file" && folder.uri.fsPath.split(path.sep).includes("seeds"))) {
+    return true;
+  }
+  const found = await vscode.workspace.findFiles("{**/*.seed,**/seeds/*.txt,**/seeds/**/*.txt}", "**/node_modules/**", 1);
+  return found.length > 0;
 }
 
 export async function deactivate(): Promise<void> {
@@ -146,6 +187,10 @@ async function stopServer(): Promise<void> {
 }
 
 async function restartServer(context: vscode.ExtensionContext): Promise<void> {
+  if (!serverWanted) {
+    await wantServer(context);
+    return;
+  }
   outputChannel.appendLine("seedls: restarting the server");
   await stopServer();
   await startServer(context);

@@ -11,8 +11,7 @@ export class IndexingStatus implements vscode.Disposable {
     this.item = vscode.window.createStatusBarItem("seedls.status", vscode.StatusBarAlignment.Left, 10);
     this.item.name = "seedls";
     this.item.command = "seedls.showOutput";
-    this.showStarting();
-    this.item.show();
+    // Shown from the first state change: a window without seeds shows nothing.
   }
 
   showStarting(): void {
@@ -65,5 +64,6 @@ export class IndexingStatus implements vscode.Disposable {
     this.item.text = text;
     this.item.tooltip = tooltip;
     this.item.backgroundColor = background;
+    this.item.show();
   }
 }
