@@ -51,6 +51,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       // this notification only tells it to pull again. Without `synchronize` the
       // client does not send it by itself.
       if (event.affectsConfiguration("seedls") && client?.isRunning()) {
+        outputChannel.appendLine("seedls: settings changed; the server pulls them again");
         void client.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
       }
     }),

@@ -342,6 +342,24 @@ function extensionOutput() {
   return found.join("\n");
 }
 
+/** Runs a command from the command palette by its full title. */
+async function runCommand(page, title) {
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("F1");
+  await page.locator(".quick-input-widget").filter({ visible: true }).first().waitFor({ timeout: WAIT.openFile });
+  await page.keyboard.type(title, { delay: 5 });
+  // The row whose label is exactly the title ("… Settings" and "… Settings (JSON)" both match the typing).
+  const rows = page.locator(".quick-input-widget .monaco-list-row");
+  const index = await waitFor(`"${title}" in the command palette`, WAIT.openFile, async () => {
+    const labels = await rows.evaluateAll((nodes) =>
+      nodes.map((n) => (n.querySelector(".label-name")?.textContent ?? "").replace(/\s+/g, " ").trim()),
+    );
+    const found = labels.indexOf(title);
+    return found >= 0 ? found + 1 : false;
+  });
+  await rows.nth(index - 1).click();
+}
+
 /** Texts of the visible hover widgets (the first one can be empty). */
 async function hoverTexts(page) {
   return page.locator(".monaco-hover").evaluateAll((nodes) =>
@@ -572,6 +590,47 @@ async function runEditorChecks(page) {
   });
   await screenshot(page, "04-diagnostics");
 
+  // A setting changed while the server runs: the extension sends didChangeConfiguration
+  // and the server pulls the `seedls` section again (workspace/configuration). Edited in
+  // settings.json, as a person would; heading-spacing must stay raised, name-variant go.
+  await check(page, "a seedls.diagnostics.severity change reaches the running server (workspace/configuration)", async () => {
+    await showProblems(page);
+    await filterProblems(page, "name-variant");
+    let rows = [];
+    await waitFor("name-variant in the Problems panel before the change", WAIT.problems, async () => {
+      rows = await problemRowTexts(page);
+      return rows.some((t) => t.includes("name-variant"));
+    });
+    // code-server does not notice a settings.json written behind its back: edit it in
+    // the editor and save, as a person would.
+    const settings = JSON.parse(readFileSync(join(USER_DATA, "User", "settings.json"), "utf8"));
+    settings["seedls.diagnostics.severity"] = { ...settings["seedls.diagnostics.severity"], "name-variant": "off" };
+    await runCommand(page, "Preferences: Open User Settings (JSON)");
+    await waitFor("settings.json to be the active editor", WAIT.openFile, async () =>
+      (await activeEditorName(page)).includes("settings.json"),
+    );
+    await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.insertText(JSON.stringify(settings, null, 2));
+    await page.keyboard.press("Control+S");
+    await page.waitForTimeout(500);
+    await runCommand(page, "View: Close Editor");
+    await waitFor("name-variant to leave the Problems panel", WAIT.problems, async () => {
+      rows = await problemRowTexts(page);
+      return !rows.some((t) => t.includes("name-variant"));
+    }).catch(() => {
+      throw new Error(`name-variant is still listed after "name-variant": "off": ${JSON.stringify(rows).slice(0, 200)}`);
+    });
+    await filterProblems(page, "heading-spacing");
+    await waitFor("heading-spacing still listed", WAIT.problems, async () => {
+      rows = await problemRowTexts(page);
+      return rows.some((t) => t.includes("heading-spacing"));
+    }).catch(() => {
+      throw new Error("heading-spacing (raised to a warning) went away too: the server lost the other settings");
+    });
+    return "name-variant gone, heading-spacing still a warning";
+  });
+
   await check(page, "hovering Enver Hoxha shows the server's hover", async () => {
     const position = await waitFor('"Enver Hoxha" on the Commander1 line', WAIT.openFile, () =>
       textPosition(page, "Commander1:", "Enver Hoxha"),
@@ -695,16 +754,7 @@ async function runEditorChecks(page) {
   // Last, since it stops the server: a wrong seedls.server.path, typed into the
   // Settings editor as a person would, must be reported with the build command.
   await check(page, "a missing server is reported with the build command", async () => {
-    await page.keyboard.press("Escape");
-    await page.keyboard.press("F1");
-    await page.keyboard.type("Preferences: Open User Settings", { delay: 5 });
-    await page.waitForTimeout(500);
-    const pick = page.locator(".quick-input-widget .monaco-list-row", { hasText: /^Preferences: Open User Settings$/ });
-    if ((await pick.count()) > 0) {
-      await pick.first().click();
-    } else {
-      await page.keyboard.press("Enter");
-    }
+    await runCommand(page, "Preferences: Open User Settings");
     const editor = page.locator(".settings-editor");
     await editor.waitFor({ timeout: WAIT.missingServer });
     await page.keyboard.type("seedls.server.path", { delay: 5 });
