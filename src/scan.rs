@@ -13,47 +13,136 @@ pub fn is_seed_path(path: &Path) -> bool {
     matches!(path.extension().and_then(|e| e.to_str()), Some("txt" | "seed"))
 }
 
-/// Seed files under `root`, honouring `.gitignore` and the config's include/exclude globs.
-/// Returns the files and the reasons others were skipped.
-pub fn discover(root: &Path, config: &Config) -> (Vec<PathBuf>, Vec<String>) {
-    let include = globs(&config.include);
-    let exclude = globs(&config.exclude);
-    let mut files = Vec::new();
-    let mut skipped = Vec::new();
-    let walker = ignore::WalkBuilder::new(root).hidden(true).git_ignore(true).require_git(false).build();
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(error) => {
-                skipped.push(format!("cannot walk: {error}"));
+/// The one rule for which files on disk belong to a workspace, used alike by the initial
+/// scan, watched-file events, file operations, folder changes and `seedls check`: under a
+/// workspace folder, not hidden, matched by `[files] include` (default: `*.txt`, `*.seed`)
+/// and not by `exclude`, not ignored by a `.gitignore` between the folder and the file.
+/// Size and UTF-8 are checked when the file is read ([`read_seed`]).
+#[derive(Debug, Clone)]
+pub struct Membership {
+    roots: Vec<PathBuf>,
+    include: Option<GlobSet>,
+    exclude: Option<GlobSet>,
+}
+
+impl Membership {
+    pub fn new(roots: Vec<PathBuf>, config: &Config) -> Membership {
+        Membership { roots, include: globs(&config.include), exclude: globs(&config.exclude) }
+    }
+
+    /// `Ok` for a member file, else why it is not one.
+    pub fn admits(&self, path: &Path) -> Result<(), String> {
+        let root = self
+            .roots
+            .iter()
+            .filter(|root| path.starts_with(root))
+            .max_by_key(|root| root.components().count())
+            .ok_or_else(|| format!("{}: outside every workspace folder", path.display()))?;
+        let relative = path.strip_prefix(root).unwrap_or(path);
+        if relative.components().any(|part| part.as_os_str().to_str().is_some_and(|name| name.starts_with('.'))) {
+            return Err(format!("{}: hidden", path.display()));
+        }
+        if !self.matches_globs(path, relative) {
+            return Err(format!("{}: not included by the [files] settings", path.display()));
+        }
+        let mut folder = root.clone();
+        let mut parts: Vec<&std::ffi::OsStr> = relative.iter().collect();
+        parts.pop();
+        for part in std::iter::once(None).chain(parts.into_iter().map(Some)) {
+            if let Some(part) = part {
+                folder.push(part);
+            }
+            let gitignore = folder.join(".gitignore");
+            if !gitignore.is_file() {
                 continue;
             }
-        };
-        let path = entry.path();
-        if !entry.file_type().is_some_and(|kind| kind.is_file()) {
-            continue;
+            let mut builder = ignore::gitignore::GitignoreBuilder::new(&folder);
+            builder.add(&gitignore);
+            if let Ok(matcher) = builder.build()
+                && matcher.matched_path_or_any_parents(path, false).is_ignore()
+            {
+                return Err(format!("{}: ignored by {}", path.display(), gitignore.display()));
+            }
         }
-        let relative = path.strip_prefix(root).unwrap_or(path);
-        let included = match &include {
+        Ok(())
+    }
+
+    fn matches_globs(&self, path: &Path, relative: &Path) -> bool {
+        let included = match &self.include {
             Some(include) => include.is_match(relative),
             None => is_seed_path(path),
         };
-        if !included || exclude.as_ref().is_some_and(|exclude| exclude.is_match(relative)) {
-            continue;
-        }
-        match entry.metadata() {
-            Ok(metadata) if metadata.len() > MAX_FILE_BYTES => {
-                skipped.push(format!(
-                    "{}: {} bytes is over the {MAX_FILE_BYTES}-byte limit",
-                    path.display(),
-                    metadata.len()
-                ));
-            }
-            _ => files.push(path.to_path_buf()),
-        }
+        included && !self.exclude.as_ref().is_some_and(|exclude| exclude.is_match(relative))
     }
-    files.sort();
-    (files, skipped)
+
+    /// Every member file under the folders, sorted, and the reasons others were skipped.
+    pub fn discover(&self) -> (Vec<PathBuf>, Vec<String>) {
+        let mut files = Vec::new();
+        let mut skipped = Vec::new();
+        for root in &self.roots {
+            let (found, skipped_here) = self.discover_under(root);
+            files.extend(found);
+            skipped.extend(skipped_here);
+        }
+        files.sort();
+        files.dedup();
+        (files, skipped)
+    }
+
+    /// The member files under one folder (one of the roots, or a folder inside one).
+    pub fn discover_under(&self, folder: &Path) -> (Vec<PathBuf>, Vec<String>) {
+        let mut files = Vec::new();
+        let mut skipped = Vec::new();
+        {
+            let root = folder;
+            // Only `.gitignore` files, as `admits` reads them: no global or `.ignore` rules.
+            let walker = ignore::WalkBuilder::new(root)
+                .hidden(true)
+                .git_ignore(true)
+                .git_global(false)
+                .git_exclude(false)
+                .ignore(false)
+                .parents(false)
+                .require_git(false)
+                .build();
+            for entry in walker {
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(error) => {
+                        skipped.push(format!("cannot walk: {error}"));
+                        continue;
+                    }
+                };
+                let path = entry.path();
+                if !entry.file_type().is_some_and(|kind| kind.is_file()) {
+                    continue;
+                }
+                let relative = path.strip_prefix(root).unwrap_or(path);
+                if !self.matches_globs(path, relative) {
+                    continue;
+                }
+                match entry.metadata() {
+                    Ok(metadata) if metadata.len() > MAX_FILE_BYTES => {
+                        skipped.push(format!(
+                            "{}: {} bytes is over the {MAX_FILE_BYTES}-byte limit",
+                            path.display(),
+                            metadata.len()
+                        ));
+                    }
+                    _ => files.push(path.to_path_buf()),
+                }
+            }
+        }
+        files.sort();
+        files.dedup();
+        (files, skipped)
+    }
+}
+
+/// Seed files under `root`, by the workspace's [`Membership`] rule. Returns the files and the
+/// reasons others were skipped.
+pub fn discover(root: &Path, config: &Config) -> (Vec<PathBuf>, Vec<String>) {
+    Membership::new(vec![root.to_path_buf()], config).discover()
 }
 
 fn globs(patterns: &[String]) -> Option<GlobSet> {
@@ -95,6 +184,37 @@ pub fn read_config(root: &Path) -> Option<(PathBuf, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn temp_folder(name: &str) -> PathBuf {
+        let folder = std::env::temp_dir().join(format!("seedls-scan-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&folder);
+        std::fs::create_dir_all(folder.join("drafts")).unwrap();
+        std::fs::create_dir_all(folder.join("ignored")).unwrap();
+        std::fs::create_dir_all(folder.join(".hidden")).unwrap();
+        for file in ["a.txt", "b.seed", "notes.md", "drafts/c.txt", "ignored/d.txt", ".hidden/e.txt", "f.log.txt"] {
+            std::fs::write(folder.join(file), "= T =\n").unwrap();
+        }
+        std::fs::write(folder.join(".gitignore"), "ignored/\n*.log.txt\n").unwrap();
+        folder
+    }
+
+    #[test]
+    fn the_scan_and_single_files_follow_one_rule() {
+        let folder = temp_folder("rule");
+        let config = Config { exclude: vec!["drafts/**".into()], ..Config::default() };
+        let membership = Membership::new(vec![folder.clone()], &config);
+        let (found, _) = membership.discover();
+        let names: Vec<String> =
+            found.iter().map(|path| path.strip_prefix(&folder).unwrap().display().to_string()).collect();
+        assert_eq!(names, ["a.txt", "b.seed"]);
+        // Every file the walk saw or skipped gets the same answer one by one.
+        for file in ["a.txt", "b.seed", "notes.md", "drafts/c.txt", "ignored/d.txt", ".hidden/e.txt", "f.log.txt"] {
+            let admitted = membership.admits(&folder.join(file)).is_ok();
+            assert_eq!(admitted, names.contains(&file.to_string()), "{file}");
+        }
+        assert!(membership.admits(Path::new("/elsewhere/x.txt")).unwrap_err().contains("outside"));
+        std::fs::remove_dir_all(&folder).unwrap();
+    }
 
     #[test]
     fn a_byte_order_mark_is_not_part_of_the_text() {

@@ -71,7 +71,8 @@ impl Fixture {
         self.cursor.expect("the fixture has a `|` cursor")
     }
 
-    /// `path:line:col-col text` for a range, for readable expectations.
+    /// `path line "text"` for a range (the 1-based line it starts on and the text it covers),
+    /// for readable expectations.
     pub(crate) fn describe(&self, file: FileId, range: TextRange) -> String {
         let source = self.workspace.file(file).expect("file exists");
         let line = source.text[..range.start()].matches('\n').count() + 1;
@@ -85,7 +86,7 @@ enum Marker {
 }
 
 /// Removes the indentation common to all non-empty lines, so fixtures can be indented in code.
-fn trim_indent(text: &str) -> String {
+pub(crate) fn trim_indent(text: &str) -> String {
     let text = text.strip_prefix('\n').unwrap_or(text);
     let indent = text
         .lines()

@@ -39,4 +39,17 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn bare_headings_followed_by_a_blank_line_fold() {
+        let text = "Title\n\nBackground\n\nThe Ottoman Eastern Army fell back to a new line.\n\nAftermath\n\nAn armistice was signed on 3 December 1912.\n";
+        let folds: Vec<&str> = folding_ranges(text, &parse(text)).iter().map(|range| range.slice(text)).collect();
+        assert_eq!(
+            &folds[1..],
+            [
+                "Background\n\nThe Ottoman Eastern Army fell back to a new line.",
+                "Aftermath\n\nAn armistice was signed on 3 December 1912."
+            ]
+        );
+    }
 }

@@ -4,9 +4,12 @@
 pub mod code_actions;
 pub mod code_lens;
 pub mod completion;
+pub mod create_article;
 pub mod diagnostics;
 pub mod document_highlight;
 pub mod document_links;
+pub mod entity_explorer;
+pub mod export;
 #[cfg(test)]
 mod fixture;
 pub mod folding;
@@ -15,15 +18,18 @@ mod fuzzy;
 pub mod goto_definition;
 pub mod hover;
 pub mod inlay_hints;
+pub mod record_alias;
 pub mod references;
 pub mod rename;
 #[cfg(test)]
 mod robustness_tests;
 #[cfg(test)]
 mod seed_workspace_tests;
+pub mod selection_range;
 pub mod semantic_tokens;
 pub mod symbols;
 pub mod targets;
+pub mod type_hierarchy;
 
 use crate::syntax::TextRange;
 

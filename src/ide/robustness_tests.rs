@@ -1,5 +1,7 @@
 //! Every feature on arbitrary text, at every offset: nothing panics, every range it returns
-//! lies on character boundaries inside the text, and every quick fix applies cleanly.
+//! lies on character boundaries inside the text, and every quick fix applies cleanly: its
+//! edits never overlap, and applying it leaves fewer diagnostics of the code it fixes (except
+//! the codes in [`FIX_MAY_LEAVE_THE_CODE`], which say why).
 
 use std::sync::Arc;
 
@@ -43,6 +45,45 @@ fn check_range(text: &str, range: TextRange) {
     );
 }
 
+/// Codes whose fix cannot promise to leave fewer diagnostics of that code, and why.
+const FIX_MAY_LEAVE_THE_CODE: &[(&str, &str)] = &[];
+
+/// Asserts that a fix's edits are disjoint (sorted by start, each ending before the next).
+fn check_disjoint(edits: &[ide::TextEdit]) {
+    let mut ranges: Vec<TextRange> = edits.iter().map(|edit| edit.range).collect();
+    ranges.sort_by_key(|range| (range.start, range.end));
+    for pair in ranges.windows(2) {
+        assert!(pair[0].end <= pair[1].start, "a fix's edits overlap: {:?} and {:?}", pair[0], pair[1]);
+    }
+}
+
+/// Asserts that applying a fix to `text` leaves fewer diagnostics of `code` in the file.
+fn check_fix_removes_its_diagnostic(
+    workspace: &Workspace,
+    file: FileId,
+    text: &str,
+    fixed_diagnostic: &ide::diagnostics::Diagnostic,
+    fix: &ide::diagnostics::Fix,
+) {
+    let code = fixed_diagnostic.code;
+    if FIX_MAY_LEAVE_THE_CODE.iter().any(|(exempt, _)| *exempt == code) {
+        return;
+    }
+    let overrides = SeverityOverrides::default();
+    let count = |workspace: &Workspace| {
+        ide::diagnostics::diagnostics(workspace, file, &overrides)
+            .iter()
+            .filter(|diagnostic| diagnostic.code == code)
+            .count()
+    };
+    let before = count(workspace);
+    let mut fixed = workspace.clone();
+    let path = workspace.file(file).expect("file").path.clone();
+    fixed.set_file(&path, Arc::from(ide::apply_edits(text, &fix.edits)));
+    let after = count(&fixed);
+    assert!(after < before, "the fix `{}` left {after} of {before} `{code}` diagnostics in:\n{text:?}", fix.label);
+}
+
 fn exercise(first: &str, second: &str, offset_step: usize) {
     let mut workspace = Workspace::default();
     let file = workspace.set_file("/a.txt", Arc::from(first));
@@ -55,8 +96,8 @@ fn exercise(first: &str, second: &str, offset_step: usize) {
             for edit in &fix.edits {
                 check_range(text, edit.range);
             }
-            let fixed = ide::apply_edits(text, &fix.edits);
-            let _ = crate::syntax::parse(&fixed);
+            check_disjoint(&fix.edits);
+            check_fix_removes_its_diagnostic(&workspace, file, text, &diagnostic, fix);
         }
     }
     let source = workspace.file(file).expect("file").clone();

@@ -18,7 +18,7 @@ use crate::index::workspace::Entity;
 /// Every known name with its entity, in slots that a word index can point into without
 /// hashing the name again: "which names have a word starting with `calo`" is one range of a
 /// B-tree of (folded word, slot) pairs.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct NameTable {
     slots: Vec<Option<(Arc<str>, Entity)>>,
     ids: HashMap<Arc<str>, u32>,

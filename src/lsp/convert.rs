@@ -115,6 +115,18 @@ pub(crate) fn diagnostic(map: &LineMap, diagnostic: &Diagnostic) -> lsp::Diagnos
     }
 }
 
+/// A problem in `seedls.toml`, as a diagnostic on that file.
+pub(crate) fn config_diagnostic(map: &LineMap, error: &crate::index::config::ConfigError) -> lsp::Diagnostic {
+    lsp::Diagnostic {
+        range: map.range(error.range),
+        severity: Some(lsp::DiagnosticSeverity::ERROR),
+        code: Some(lsp::NumberOrString::String("config-error".to_string())),
+        source: Some("seedls".to_string()),
+        message: error.message.clone(),
+        ..lsp::Diagnostic::default()
+    }
+}
+
 pub(crate) fn symbol_kind(kind: SymbolKind) -> lsp::SymbolKind {
     match kind {
         SymbolKind::Title => lsp::SymbolKind::FILE,
@@ -125,7 +137,7 @@ pub(crate) fn symbol_kind(kind: SymbolKind) -> lsp::SymbolKind {
     }
 }
 
-fn entity_symbol_kind(kind: EntityKind) -> lsp::SymbolKind {
+pub(crate) fn entity_symbol_kind(kind: EntityKind) -> lsp::SymbolKind {
     match kind {
         EntityKind::Article => lsp::SymbolKind::FILE,
         EntityKind::Person => lsp::SymbolKind::CONSTANT,

@@ -2,15 +2,23 @@
 //! protocol; it converts, calls `ide`, and converts back.
 
 mod convert;
+mod diagnostics;
+mod dispatch;
 mod framing;
+mod handlers;
+mod indexing;
 mod panic_guard;
 mod server;
+mod snapshot;
 mod state;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use tower_lsp_server::{LspService, Server as Transport};
+use tower_lsp_server::Server as Transport;
+
+/// How many messages may be in progress at once (the transport's default is 4).
+const MAX_PENDING_MESSAGES: usize = 1024;
 
 /// Serves LSP on stdin/stdout until the client says `exit` (or closes stdin). Returns whether
 /// the client asked for `shutdown` first; the process should exit with 1 if not.
@@ -19,7 +27,7 @@ pub fn run_stdio() -> anyhow::Result<bool> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async {
         let flag = shut_down.clone();
-        let (service, socket) = LspService::new(move |client| server::Server::with_shutdown_flag(client, flag));
+        let (service, socket) = server::service(move |client| server::Server::with_shutdown_flag(client, flag));
         let service = panic_guard::CatchPanic::new(service);
         // stdin → framing guard → transport → writer → stdout (see `framing`).
         let (transport_input, guard_output) = tokio::io::duplex(1 << 20);
@@ -29,7 +37,11 @@ pub fn run_stdio() -> anyhow::Result<bool> {
         tokio::spawn(framing::guard_input(tokio::io::stdin(), guard_output, frames.clone(), exit_sender));
         let forward = tokio::spawn(framing::forward_output(writer_input, frames.clone()));
         let writer = tokio::spawn(framing::write_all_frames(queue, tokio::io::stdout()));
-        let serve = Transport::new(transport_input, transport_output, socket).serve(service);
+        // Handlers return at once (requests await a worker thread), so many may be pending;
+        // a low limit would queue a `didChange` or `$/cancelRequest` behind slow requests.
+        let serve = Transport::new(transport_input, transport_output, socket)
+            .concurrency_level(MAX_PENDING_MESSAGES)
+            .serve(service);
         // The transport waits for every pending handler before it returns; after `exit`, or
         // when the input ends (the editor is gone), the server gives them a moment, then goes.
         let exit_grace = async {

@@ -1,31 +1,45 @@
-//! The protocol handlers. Each one converts the request, calls one `ide` function on the
-//! state, and converts the answer back; analysis lives in `ide`, never here.
+//! The protocol surface. Notifications that change state are applied here, in arrival order,
+//! under a short lock (see `state`); requests take a snapshot and run on a worker thread
+//! (see `dispatch`), translated by `handlers`. No analysis happens in this file.
 
-use std::collections::HashMap;
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use parking_lot::Mutex;
-use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{self as lsp, notification::Notification as _};
 use tower_lsp_server::{Client, LanguageServer};
 
-use crate::ide;
+use crate::cancel::CancelToken;
 use crate::index::config::Config;
-use crate::index::{FileId, SourceFile};
 use crate::lsp::convert::{self, LineMap};
-use crate::lsp::state::{ClientFlags, State, severities_from_settings};
+use crate::lsp::diagnostics::{self, Publisher};
+use crate::lsp::dispatch::{Staleness, run_query};
+use crate::lsp::handlers;
+use crate::lsp::state::{ChangeOutcome, ClientFlags, DiagnosticsScope, State, settings_from_json};
 use crate::scan;
 
-/// Diagnostics ready to publish: the document, its diagnostics, its version if open.
-type DiagnosticsBatch = (lsp::Uri, Vec<lsp::Diagnostic>, Option<i32>);
+/// How long the server waits for a client's answer to its own requests (registration,
+/// progress, configuration): a client that never answers must not hold anything up.
+const CLIENT_ANSWER_TIMEOUT: Duration = Duration::from_secs(2);
+/// Closed files' problems (workspace scope) and pull refreshes wait for this much quiet:
+/// typing a name in an infobox must not recompute the workspace on every keystroke.
+const WORKSPACE_DIAGNOSTICS_DELAY: Duration = Duration::from_millis(400);
 
+#[derive(Clone)]
 pub(crate) struct Server {
-    client: Client,
-    state: Arc<Mutex<State>>,
+    pub(crate) client: Client,
+    pub(crate) state: Arc<Mutex<State>>,
+    pub(crate) publisher: Arc<Publisher>,
     /// Set by `shutdown`: an `exit` (or the end of input) before it ends the process with 1.
     shut_down: Arc<AtomicBool>,
+    /// One indexing run at a time; a folder added during a run waits for it.
+    pub(crate) indexing: Arc<tokio::sync::Mutex<()>>,
+    /// The pending workspace-wide refresh (closed files' problems, pull refresh).
+    workspace_refresh: Arc<Mutex<CancelToken>>,
 }
 
 impl Server {
@@ -35,175 +49,216 @@ impl Server {
     }
 
     pub(crate) fn with_shutdown_flag(client: Client, shut_down: Arc<AtomicBool>) -> Server {
-        Server { client, state: Arc::new(Mutex::new(State::default())), shut_down }
-    }
-
-    /// Runs `f` on a known file with its line map; `None` for a file the server does not know.
-    fn with_file<T>(&self, uri: &lsp::Uri, f: impl FnOnce(&mut State, FileId, &LineMap) -> T) -> Option<T> {
-        let mut state = self.state.lock();
-        let file = state.workspace.file_id(&convert::document_key(uri))?;
-        let map = state.line_map(file)?;
-        Some(f(&mut state, file, &map))
-    }
-
-    /// The diagnostics of one open document, with its version, ready to publish.
-    fn document_diagnostics(state: &mut State, uri: &str) -> Option<DiagnosticsBatch> {
-        let file = state.workspace.file_id(uri)?;
-        let map = state.line_map(file)?;
-        let diagnostics = ide::diagnostics::diagnostics(&state.workspace, file, &state.overrides());
-        let converted = diagnostics.iter().map(|diagnostic| convert::diagnostic(&map, diagnostic)).collect();
-        Some((lsp::Uri::from_str(uri).ok()?, converted, state.version(uri)))
-    }
-
-    async fn publish(&self, batches: Vec<DiagnosticsBatch>) {
-        for (uri, diagnostics, version) in batches {
-            self.client.publish_diagnostics(uri, diagnostics, version).await;
+        Server {
+            client,
+            state: Arc::new(Mutex::new(State::default())),
+            publisher: Arc::default(),
+            shut_down,
+            indexing: Arc::default(),
+            workspace_refresh: Arc::default(),
         }
     }
 
-    /// Diagnostics for every open document: after the workspace changed around them.
-    fn all_open_diagnostics(&self) -> Vec<DiagnosticsBatch> {
-        let mut state = self.state.lock();
-        let uris: Vec<String> = state.open.keys().cloned().collect();
-        uris.iter().filter_map(|uri| Self::document_diagnostics(&mut state, uri)).collect()
-    }
-
-    /// After `uri` changed: its own diagnostics, and those of other open documents when the
-    /// names or titles of the workspace changed (their cross-article diagnostics may differ).
-    fn diagnostics_after_change(&self, uri: &str, names_before: u64) -> Vec<DiagnosticsBatch> {
-        let mut state = self.state.lock();
-        let names_changed = state.workspace.names_generation() != names_before;
-        let uris: Vec<String> =
-            if names_changed { state.open.keys().cloned().collect() } else { vec![uri.to_string()] };
-        uris.iter().filter_map(|uri| Self::document_diagnostics(&mut state, uri)).collect()
-    }
-
-    /// Reads a `seedls.toml`: the settings, and its problems as diagnostics on that file
-    /// (an empty list clears earlier ones).
-    fn read_config(&self, path: &std::path::Path, text: &str) -> (Config, Option<DiagnosticsBatch>) {
-        let (config, errors) = Config::parse(text);
-        let encoding = self.state.lock().encoding;
-        let batch = lsp::Uri::from_file_path(path).map(|uri| {
-            let map = LineMap::new(Arc::from(text), encoding);
-            let diagnostics = errors
-                .iter()
-                .map(|error| lsp::Diagnostic {
-                    range: map.range(error.range),
-                    severity: Some(lsp::DiagnosticSeverity::ERROR),
-                    code: Some(lsp::NumberOrString::String("config-error".into())),
-                    source: Some("seedls".into()),
-                    message: error.message.clone(),
-                    ..lsp::Diagnostic::default()
-                })
-                .collect();
-            (uri, diagnostics, None)
-        });
-        (config, batch)
-    }
-
-    /// After an edit was applied (`Ok` with the names generation before it): publishes what
-    /// changed. After a refused edit: says why.
-    async fn publish_after_edit(&self, uri: &str, outcome: std::result::Result<u64, String>) {
-        match outcome {
-            Ok(names_before) => {
-                let batches = self.diagnostics_after_change(uri, names_before);
-                self.publish(batches).await;
-            }
-            Err(message) => self.log(lsp::MessageType::ERROR, message).await,
-        }
-    }
-
-    async fn log(&self, kind: lsp::MessageType, message: String) {
+    pub(crate) async fn log(&self, kind: lsp::MessageType, message: String) {
         eprintln!("seedls: {message}");
         self.client.log_message(kind, message).await;
     }
 
-    /// Indexes the seed files under `roots` (all workspace folders at start, a new one later).
-    async fn index_workspace(&self, roots: Vec<std::path::PathBuf>) {
-        let flags = self.state.lock().flags;
-        let token = lsp::ProgressToken::String("seedls/indexing".to_string());
-        // A client that never answers must not hold indexing up.
-        let created = flags.work_done_progress
-            && matches!(
-                tokio::time::timeout(
-                    std::time::Duration::from_secs(2),
-                    self.client.create_work_done_progress(token.clone())
-                )
-                .await,
-                Ok(Ok(()))
-            );
-        let progress = if created {
-            Some(self.client.progress(token, "Indexing seeds").with_message("finding files").begin().await)
-        } else {
-            None
+    /// After a change was applied: the diagnostics that may differ are refreshed. After a
+    /// refused change: says why.
+    pub(crate) async fn after_change(&self, key: &str, outcome: std::result::Result<ChangeOutcome, String>) {
+        match outcome {
+            Ok(outcome) => self.refresh_diagnostics(Some(key), outcome.cross_article),
+            Err(message) => self.log(lsp::MessageType::ERROR, message).await,
+        }
+    }
+
+    /// Schedules the diagnostics that a change can alter: the changed document's own, and
+    /// when names or settings changed, every open document's and (debounced) the rest.
+    pub(crate) fn refresh_diagnostics(&self, changed: Option<&str>, cross_article: bool) {
+        let (flags, scope, open) = {
+            let state = self.state.lock();
+            (state.flags, state.client_settings.scope, state.open_keys())
         };
-        let mut problems = Vec::new();
-        let mut config_diagnostics = Vec::new();
-        // A folder without seedls.toml keeps the settings in force.
-        let mut found_config: Option<Config> = None;
-        for root in &roots {
-            if let Some((path, text)) = scan::read_config(root) {
-                let (read, batch) = self.read_config(&path, &text);
-                found_config = Some(read);
-                config_diagnostics.extend(batch);
-            }
+        if !flags.pull_diagnostics {
+            let keys: Vec<String> = if cross_article {
+                open
+            } else {
+                changed.filter(|key| open.iter().any(|open| open == key)).map(str::to_string).into_iter().collect()
+            };
+            self.publisher.schedule(&self.state, &self.client, keys);
         }
-        let scan_config = found_config.clone().unwrap_or_else(|| self.state.lock().config.clone());
-        let found = tokio::task::spawn_blocking(move || {
-            use rayon::prelude::*;
-            let mut paths = Vec::new();
-            let mut skipped = Vec::new();
-            for root in &roots {
-                let (found, skipped_here) = scan::discover(root, &scan_config);
-                paths.extend(found);
-                skipped.extend(skipped_here);
+        if cross_article && (flags.pull_diagnostics || scope == DiagnosticsScope::Workspace) {
+            self.schedule_workspace_refresh();
+        }
+    }
+
+    /// After a quiet moment: pull clients are asked to pull again; push clients in workspace
+    /// scope get every closed file's problems.
+    fn schedule_workspace_refresh(&self) {
+        let token = CancelToken::new();
+        std::mem::replace(&mut *self.workspace_refresh.lock(), token.clone()).cancel();
+        let server = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(WORKSPACE_DIAGNOSTICS_DELAY).await;
+            if token.is_cancelled() {
+                return;
             }
-            let read: Vec<std::result::Result<Arc<SourceFile>, String>> = paths
-                .par_iter()
-                .map(|path| {
-                    let text = scan::read_seed(path)?;
-                    let uri = lsp::Uri::from_file_path(path)
-                        .ok_or_else(|| format!("{}: not a valid file URI", path.display()))?;
-                    Ok(Arc::new(SourceFile::indexed(uri.as_str().to_string(), Arc::from(text))))
+            let (flags, scope, keys) = {
+                let state = server.state.lock();
+                let keys: Vec<String> = state
+                    .workspace()
+                    .files()
+                    .map(|(_, file)| file.path.clone())
+                    .filter(|key| !state.is_open(key))
+                    .collect();
+                (state.flags, state.client_settings.scope, keys)
+            };
+            if flags.pull_diagnostics {
+                if flags.diagnostic_refresh {
+                    let _ =
+                        tokio::time::timeout(CLIENT_ANSWER_TIMEOUT, server.client.workspace_diagnostic_refresh()).await;
+                }
+            } else if scope == DiagnosticsScope::Workspace {
+                server.publisher.schedule(&server.state, &server.client, keys);
+            }
+        });
+    }
+
+    /// Reads a `seedls.toml`: the settings, and its problems as diagnostics on that file
+    /// (an empty list clears earlier ones).
+    pub(crate) async fn read_config(&self, path: &std::path::Path, text: &str) -> Config {
+        let (config, errors) = Config::parse(text);
+        let encoding = self.state.lock().encoding;
+        if let Some(uri) = lsp::Uri::from_file_path(path) {
+            let map = LineMap::new(Arc::from(text), encoding);
+            let diagnostics = errors.iter().map(|error| convert::config_diagnostic(&map, error)).collect();
+            self.client.publish_diagnostics(uri, diagnostics, None).await;
+        }
+        config
+    }
+
+    /// Files that changed on disk (watched files, file operations): each one read off the
+    /// transport task, then applied through the state's one path for disk changes.
+    async fn files_changed_on_disk(&self, changes: Vec<(lsp::Uri, bool)>) {
+        let mut config_changed = false;
+        let mut member_changes = Vec::new();
+        for (uri, exists) in changes {
+            let Some(path) = uri.to_file_path().map(|path| path.into_owned()) else { continue };
+            if path.file_name().is_some_and(|name| name == "seedls.toml") {
+                config_changed = true;
+                continue;
+            }
+            member_changes.push((convert::document_key(&uri), path, exists));
+        }
+        if config_changed {
+            self.reload_config_and_reindex().await;
+        }
+        if member_changes.is_empty() {
+            return;
+        }
+        let membership = self.state.lock().membership();
+        let read = tokio::task::spawn_blocking(move || {
+            member_changes
+                .into_iter()
+                .map(|(key, path, exists)| {
+                    let text =
+                        (exists && membership.admits(&path).is_ok()).then(|| scan::read_seed(&path).ok()).flatten();
+                    (key, text)
                 })
-                .collect();
-            (read, skipped)
+                .collect::<Vec<_>>()
         })
-        .await;
-        let (read, skipped) = found.unwrap_or_else(|error| (Vec::new(), vec![format!("indexing failed: {error}")]));
-        problems.extend(skipped);
-        let mut files = Vec::new();
-        for result in read {
-            match result {
-                Ok(file) => files.push(file),
-                Err(problem) => problems.push(problem),
-            }
-        }
-        let count = files.len();
-        if let Some(progress) = &progress {
-            progress.report(format!("{count} files read")).await;
-        }
+        .await
+        .unwrap_or_default();
+        let mut cross_article = false;
+        let mut removed = Vec::new();
         {
             let mut state = self.state.lock();
-            if let Some(config) = found_config {
-                state.workspace.schema = config.schema();
-                state.config = config;
+            for (key, text) in read {
+                let gone = text.is_none();
+                if let Some(outcome) = state.disk_changed(&key, text) {
+                    cross_article |= outcome.cross_article;
+                    if gone {
+                        removed.push(key);
+                    }
+                }
             }
-            let fresh: Vec<Arc<SourceFile>> =
-                files.into_iter().filter(|file| !state.open.contains_key(&file.path)).collect();
-            state.workspace.insert_files(fresh);
-            state.workspace.warm_mentions();
         }
+        for key in removed {
+            self.publisher.clear(&self.client, &key).await;
+        }
+        self.refresh_diagnostics(None, cross_article);
+    }
+
+    /// `seedls.toml` changed: new settings, and a new scan, since they may include or
+    /// exclude other files.
+    async fn reload_config_and_reindex(&self) {
+        let roots = self.state.lock().roots.clone();
+        self.index_roots(roots, true).await;
+    }
+
+    async fn pull_configuration(&self) {
+        if !self.state.lock().flags.configuration {
+            return;
+        }
+        let item = lsp::ConfigurationItem { scope_uri: None, section: Some("seedls".to_string()) };
+        let answer = tokio::time::timeout(CLIENT_ANSWER_TIMEOUT, self.client.configuration(vec![item])).await;
+        match answer {
+            Ok(Ok(values)) => {
+                let value = values.into_iter().next().unwrap_or_default();
+                self.apply_settings(&value).await;
+            }
+            Ok(Err(error)) => self.log(lsp::MessageType::WARNING, format!("workspace/configuration: {error}")).await,
+            Err(_) => {
+                self.log(lsp::MessageType::WARNING, "the editor did not answer workspace/configuration".into()).await
+            }
+        }
+    }
+
+    async fn apply_settings(&self, value: &serde_json::Value) {
+        if value.is_null() {
+            return;
+        }
+        let (settings, problems) = settings_from_json(value);
+        self.state.lock().set_client_settings(settings);
         for problem in problems {
             self.log(lsp::MessageType::WARNING, problem).await;
         }
-        if let Some(progress) = progress {
-            progress.finish_with_message(format!("{count} articles indexed")).await;
+        self.refresh_diagnostics(None, true);
+    }
+
+    /// The protocol types this server is built on have no static `typeHierarchyProvider`
+    /// capability; clients that allow it get the type hierarchy by registration instead.
+    async fn register_type_hierarchy(&self) {
+        let options = lsp::TypeHierarchyRegistrationOptions {
+            text_document_registration_options: lsp::TextDocumentRegistrationOptions {
+                document_selector: Some(vec![lsp::DocumentFilter {
+                    language: None,
+                    scheme: Some("file".to_string()),
+                    pattern: None,
+                }]),
+            },
+            type_hierarchy_options: lsp::TypeHierarchyOptions::default(),
+            static_registration_options: lsp::StaticRegistrationOptions { id: None },
+        };
+        self.register("seedls/type-hierarchy", "textDocument/prepareTypeHierarchy", serde_json::to_value(options).ok())
+            .await;
+    }
+
+    async fn register(&self, id: &str, method: &str, register_options: Option<serde_json::Value>) {
+        let registration = lsp::Registration { id: id.to_string(), method: method.to_string(), register_options };
+        let registered =
+            tokio::time::timeout(CLIENT_ANSWER_TIMEOUT, self.client.register_capability(vec![registration])).await;
+        match registered {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => {
+                self.log(lsp::MessageType::WARNING, format!("could not register {method}: {error}")).await
+            }
+            Err(_) => {
+                self.log(lsp::MessageType::WARNING, format!("the editor did not answer the registration of {method}"))
+                    .await
+            }
         }
-        self.log(lsp::MessageType::INFO, format!("indexed {count} seed files")).await;
-        self.publish(config_diagnostics).await;
-        let batches = self.all_open_diagnostics();
-        self.publish(batches).await;
     }
 
     async fn register_file_watchers(&self) {
@@ -211,30 +266,162 @@ impl Server {
             .map(|glob| lsp::FileSystemWatcher { glob_pattern: lsp::GlobPattern::String(glob.to_string()), kind: None })
             .to_vec();
         let options = lsp::DidChangeWatchedFilesRegistrationOptions { watchers };
-        let registration = lsp::Registration {
-            id: "seedls/watched-files".to_string(),
-            method: lsp::notification::DidChangeWatchedFiles::METHOD.to_string(),
-            register_options: serde_json::to_value(options).ok(),
-        };
-        // A client that never answers must not hold indexing up (as with progress above).
-        let registered = tokio::time::timeout(
-            std::time::Duration::from_secs(2),
-            self.client.register_capability(vec![registration]),
+        self.register(
+            "seedls/watched-files",
+            lsp::notification::DidChangeWatchedFiles::METHOD,
+            serde_json::to_value(options).ok(),
         )
         .await;
-        match registered {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => self.log(lsp::MessageType::WARNING, format!("could not watch files: {error}")).await,
-            Err(_) => {
-                self.log(lsp::MessageType::WARNING, "the editor did not answer the file-watch registration".into())
-                    .await
-            }
-        }
+    }
+
+    /// Runs a position-based request about `uri` on a snapshot (see `dispatch`).
+    async fn at_document<T: Send + 'static>(
+        &self,
+        method: &'static str,
+        uri: &lsp::Uri,
+        compute: impl FnOnce(&crate::lsp::snapshot::Snapshot) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        run_query(&self.state, method, Staleness::Document(convert::document_key(uri)), compute).await
+    }
+
+    /// Runs a workspace-wide request on a snapshot.
+    async fn on_workspace<T: Send + 'static>(
+        &self,
+        method: &'static str,
+        compute: impl FnOnce(&crate::lsp::snapshot::Snapshot) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        run_query(&self.state, method, Staleness::Never, compute).await
     }
 }
 
-fn internal(message: impl Into<String>) -> Error {
-    Error { code: tower_lsp_server::jsonrpc::ErrorCode::InvalidParams, message: message.into().into(), data: None }
+/// The custom requests of the entity explorer (documented in README for other clients).
+impl Server {
+    pub(crate) async fn entities(&self, params: serde_json::Value) -> Result<serde_json::Value> {
+        self.on_workspace("seedls/entities", move |snapshot| handlers::entities(snapshot, &params)).await
+    }
+
+    pub(crate) async fn entity(&self, params: serde_json::Value) -> Result<serde_json::Value> {
+        self.on_workspace("seedls/entity", move |snapshot| handlers::entity(snapshot, &params)).await
+    }
+
+    pub(crate) async fn timeline(&self, _params: serde_json::Value) -> Result<serde_json::Value> {
+        self.on_workspace("seedls/timeline", handlers::timeline).await
+    }
+}
+
+/// The service: the protocol's methods and seedls's own requests.
+pub(crate) fn service(
+    make: impl FnOnce(Client) -> Server,
+) -> (tower_lsp_server::LspService<Server>, tower_lsp_server::ClientSocket) {
+    tower_lsp_server::LspService::build(make)
+        .custom_method("seedls/entities", Server::entities)
+        .custom_method("seedls/entity", Server::entity)
+        .custom_method("seedls/timeline", Server::timeline)
+        .finish()
+}
+
+fn client_flags(capabilities: &lsp::ClientCapabilities) -> ClientFlags {
+    let workspace = capabilities.workspace.as_ref();
+    let workspace_edit = workspace.and_then(|w| w.workspace_edit.as_ref());
+    ClientFlags {
+        document_changes: workspace_edit.and_then(|e| e.document_changes).unwrap_or(false),
+        create_files: workspace_edit
+            .and_then(|e| e.resource_operations.as_ref())
+            .is_some_and(|operations| operations.contains(&lsp::ResourceOperationKind::Create)),
+        dynamic_watched_files: workspace
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false),
+        work_done_progress: capabilities.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
+        pull_diagnostics: capabilities.text_document.as_ref().and_then(|t| t.diagnostic.as_ref()).is_some(),
+        diagnostic_refresh: workspace
+            .and_then(|w| w.diagnostics.as_ref())
+            .and_then(|d| d.refresh_support)
+            .unwrap_or(false),
+        configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
+        dynamic_type_hierarchy: capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.type_hierarchy.as_ref())
+            .and_then(|h| h.dynamic_registration)
+            .unwrap_or(false),
+    }
+}
+
+fn server_capabilities(encoding: crate::position::Encoding) -> lsp::ServerCapabilities {
+    let legend = lsp::SemanticTokensLegend { token_types: convert::TOKEN_TYPES.to_vec(), token_modifiers: Vec::new() };
+    let seed_files = |glob: &str| lsp::FileOperationFilter {
+        scheme: Some("file".to_string()),
+        pattern: lsp::FileOperationPattern { glob: glob.to_string(), matches: None, options: None },
+    };
+    let file_operation =
+        Some(lsp::FileOperationRegistrationOptions { filters: vec![seed_files("**/*.txt"), seed_files("**/*.seed")] });
+    lsp::ServerCapabilities {
+        position_encoding: Some(convert::encoding_kind(encoding)),
+        text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(lsp::TextDocumentSyncOptions {
+            open_close: Some(true),
+            change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+            ..lsp::TextDocumentSyncOptions::default()
+        })),
+        hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+        definition_provider: Some(lsp::OneOf::Left(true)),
+        references_provider: Some(lsp::OneOf::Left(true)),
+        document_highlight_provider: Some(lsp::OneOf::Left(true)),
+        document_symbol_provider: Some(lsp::OneOf::Left(true)),
+        workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
+        folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
+        code_action_provider: Some(lsp::CodeActionProviderCapability::Options(lsp::CodeActionOptions {
+            code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+            ..lsp::CodeActionOptions::default()
+        })),
+        document_formatting_provider: Some(lsp::OneOf::Left(true)),
+        completion_provider: Some(lsp::CompletionOptions {
+            trigger_characters: Some(vec!["-".into(), " ".into(), ",".into(), "*".into()]),
+            ..lsp::CompletionOptions::default()
+        }),
+        rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        document_link_provider: Some(lsp::DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: Default::default(),
+        }),
+        semantic_tokens_provider: Some(lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
+            lsp::SemanticTokensOptions {
+                legend,
+                range: Some(true),
+                full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
+                ..lsp::SemanticTokensOptions::default()
+            },
+        )),
+        inlay_hint_provider: Some(lsp::OneOf::Left(true)),
+        selection_range_provider: Some(lsp::SelectionRangeProviderCapability::Simple(true)),
+        code_lens_provider: Some(lsp::CodeLensOptions { resolve_provider: Some(false) }),
+        execute_command_provider: Some(lsp::ExecuteCommandOptions {
+            commands: vec![handlers::BACKLINKS_COMMAND.to_string()],
+            work_done_progress_options: Default::default(),
+        }),
+        diagnostic_provider: Some(lsp::DiagnosticServerCapabilities::Options(lsp::DiagnosticOptions {
+            identifier: Some("seedls".to_string()),
+            inter_file_dependencies: true,
+            workspace_diagnostics: true,
+            work_done_progress_options: Default::default(),
+        })),
+        workspace: Some(lsp::WorkspaceServerCapabilities {
+            workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(lsp::OneOf::Left(true)),
+            }),
+            file_operations: Some(lsp::WorkspaceFileOperationsServerCapabilities {
+                did_create: file_operation.clone(),
+                did_rename: file_operation.clone(),
+                did_delete: file_operation,
+                ..lsp::WorkspaceFileOperationsServerCapabilities::default()
+            }),
+        }),
+        ..lsp::ServerCapabilities::default()
+    }
 }
 
 impl LanguageServer for Server {
@@ -242,22 +429,7 @@ impl LanguageServer for Server {
         let encoding = convert::negotiate_encoding(&params.capabilities);
         let mut state = self.state.lock();
         state.encoding = encoding;
-        let capabilities = &params.capabilities;
-        state.flags = ClientFlags {
-            document_changes: capabilities
-                .workspace
-                .as_ref()
-                .and_then(|w| w.workspace_edit.as_ref())
-                .and_then(|e| e.document_changes)
-                .unwrap_or(false),
-            dynamic_watched_files: capabilities
-                .workspace
-                .as_ref()
-                .and_then(|w| w.did_change_watched_files.as_ref())
-                .and_then(|d| d.dynamic_registration)
-                .unwrap_or(false),
-            work_done_progress: capabilities.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
-        };
+        state.flags = client_flags(&params.capabilities);
         #[allow(deprecated)] // root_uri is still what some clients send instead of folders.
         let folders: Vec<lsp::Uri> = match (&params.workspace_folders, &params.root_uri) {
             (Some(folders), _) if !folders.is_empty() => folders.iter().map(|folder| folder.uri.clone()).collect(),
@@ -266,80 +438,37 @@ impl LanguageServer for Server {
         };
         state.roots = folders.iter().filter_map(|uri| uri.to_file_path().map(|path| path.into_owned())).collect();
         if let Some(options) = &params.initialization_options {
-            let (severities, problems) = severities_from_settings(options);
-            state.client_severities = severities;
+            let (settings, problems) = settings_from_json(options);
+            state.set_client_settings(settings);
             for problem in problems {
                 eprintln!("seedls: {problem}");
             }
         }
-        let legend =
-            lsp::SemanticTokensLegend { token_types: convert::TOKEN_TYPES.to_vec(), token_modifiers: Vec::new() };
         Ok(lsp::InitializeResult {
             server_info: Some(lsp::ServerInfo {
                 name: "seedls".into(),
                 version: Some(env!("CARGO_PKG_VERSION").into()),
             }),
-            capabilities: lsp::ServerCapabilities {
-                position_encoding: Some(convert::encoding_kind(encoding)),
-                text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(lsp::TextDocumentSyncOptions {
-                    open_close: Some(true),
-                    change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
-                    ..lsp::TextDocumentSyncOptions::default()
-                })),
-                hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
-                definition_provider: Some(lsp::OneOf::Left(true)),
-                references_provider: Some(lsp::OneOf::Left(true)),
-                document_highlight_provider: Some(lsp::OneOf::Left(true)),
-                document_symbol_provider: Some(lsp::OneOf::Left(true)),
-                workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
-                folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
-                code_action_provider: Some(lsp::CodeActionProviderCapability::Options(lsp::CodeActionOptions {
-                    code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
-                    ..lsp::CodeActionOptions::default()
-                })),
-                document_formatting_provider: Some(lsp::OneOf::Left(true)),
-                completion_provider: Some(lsp::CompletionOptions {
-                    trigger_characters: Some(vec!["-".into(), " ".into(), ",".into(), "*".into()]),
-                    ..lsp::CompletionOptions::default()
-                }),
-                rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions {
-                    prepare_provider: Some(true),
-                    work_done_progress_options: Default::default(),
-                })),
-                document_link_provider: Some(lsp::DocumentLinkOptions {
-                    resolve_provider: Some(false),
-                    work_done_progress_options: Default::default(),
-                }),
-                semantic_tokens_provider: Some(lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
-                    lsp::SemanticTokensOptions {
-                        legend,
-                        range: Some(true),
-                        full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
-                        ..lsp::SemanticTokensOptions::default()
-                    },
-                )),
-                inlay_hint_provider: Some(lsp::OneOf::Left(true)),
-                code_lens_provider: Some(lsp::CodeLensOptions { resolve_provider: Some(false) }),
-                workspace: Some(lsp::WorkspaceServerCapabilities {
-                    workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
-                        supported: Some(true),
-                        change_notifications: Some(lsp::OneOf::Left(true)),
-                    }),
-                    file_operations: None,
-                }),
-                ..lsp::ServerCapabilities::default()
-            },
+            capabilities: server_capabilities(encoding),
             offset_encoding: None,
         })
     }
 
     async fn initialized(&self, _: lsp::InitializedParams) {
-        let dynamic = self.state.lock().flags.dynamic_watched_files;
-        if dynamic {
-            self.register_file_watchers().await;
-        }
-        let roots = self.state.lock().roots.clone();
-        self.index_workspace(roots).await;
+        let server = self.clone();
+        // Indexing goes on in the background: the editor's first keystrokes are served at
+        // once, from what is indexed so far.
+        tokio::spawn(async move {
+            server.pull_configuration().await;
+            if server.state.lock().flags.dynamic_watched_files {
+                server.register_file_watchers().await;
+            }
+            if server.state.lock().flags.dynamic_type_hierarchy {
+                server.register_type_hierarchy().await;
+            }
+            let roots = server.state.lock().roots.clone();
+            server.index_roots(roots, false).await;
+        });
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -349,461 +478,300 @@ impl LanguageServer for Server {
 
     async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
         let document = params.text_document;
-        let uri = convert::document_key(&document.uri);
-        let outcome = {
-            let mut state = self.state.lock();
-            let names_before = state.workspace.names_generation();
-            state.open_document(&uri, document.text, document.version).map(|_| names_before)
-        };
-        self.publish_after_edit(&uri, outcome).await;
+        let key = convert::document_key(&document.uri);
+        // Applied synchronously, before any await: a change that follows cannot overtake it.
+        let outcome = self.state.lock().open_document(&key, document.text, document.version);
+        self.after_change(&key, outcome).await;
     }
 
     async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
-        let uri = convert::document_key(&params.text_document.uri);
+        let key = convert::document_key(&params.text_document.uri);
         // Applied synchronously, before any await: the next change cannot overtake this one.
-        let outcome = {
-            let mut state = self.state.lock();
-            let names_before = state.workspace.names_generation();
-            state.change_document(&uri, params.text_document.version, params.content_changes).map(|_| names_before)
-        };
-        self.publish_after_edit(&uri, outcome).await;
+        let outcome = self.state.lock().change_document(&key, params.text_document.version, params.content_changes);
+        self.after_change(&key, outcome).await;
     }
 
     async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
-        let uri = params.text_document.uri;
-        let key = convert::document_key(&uri);
-        let reload = {
-            let mut state = self.state.lock();
-            state.close_document(&key);
-            uri.to_file_path().map(|path| path.into_owned())
+        let key = convert::document_key(&params.text_document.uri);
+        let path = params.text_document.uri.to_file_path().map(|path| path.into_owned());
+        let membership = self.state.lock().membership();
+        // The disk's version takes over again, if the file is a member of the workspace.
+        let disk_text = match path {
+            Some(path) => tokio::task::spawn_blocking(move || {
+                membership.admits(&path).ok().and_then(|()| scan::read_seed(&path).ok())
+            })
+            .await
+            .unwrap_or(None),
+            None => None,
         };
-        // The disk's version takes over again, if there is one.
-        let disk_text = reload.filter(|path| scan::is_seed_path(path)).and_then(|path| scan::read_seed(&path).ok());
-        {
+        let (outcome, scope, pull) = {
             let mut state = self.state.lock();
-            match disk_text {
-                Some(text) => {
-                    state.workspace.set_indexed_file(&key, Arc::from(text));
-                }
-                None => {
-                    if let Some(file) = state.workspace.remove_file(&key) {
-                        state.forget_line_map(file);
-                    }
-                }
-            }
+            let outcome = state.close_document(&key, disk_text);
+            (outcome, state.client_settings.scope, state.flags.pull_diagnostics)
+        };
+        let Some(outcome) = outcome else { return };
+        let still_member = self.state.lock().workspace().file_id(&key).is_some();
+        if !pull && (scope == DiagnosticsScope::Open || !still_member) {
+            self.publisher.clear(&self.client, &key).await;
         }
-        self.client.publish_diagnostics(uri, Vec::new(), None).await;
         // Unsaved names and titles went with the editor's text: the other documents'
         // cross-article diagnostics (name variants, duplicate titles) may differ now.
-        let batches = self.all_open_diagnostics();
-        self.publish(batches).await;
+        self.refresh_diagnostics(None, outcome.cross_article);
     }
 
     async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
-        let (severities, problems) = severities_from_settings(&params.settings);
-        self.state.lock().client_severities = severities;
-        for problem in problems {
-            self.log(lsp::MessageType::WARNING, problem).await;
+        if self.state.lock().flags.configuration {
+            self.pull_configuration().await;
+        } else {
+            self.apply_settings(&params.settings).await;
         }
-        let batches = self.all_open_diagnostics();
-        self.publish(batches).await;
     }
 
     async fn did_change_workspace_folders(&self, params: lsp::DidChangeWorkspaceFoldersParams) {
-        let added: Vec<std::path::PathBuf> = params
+        let added: Vec<PathBuf> = params
             .event
             .added
             .iter()
             .filter_map(|folder| folder.uri.to_file_path().map(|path| path.into_owned()))
             .collect();
+        let mut gone = Vec::new();
         {
             let mut state = self.state.lock();
             for folder in &params.event.removed {
-                let prefix = format!("{}/", convert::document_key(&folder.uri).trim_end_matches('/'));
-                let gone: Vec<String> = state
-                    .workspace
-                    .files()
-                    .map(|(_, file)| file.path.clone())
-                    .filter(|path| path.starts_with(&prefix) && !state.open.contains_key(path))
-                    .collect();
-                for path in gone {
-                    if let Some(file) = state.workspace.remove_file(&path) {
-                        state.forget_line_map(file);
-                    }
-                }
                 if let Some(path) = folder.uri.to_file_path() {
                     state.roots.retain(|root| root.as_path() != path.as_ref());
                 }
             }
             state.roots.extend(added.iter().cloned());
-        }
-        if added.is_empty() {
-            let batches = self.all_open_diagnostics();
-            self.publish(batches).await;
-        } else {
-            self.index_workspace(added).await;
-        }
-    }
-
-    async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
-        for event in params.changes {
-            let Some(path) = event.uri.to_file_path().map(|path| path.into_owned()) else {
-                continue;
-            };
-            if path.file_name().is_some_and(|name| name == "seedls.toml") {
-                // A deleted seedls.toml leaves the defaults (and no diagnostics on it).
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
-                let (config, batch) = self.read_config(&path, &text);
-                {
-                    let mut state = self.state.lock();
-                    state.workspace.schema = config.schema();
-                    state.config = config;
-                }
-                self.publish(batch.into_iter().collect()).await;
-                continue;
-            }
-            let key = convert::document_key(&event.uri);
-            if self.state.lock().open.contains_key(&key) || !scan::is_seed_path(&path) {
-                continue;
-            }
-            let text = if event.typ == lsp::FileChangeType::DELETED { None } else { scan::read_seed(&path).ok() };
-            let mut state = self.state.lock();
-            match text {
-                Some(text) => {
-                    state.workspace.set_indexed_file(&key, Arc::from(text));
-                }
-                None => {
-                    if let Some(file) = state.workspace.remove_file(&key) {
-                        state.forget_line_map(file);
+            let membership = state.membership();
+            for folder in &params.event.removed {
+                let prefix = format!("{}/", convert::document_key(&folder.uri).trim_end_matches('/'));
+                for key in state.closed_files_under(&prefix) {
+                    // A file under a remaining folder (nested folders) stays.
+                    let still_member = lsp::Uri::from_str(&key)
+                        .ok()
+                        .and_then(|uri| uri.to_file_path().map(|path| membership.admits(&path).is_ok()))
+                        .unwrap_or(false);
+                    if !still_member && state.disk_changed(&key, None).is_some() {
+                        gone.push(key);
                     }
                 }
             }
         }
-        let batches = self.all_open_diagnostics();
-        self.publish(batches).await;
+        for key in &gone {
+            self.publisher.clear(&self.client, key).await;
+        }
+        if added.is_empty() {
+            self.refresh_diagnostics(None, !gone.is_empty());
+        } else {
+            let server = self.clone();
+            tokio::spawn(async move { server.index_roots(added, false).await });
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
+        let changes =
+            params.changes.into_iter().map(|event| (event.uri, event.typ != lsp::FileChangeType::DELETED)).collect();
+        self.files_changed_on_disk(changes).await;
+    }
+
+    async fn did_create_files(&self, params: lsp::CreateFilesParams) {
+        let changes = params.files.into_iter().filter_map(|file| Some((file.uri.parse().ok()?, true))).collect();
+        self.files_changed_on_disk(changes).await;
+    }
+
+    async fn did_rename_files(&self, params: lsp::RenameFilesParams) {
+        let mut changes = Vec::new();
+        for file in params.files {
+            changes.extend(file.old_uri.parse().ok().map(|uri| (uri, false)));
+            changes.extend(file.new_uri.parse().ok().map(|uri| (uri, true)));
+        }
+        self.files_changed_on_disk(changes).await;
+    }
+
+    async fn did_delete_files(&self, params: lsp::DeleteFilesParams) {
+        let changes = params.files.into_iter().filter_map(|file| Some((file.uri.parse().ok()?, false))).collect();
+        self.files_changed_on_disk(changes).await;
     }
 
     async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
-        let position = params.text_document_position_params;
-        Ok(self
-            .with_file(&position.text_document.uri, |state, file, map| {
-                ide::hover::hover(&state.workspace, file, map.offset(position.position)).map(|info| (info, map.clone()))
-            })
-            .flatten()
-            .map(|(info, map)| lsp::Hover {
-                contents: lsp::HoverContents::Markup(lsp::MarkupContent {
-                    kind: lsp::MarkupKind::Markdown,
-                    value: info.markdown,
-                }),
-                range: Some(map.range(info.range)),
-            }))
+        let uri = params.text_document_position_params.text_document.uri.clone();
+        self.at_document("textDocument/hover", &uri, move |snapshot| handlers::hover(snapshot, params)).await
     }
 
     async fn goto_definition(&self, params: lsp::GotoDefinitionParams) -> Result<Option<lsp::GotoDefinitionResponse>> {
-        let position = params.text_document_position_params;
-        let locations = self.with_file(&position.text_document.uri, |state, file, map| {
-            let targets = ide::goto_definition::goto_definition(&state.workspace, file, map.offset(position.position));
-            targets.iter().filter_map(|target| state.location(target.file, target.focus)).collect::<Vec<_>>()
-        });
-        Ok(locations.filter(|locations| !locations.is_empty()).map(lsp::GotoDefinitionResponse::Array))
+        let uri = params.text_document_position_params.text_document.uri.clone();
+        self.at_document("textDocument/definition", &uri, move |snapshot| handlers::goto_definition(snapshot, params))
+            .await
     }
 
     async fn references(&self, params: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
-        let position = params.text_document_position;
-        let include_declaration = params.context.include_declaration;
-        Ok(self.with_file(&position.text_document.uri, |state, file, map| {
-            let references = ide::references::find_references(
-                &state.workspace,
-                file,
-                map.offset(position.position),
-                include_declaration,
-            );
-            references.iter().filter_map(|reference| state.location(reference.file, reference.range)).collect()
-        }))
+        let uri = params.text_document_position.text_document.uri.clone();
+        self.at_document("textDocument/references", &uri, move |snapshot| handlers::references(snapshot, params)).await
     }
 
     async fn document_highlight(
         &self,
         params: lsp::DocumentHighlightParams,
     ) -> Result<Option<Vec<lsp::DocumentHighlight>>> {
-        let position = params.text_document_position_params;
-        Ok(self.with_file(&position.text_document.uri, |state, file, map| {
-            ide::document_highlight::document_highlight(&state.workspace, file, map.offset(position.position))
-                .into_iter()
-                .map(|highlight| lsp::DocumentHighlight {
-                    range: map.range(highlight.range),
-                    kind: Some(if highlight.is_declaration {
-                        lsp::DocumentHighlightKind::WRITE
-                    } else {
-                        lsp::DocumentHighlightKind::READ
-                    }),
-                })
-                .collect()
-        }))
+        let uri = params.text_document_position_params.text_document.uri.clone();
+        self.at_document("textDocument/documentHighlight", &uri, move |snapshot| {
+            handlers::document_highlight(snapshot, params)
+        })
+        .await
     }
 
     async fn prepare_rename(
         &self,
         params: lsp::TextDocumentPositionParams,
     ) -> Result<Option<lsp::PrepareRenameResponse>> {
-        let answer = self.with_file(&params.text_document.uri, |state, file, map| {
-            ide::rename::prepare_rename(&state.workspace, file, map.offset(params.position))
-                .map(|(range, name)| (map.range(range), name))
-        });
-        match answer {
-            None => Ok(None),
-            Some(Ok((range, placeholder))) => {
-                Ok(Some(lsp::PrepareRenameResponse::RangeWithPlaceholder { range, placeholder }))
-            }
-            Some(Err(error)) => Err(internal(error.0)),
-        }
+        let uri = params.text_document.uri.clone();
+        self.at_document("textDocument/prepareRename", &uri, move |snapshot| handlers::prepare_rename(snapshot, params))
+            .await
     }
 
     async fn rename(&self, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
-        let position = params.text_document_position;
-        let answer = self.with_file(&position.text_document.uri, |state, file, map| {
-            let change = ide::rename::rename(&state.workspace, file, map.offset(position.position), &params.new_name)?;
-            Ok(workspace_edit(state, &change.edits))
-        });
-        match answer {
-            None => Ok(None),
-            Some(Ok(edit)) => Ok(Some(edit)),
-            Some(Err(ide::rename::RenameError(message))) => Err(internal(message)),
-        }
+        let uri = params.text_document_position.text_document.uri.clone();
+        self.at_document("textDocument/rename", &uri, move |snapshot| handlers::rename(snapshot, params)).await
     }
 
     async fn completion(&self, params: lsp::CompletionParams) -> Result<Option<lsp::CompletionResponse>> {
-        let position = params.text_document_position;
-        Ok(self.with_file(&position.text_document.uri, |state, file, map| {
-            let completions = ide::completion::completions(&state.workspace, file, map.offset(position.position));
-            let items = completions
-                .items
-                .into_iter()
-                .map(|item| lsp::CompletionItem {
-                    label: item.label.clone(),
-                    kind: Some(convert::completion_kind(item.kind)),
-                    detail: Some(item.detail),
-                    sort_text: Some(item.sort_text),
-                    filter_text: Some(item.label),
-                    text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit {
-                        range: map.range(item.replace),
-                        new_text: item.insert_text,
-                    })),
-                    ..lsp::CompletionItem::default()
-                })
-                .collect();
-            lsp::CompletionResponse::List(lsp::CompletionList { is_incomplete: completions.is_incomplete, items })
-        }))
+        let uri = params.text_document_position.text_document.uri.clone();
+        self.at_document("textDocument/completion", &uri, move |snapshot| handlers::completion(snapshot, params)).await
     }
 
     async fn document_symbol(&self, params: lsp::DocumentSymbolParams) -> Result<Option<lsp::DocumentSymbolResponse>> {
-        Ok(self.with_file(&params.text_document.uri, |state, file, map| {
-            let source = state.workspace.file(file).expect("with_file checked the file");
-            let symbols = ide::symbols::document_symbols(&source.text, &source.document());
-            lsp::DocumentSymbolResponse::Nested(
-                symbols.iter().map(|symbol| convert::document_symbol(map, symbol)).collect(),
-            )
-        }))
+        let uri = params.text_document.uri.clone();
+        self.at_document("textDocument/documentSymbol", &uri, move |snapshot| {
+            handlers::document_symbol(snapshot, params)
+        })
+        .await
     }
 
     async fn symbol(&self, params: lsp::WorkspaceSymbolParams) -> Result<Option<lsp::WorkspaceSymbolResponse>> {
-        let mut state = self.state.lock();
-        let symbols = ide::symbols::workspace_symbols(&state.workspace, &params.query, 200);
-        let converted = symbols
-            .into_iter()
-            .filter_map(|symbol| {
-                #[allow(deprecated)] // `deprecated` is a required field of the protocol's struct.
-                Some(lsp::SymbolInformation {
-                    name: symbol.name,
-                    kind: convert::symbol_kind(symbol.kind),
-                    tags: None,
-                    deprecated: None,
-                    location: state.location(symbol.file, symbol.range)?,
-                    container_name: symbol.container,
-                })
-            })
-            .collect();
-        Ok(Some(lsp::WorkspaceSymbolResponse::Flat(converted)))
+        self.on_workspace("workspace/symbol", move |snapshot| handlers::workspace_symbol(snapshot, params)).await
     }
 
     async fn folding_range(&self, params: lsp::FoldingRangeParams) -> Result<Option<Vec<lsp::FoldingRange>>> {
-        Ok(self.with_file(&params.text_document.uri, |state, file, map| {
-            let source = state.workspace.file(file).expect("with_file checked the file");
-            ide::folding::folding_ranges(&source.text, &source.document())
-                .into_iter()
-                .map(|range| {
-                    let range = map.range(range);
-                    lsp::FoldingRange {
-                        start_line: range.start.line,
-                        end_line: range.end.line,
-                        kind: Some(lsp::FoldingRangeKind::Region),
-                        ..lsp::FoldingRange::default()
-                    }
-                })
-                .filter(|fold| fold.end_line > fold.start_line)
-                .collect()
-        }))
+        let uri = params.text_document.uri.clone();
+        self.at_document("textDocument/foldingRange", &uri, move |snapshot| handlers::folding_range(snapshot, params))
+            .await
     }
 
     async fn code_action(&self, params: lsp::CodeActionParams) -> Result<Option<lsp::CodeActionResponse>> {
         let uri = params.text_document.uri.clone();
-        Ok(self.with_file(&params.text_document.uri, |state, file, map| {
-            let actions = ide::code_actions::code_actions(
-                &state.workspace,
-                file,
-                map.text_range(params.range),
-                &state.overrides(),
-            );
-            let version = state.version(&convert::document_key(&uri));
-            let document_changes = state.flags.document_changes;
-            actions
-                .into_iter()
-                .map(|action| {
-                    let edits: Vec<lsp::TextEdit> = action.edits.iter().map(|edit| map.text_edit(edit)).collect();
-                    // Versioned when the client takes `documentChanges`; a plain map otherwise.
-                    let edit = if document_changes {
-                        let document_edit = lsp::TextDocumentEdit {
-                            text_document: lsp::OptionalVersionedTextDocumentIdentifier { uri: uri.clone(), version },
-                            edits: edits.into_iter().map(lsp::OneOf::Left).collect(),
-                        };
-                        lsp::WorkspaceEdit {
-                            document_changes: Some(lsp::DocumentChanges::Edits(vec![document_edit])),
-                            ..lsp::WorkspaceEdit::default()
-                        }
-                    } else {
-                        lsp::WorkspaceEdit {
-                            changes: Some(HashMap::from([(uri.clone(), edits)])),
-                            ..lsp::WorkspaceEdit::default()
-                        }
-                    };
-                    lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
-                        title: action.title,
-                        kind: Some(lsp::CodeActionKind::QUICKFIX),
-                        diagnostics: Some(vec![convert::diagnostic(map, &action.diagnostic)]),
-                        edit: Some(edit),
-                        is_preferred: Some(action.is_preferred),
-                        ..lsp::CodeAction::default()
-                    })
-                })
-                .collect()
-        }))
+        self.at_document("textDocument/codeAction", &uri, move |snapshot| handlers::code_action(snapshot, params)).await
     }
 
     async fn formatting(&self, params: lsp::DocumentFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>> {
-        Ok(self.with_file(&params.text_document.uri, |state, file, map| {
-            let source = state.workspace.file(file).expect("with_file checked the file");
-            ide::formatting::format(&source.text, &source.document()).iter().map(|edit| map.text_edit(edit)).collect()
-        }))
+        let uri = params.text_document.uri.clone();
+        self.at_document("textDocument/formatting", &uri, move |snapshot| handlers::formatting(snapshot, params)).await
     }
 
     async fn semantic_tokens_full(
         &self,
         params: lsp::SemanticTokensParams,
     ) -> Result<Option<lsp::SemanticTokensResult>> {
-        Ok(self.with_file(&params.text_document.uri, |state, file, map| {
-            let tokens = ide::semantic_tokens::semantic_tokens(&state.workspace, file, None);
-            lsp::SemanticTokensResult::Tokens(lsp::SemanticTokens {
-                result_id: None,
-                data: convert::semantic_tokens(map, &tokens),
+        let uri = params.text_document.uri;
+        let tokens = self
+            .at_document("textDocument/semanticTokens/full", &uri.clone(), move |snapshot| {
+                handlers::semantic_tokens(snapshot, &uri, None)
             })
-        }))
+            .await?;
+        Ok(tokens.map(lsp::SemanticTokensResult::Tokens))
     }
 
     async fn semantic_tokens_range(
         &self,
         params: lsp::SemanticTokensRangeParams,
     ) -> Result<Option<lsp::SemanticTokensRangeResult>> {
-        Ok(self.with_file(&params.text_document.uri, |state, file, map| {
-            let tokens =
-                ide::semantic_tokens::semantic_tokens(&state.workspace, file, Some(map.text_range(params.range)));
-            lsp::SemanticTokensRangeResult::Tokens(lsp::SemanticTokens {
-                result_id: None,
-                data: convert::semantic_tokens(map, &tokens),
+        let uri = params.text_document.uri;
+        let range = params.range;
+        let tokens = self
+            .at_document("textDocument/semanticTokens/range", &uri.clone(), move |snapshot| {
+                handlers::semantic_tokens(snapshot, &uri, Some(range))
             })
-        }))
+            .await?;
+        Ok(tokens.map(lsp::SemanticTokensRangeResult::Tokens))
     }
 
     async fn inlay_hint(&self, params: lsp::InlayHintParams) -> Result<Option<Vec<lsp::InlayHint>>> {
-        Ok(self.with_file(&params.text_document.uri, |state, file, map| {
-            let source = state.workspace.file(file).expect("with_file checked the file");
-            let wanted = map.text_range(params.range);
-            ide::inlay_hints::inlay_hints(&source.text, &source.document())
-                .into_iter()
-                .filter(|hint| wanted.touches(hint.offset))
-                .map(|hint| lsp::InlayHint {
-                    position: map.position(hint.offset),
-                    label: lsp::InlayHintLabel::String(hint.label),
-                    kind: None,
-                    text_edits: None,
-                    tooltip: None,
-                    padding_left: Some(true),
-                    padding_right: None,
-                    data: None,
-                })
-                .collect()
-        }))
+        let uri = params.text_document.uri.clone();
+        self.at_document("textDocument/inlayHint", &uri, move |snapshot| handlers::inlay_hint(snapshot, params)).await
     }
 
     async fn code_lens(&self, params: lsp::CodeLensParams) -> Result<Option<Vec<lsp::CodeLens>>> {
-        Ok(self.with_file(&params.text_document.uri, |state, file, map| {
-            ide::code_lens::code_lenses(&state.workspace, file)
-                .into_iter()
-                .map(|lens| lsp::CodeLens {
-                    range: map.range(lens.range),
-                    command: Some(lsp::Command { title: lens.title, command: String::new(), arguments: None }),
-                    data: None,
-                })
-                .collect()
-        }))
+        let uri = params.text_document.uri.clone();
+        self.at_document("textDocument/codeLens", &uri, move |snapshot| handlers::code_lens(snapshot, params)).await
     }
 
     async fn document_link(&self, params: lsp::DocumentLinkParams) -> Result<Option<Vec<lsp::DocumentLink>>> {
-        Ok(self.with_file(&params.text_document.uri, |state, file, map| {
-            ide::document_links::document_links(&state.workspace, file)
-                .into_iter()
-                .filter_map(|link| {
-                    let target = state.uri(link.target)?;
-                    Some(lsp::DocumentLink {
-                        range: map.range(link.range),
-                        target: Some(target),
-                        tooltip: Some("Open the article".into()),
-                        data: None,
-                    })
-                })
-                .collect()
-        }))
+        let uri = params.text_document.uri.clone();
+        self.at_document("textDocument/documentLink", &uri, move |snapshot| handlers::document_link(snapshot, params))
+            .await
     }
-}
 
-/// A workspace edit: versioned document edits for open documents, unversioned for the rest
-/// (or a plain change map for clients without `documentChanges`).
-fn workspace_edit(
-    state: &mut State,
-    edits: &std::collections::BTreeMap<FileId, Vec<ide::TextEdit>>,
-) -> lsp::WorkspaceEdit {
-    let mut document_edits = Vec::new();
-    let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
-    for (&file, file_edits) in edits {
-        let (Some(uri), Some(map)) = (state.uri(file), state.line_map(file)) else {
-            continue;
-        };
-        let converted: Vec<lsp::TextEdit> = file_edits.iter().map(|edit| map.text_edit(edit)).collect();
-        if state.flags.document_changes {
-            let version = state.version(uri.as_str());
-            document_edits.push(lsp::TextDocumentEdit {
-                text_document: lsp::OptionalVersionedTextDocumentIdentifier { uri, version },
-                edits: converted.into_iter().map(lsp::OneOf::Left).collect(),
-            });
-        } else {
-            changes.insert(uri, converted);
+    async fn execute_command(&self, params: lsp::ExecuteCommandParams) -> Result<Option<serde_json::Value>> {
+        match params.command.as_str() {
+            handlers::BACKLINKS_COMMAND => {
+                self.on_workspace("workspace/executeCommand", move |snapshot| {
+                    handlers::backlinks(snapshot, &params.arguments)
+                })
+                .await
+            }
+            other => Err(crate::lsp::dispatch::invalid_params(format!("unknown command `{other}`"))),
         }
     }
-    if state.flags.document_changes {
-        lsp::WorkspaceEdit {
-            document_changes: Some(lsp::DocumentChanges::Edits(document_edits)),
-            ..lsp::WorkspaceEdit::default()
-        }
-    } else {
-        lsp::WorkspaceEdit { changes: Some(changes), ..lsp::WorkspaceEdit::default() }
+
+    async fn prepare_type_hierarchy(
+        &self,
+        params: lsp::TypeHierarchyPrepareParams,
+    ) -> Result<Option<Vec<lsp::TypeHierarchyItem>>> {
+        let uri = params.text_document_position_params.text_document.uri.clone();
+        self.at_document("textDocument/prepareTypeHierarchy", &uri, move |snapshot| {
+            handlers::prepare_type_hierarchy(snapshot, params)
+        })
+        .await
+    }
+
+    async fn supertypes(
+        &self,
+        params: lsp::TypeHierarchySupertypesParams,
+    ) -> Result<Option<Vec<lsp::TypeHierarchyItem>>> {
+        self.on_workspace("typeHierarchy/supertypes", move |snapshot| {
+            handlers::type_hierarchy_neighbours(snapshot, &params.item, true)
+        })
+        .await
+    }
+
+    async fn subtypes(&self, params: lsp::TypeHierarchySubtypesParams) -> Result<Option<Vec<lsp::TypeHierarchyItem>>> {
+        self.on_workspace("typeHierarchy/subtypes", move |snapshot| {
+            handlers::type_hierarchy_neighbours(snapshot, &params.item, false)
+        })
+        .await
+    }
+
+    async fn selection_range(&self, params: lsp::SelectionRangeParams) -> Result<Option<Vec<lsp::SelectionRange>>> {
+        let uri = params.text_document.uri.clone();
+        self.at_document("textDocument/selectionRange", &uri, move |snapshot| {
+            handlers::selection_range(snapshot, params)
+        })
+        .await
+    }
+
+    async fn diagnostic(&self, params: lsp::DocumentDiagnosticParams) -> Result<lsp::DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri.clone();
+        self.at_document("textDocument/diagnostic", &uri, move |snapshot| {
+            Ok(diagnostics::document_report(snapshot, params))
+        })
+        .await
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        params: lsp::WorkspaceDiagnosticParams,
+    ) -> Result<lsp::WorkspaceDiagnosticReportResult> {
+        self.on_workspace("workspace/diagnostic", move |snapshot| Ok(diagnostics::workspace_report(snapshot, params)))
+            .await
     }
 }

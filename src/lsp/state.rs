@@ -1,11 +1,15 @@
-//! The server's state: open documents (ropes, versions), the workspace index, settings, and
-//! a cache of line maps for turning core ranges into protocol positions.
+//! The server's state, changed on one path only: open documents (ropes, versions), the
+//! workspace index, settings. Every change runs under the state lock, does only the change
+//! itself (a rope edit, a re-parse of that one document, a swap of that file's facts) and
+//! leaves a new immutable [`Snapshot`] behind; requests read snapshots on worker threads and
+//! never lock the state for longer than a few pointer copies.
 //!
-//! Everything here is synchronous. Handlers lock the state, do their work, and release it
-//! before any `.await`, so edits are applied in the order they arrive.
+//! The workspace is an `Arc<Workspace>` changed with `Arc::make_mut`: when no request holds
+//! the current snapshot it is changed in place, otherwise it is cloned first, which is cheap
+//! because the workspace keeps its parts in persistent (structure-sharing) collections.
 
 use std::collections::HashMap;
-use std::str::FromStr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use ropey::Rope;
@@ -13,57 +17,128 @@ use tower_lsp_server::ls_types as lsp;
 
 use crate::ide::diagnostics::{Severity, SeverityOverrides};
 use crate::index::config::Config;
-use crate::index::{FileId, Workspace};
+use crate::index::{FileFacts, FileId, SourceFile, Workspace};
 use crate::lsp::convert::LineMap;
+use crate::lsp::snapshot::{OpenView, Snapshot};
 use crate::position::{Encoding, LineCol, RopeLines};
+use crate::scan::Membership;
 use crate::syntax::MAX_DOCUMENT_BYTES;
-
-pub(crate) struct OpenDocument {
-    pub(crate) rope: Rope,
-    pub(crate) version: i32,
-}
 
 /// What the client said it can do, as far as the server cares.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct ClientFlags {
     pub(crate) document_changes: bool,
+    pub(crate) create_files: bool,
     pub(crate) dynamic_watched_files: bool,
     pub(crate) work_done_progress: bool,
+    /// The client pulls diagnostics (`textDocument/diagnostic`): nothing is pushed then.
+    pub(crate) pull_diagnostics: bool,
+    pub(crate) diagnostic_refresh: bool,
+    pub(crate) configuration: bool,
+    pub(crate) dynamic_type_hierarchy: bool,
+}
+
+/// Which files' problems are pushed to a client that does not pull them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum DiagnosticsScope {
+    #[default]
+    Open,
+    Workspace,
+}
+
+/// The editor's settings (initialization options, `workspace/configuration`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ClientSettings {
+    pub(crate) severities: SeverityOverrides,
+    pub(crate) scope: DiagnosticsScope,
+}
+
+struct OpenDocument {
+    rope: Rope,
+    version: i32,
+}
+
+/// What an applied change did, for deciding what to publish next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ChangeOutcome {
+    pub(crate) file: FileId,
+    /// The file's titles, aliases or listed names changed: other files' cross-article
+    /// diagnostics (unresolved links, name variants, duplicate titles) may differ now.
+    pub(crate) cross_article: bool,
 }
 
 #[derive(Default)]
 pub(crate) struct State {
     pub(crate) encoding: Encoding,
-    pub(crate) workspace: Workspace,
-    pub(crate) open: HashMap<String, OpenDocument>,
-    pub(crate) config: Config,
-    pub(crate) client_severities: SeverityOverrides,
-    pub(crate) roots: Vec<std::path::PathBuf>,
     pub(crate) flags: ClientFlags,
-    line_maps: HashMap<FileId, LineMap>,
+    pub(crate) roots: Vec<PathBuf>,
+    pub(crate) config: Config,
+    pub(crate) client_settings: ClientSettings,
+    workspace: Arc<Workspace>,
+    open: HashMap<String, OpenDocument>,
+    views: Arc<HashMap<String, OpenView>>,
+    /// Bumped whenever what the diagnostics of a file depend on beyond its own text changes
+    /// (another file's titles or names, the settings): part of every diagnostics result id.
+    epoch: u64,
 }
 
 impl State {
-    pub(crate) fn open_document(&mut self, uri: &str, text: String, version: i32) -> Result<FileId, String> {
+    /// The state as it is now, for a request to read on another thread.
+    pub(crate) fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            workspace: self.workspace.clone(),
+            open: self.views.clone(),
+            encoding: self.encoding,
+            flags: self.flags,
+            overrides: Arc::new(self.overrides()),
+            epoch: self.epoch,
+            roots: Arc::new(self.roots.clone()),
+        }
+    }
+
+    pub(crate) fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    pub(crate) fn version(&self, key: &str) -> Option<i32> {
+        self.open.get(key).map(|document| document.version)
+    }
+
+    pub(crate) fn is_open(&self, key: &str) -> bool {
+        self.open.contains_key(key)
+    }
+
+    pub(crate) fn open_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.open.keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+
+    /// The rule that decides which files on disk belong to the workspace.
+    pub(crate) fn membership(&self) -> Membership {
+        Membership::new(self.roots.clone(), &self.config)
+    }
+
+    pub(crate) fn open_document(&mut self, key: &str, text: String, version: i32) -> Result<ChangeOutcome, String> {
         check_size(text.len())?;
         let rope = Rope::from_str(&text);
-        self.open.insert(uri.to_string(), OpenDocument { rope, version });
-        Ok(self.workspace.set_file(uri, Arc::from(text)))
+        self.open.insert(key.to_string(), OpenDocument { rope, version });
+        Ok(self.set_text(key, Arc::from(text), true))
     }
 
     /// Applies an editor's changes in order. A change whose version is not newer than the
     /// document's is refused: applying it would corrupt the text.
     pub(crate) fn change_document(
         &mut self,
-        uri: &str,
+        key: &str,
         version: i32,
         changes: Vec<lsp::TextDocumentContentChangeEvent>,
-    ) -> Result<FileId, String> {
+    ) -> Result<ChangeOutcome, String> {
         let encoding = self.encoding;
-        let document = self.open.get_mut(uri).ok_or_else(|| format!("change to {uri}, which is not open"))?;
+        let document = self.open.get_mut(key).ok_or_else(|| format!("change to {key}, which is not open"))?;
         if version <= document.version {
             return Err(format!(
-                "change to {uri} at version {version}, but it is already at version {}",
+                "change to {key} at version {version}, but it is already at version {}",
                 document.version
             ));
         }
@@ -85,58 +160,117 @@ impl State {
         check_size(document.rope.len_bytes())?;
         document.version = version;
         let text: Arc<str> = Arc::from(document.rope.to_string());
-        Ok(self.workspace.set_file(uri, text))
+        Ok(self.set_text(key, text, true))
     }
 
-    pub(crate) fn close_document(&mut self, uri: &str) {
-        self.open.remove(uri);
-        if let Some(file) = self.workspace.file_id(uri) {
-            self.line_maps.remove(&file);
+    /// The editor closed a document: the disk's text takes over (`disk_text`, read by the
+    /// caller), or the file leaves the workspace when it is not a member on disk.
+    pub(crate) fn close_document(&mut self, key: &str, disk_text: Option<String>) -> Option<ChangeOutcome> {
+        self.open.remove(key)?;
+        Arc::make_mut(&mut self.views).remove(key);
+        // The editor's unsaved text may have named things the disk's does not.
+        let outcome = self.disk_changed(key, disk_text);
+        Some(outcome.unwrap_or(ChangeOutcome { file: FileId(u32::MAX), cross_article: true }))
+    }
+
+    /// The one path for a file whose text on disk changed, appeared or went away (watched
+    /// files, file operations, closing a document, folders added or removed). `text` is the
+    /// new text of a member file, `None` when the file is gone or no longer a member. Open
+    /// documents belong to the editor: the disk does not change them.
+    pub(crate) fn disk_changed(&mut self, key: &str, text: Option<String>) -> Option<ChangeOutcome> {
+        if self.open.contains_key(key) {
+            return None;
+        }
+        match text {
+            Some(text) => Some(self.set_text(key, Arc::from(text), false)),
+            None => {
+                let before = self.workspace.file_id(key).and_then(|file| self.workspace.file(file).cloned())?;
+                let file = Arc::make_mut(&mut self.workspace).remove_file(key)?;
+                let cross_article = !cross_article_facts_equal(&before.facts, &FileFacts::default());
+                if cross_article {
+                    self.epoch += 1;
+                }
+                Some(ChangeOutcome { file, cross_article })
+            }
         }
     }
 
-    pub(crate) fn version(&self, uri: &str) -> Option<i32> {
-        self.open.get(uri).map(|document| document.version)
-    }
-
-    /// The line map of a file's current text. Open documents' maps are indexed and cached
-    /// until their text changes; a closed file's map converts by scanning (answers across
-    /// thousands of files then build and keep nothing).
-    pub(crate) fn line_map(&mut self, file: FileId) -> Option<LineMap> {
-        let source = self.workspace.file(file)?;
-        if let Some(map) = self.line_maps.get(&file)
-            && Arc::ptr_eq(&map.text, &source.text)
-            && map.encoding == self.encoding
-        {
-            return Some(map.clone());
+    /// Adds files read and parsed elsewhere (an indexing batch). Files open in the editor
+    /// keep the editor's text.
+    pub(crate) fn insert_indexed(&mut self, files: Vec<Arc<SourceFile>>) {
+        let fresh: Vec<Arc<SourceFile>> =
+            files.into_iter().filter(|file| !self.open.contains_key(&file.path)).collect();
+        if fresh.is_empty() {
+            return;
         }
-        if !self.open.contains_key(&source.path) {
-            return Some(LineMap::without_index(source.text.clone(), self.encoding));
+        Arc::make_mut(&mut self.workspace).insert_files(fresh);
+        self.epoch += 1;
+    }
+
+    /// The workspace files under `prefix` that the editor does not hold open.
+    pub(crate) fn closed_files_under(&self, prefix: &str) -> Vec<String> {
+        self.workspace
+            .files()
+            .map(|(_, file)| file.path.clone())
+            .filter(|path| path.starts_with(prefix) && !self.open.contains_key(path))
+            .collect()
+    }
+
+    pub(crate) fn set_config(&mut self, config: Config) {
+        Arc::make_mut(&mut self.workspace).schema = config.schema();
+        self.config = config;
+        self.epoch += 1;
+    }
+
+    pub(crate) fn set_client_settings(&mut self, settings: ClientSettings) {
+        if self.client_settings != settings {
+            self.client_settings = settings;
+            self.epoch += 1;
         }
-        let map = LineMap::new(source.text.clone(), self.encoding);
-        self.line_maps.insert(file, map.clone());
-        Some(map)
-    }
-
-    pub(crate) fn uri(&self, file: FileId) -> Option<lsp::Uri> {
-        lsp::Uri::from_str(&self.workspace.file(file)?.path).ok()
-    }
-
-    pub(crate) fn location(&mut self, file: FileId, range: crate::syntax::TextRange) -> Option<lsp::Location> {
-        let map = self.line_map(file)?;
-        Some(lsp::Location { uri: self.uri(file)?, range: map.range(range) })
     }
 
     /// The severities in force: seedls.toml, then the editor's settings on top.
     pub(crate) fn overrides(&self) -> SeverityOverrides {
         let mut merged = self.config.severities.0.clone();
-        merged.extend(self.client_severities.0.clone());
+        merged.extend(self.client_settings.severities.0.clone());
         SeverityOverrides(merged)
     }
 
-    pub(crate) fn forget_line_map(&mut self, file: FileId) {
-        self.line_maps.remove(&file);
+    fn set_text(&mut self, key: &str, text: Arc<str>, keep_tree: bool) -> ChangeOutcome {
+        let before = self.workspace.file_id(key).and_then(|file| self.workspace.file(file).cloned());
+        let workspace = Arc::make_mut(&mut self.workspace);
+        let file = if keep_tree {
+            workspace.set_file(key, text.clone())
+        } else {
+            workspace.set_indexed_file(key, text.clone())
+        };
+        let after = self.workspace.file(file).map(|source| &source.facts);
+        let cross_article = match (&before, after) {
+            (Some(before), Some(after)) => !cross_article_facts_equal(&before.facts, after),
+            _ => true,
+        };
+        if cross_article {
+            self.epoch += 1;
+        }
+        if let Some(document) = self.open.get(key) {
+            let view = OpenView { version: document.version, line_map: LineMap::new(text, self.encoding) };
+            Arc::make_mut(&mut self.views).insert(key.to_string(), view);
+        }
+        ChangeOutcome { file, cross_article }
     }
+}
+
+/// True when two versions of a file's facts name the same things: the same titles and
+/// aliases and the same listed names of the same kinds (where they stand does not matter).
+fn cross_article_facts_equal(before: &FileFacts, after: &FileFacts) -> bool {
+    let names = |facts: &FileFacts| -> Vec<(String, u8)> {
+        let mut names: Vec<(String, u8)> = facts.article_names().map(|name| (name.to_string(), u8::MAX)).collect();
+        names.extend(facts.listings.iter().map(|listing| (listing.name.to_string(), listing.kind as u8)));
+        names.extend(facts.see_also.iter().map(|link| (link.name.to_string(), u8::MAX - 1)));
+        names.sort();
+        names
+    };
+    names(before) == names(after)
 }
 
 fn check_size(len: usize) -> Result<(), String> {
@@ -146,31 +280,41 @@ fn check_size(len: usize) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads `{"diagnostics": {"severity": {"code": "warning" | "off", ...}}}` from the editor's
-/// settings. Unknown codes and levels are reported back, not fatal.
-pub(crate) fn severities_from_settings(settings: &serde_json::Value) -> (SeverityOverrides, Vec<String>) {
+/// Reads `{"diagnostics": {"severity": {"code": "warning" | "off", ...}, "scope": "open" |
+/// "workspace"}}` from the editor's settings (initialization options, or the `seedls`
+/// section of `workspace/configuration`). Unknown codes and levels are reported back, not
+/// fatal.
+pub(crate) fn settings_from_json(settings: &serde_json::Value) -> (ClientSettings, Vec<String>) {
     let settings = settings.get("seedls").unwrap_or(settings);
     let mut overrides = HashMap::new();
     let mut problems = Vec::new();
-    let Some(table) = settings.pointer("/diagnostics/severity").and_then(serde_json::Value::as_object) else {
-        return (SeverityOverrides::default(), problems);
-    };
-    for (code, level) in table {
-        if crate::ide::diagnostics::code_info(code).is_none() {
-            problems.push(format!("seedls.diagnostics.severity: unknown code `{code}`"));
-            continue;
+    let scope = match settings.pointer("/diagnostics/scope").and_then(serde_json::Value::as_str) {
+        None | Some("open") => DiagnosticsScope::Open,
+        Some("workspace") => DiagnosticsScope::Workspace,
+        Some(other) => {
+            problems.push(format!("seedls.diagnostics.scope: `{other}` is not open or workspace"));
+            DiagnosticsScope::Open
         }
-        match level.as_str() {
-            Some("off") => {
-                overrides.insert(code.clone(), None);
+    };
+    if let Some(table) = settings.pointer("/diagnostics/severity").and_then(serde_json::Value::as_object) {
+        for (name, level) in table {
+            if crate::ide::diagnostics::code_info(name).is_none() {
+                problems.push(format!("seedls.diagnostics.severity: unknown code `{name}`"));
+                continue;
             }
-            Some(word) if Severity::parse(word).is_some() => {
-                overrides.insert(code.clone(), Severity::parse(word));
+            let code = name.clone();
+            match level.as_str() {
+                Some("off") => {
+                    overrides.insert(code, None);
+                }
+                Some(word) if Severity::parse(word).is_some() => {
+                    overrides.insert(code, Severity::parse(word));
+                }
+                _ => problems.push(format!(
+                    "seedls.diagnostics.severity.{name}: `{level}` is not error, warning, information, hint or off"
+                )),
             }
-            _ => problems.push(format!(
-                "seedls.diagnostics.severity.{code}: `{level}` is not error, warning, information, hint or off"
-            )),
         }
     }
-    (SeverityOverrides(overrides), problems)
+    (ClientSettings { severities: SeverityOverrides(overrides), scope }, problems)
 }

@@ -21,7 +21,7 @@ struct TestClient {
 
 impl TestClient {
     async fn start(capabilities: Value) -> TestClient {
-        let (service, socket) = LspService::new(Server::new);
+        let (service, socket) = super::server::service(Server::new);
         let (sender, from_server) = mpsc::unbounded_channel();
         tokio::spawn(socket.for_each(move |request| {
             let _ = sender.send(request);
@@ -32,6 +32,48 @@ impl TestClient {
         assert!(result.get("capabilities").is_some(), "{result}");
         client.notify("initialized", json!({})).await;
         client
+    }
+
+    /// A client whose workspace is `folder` (indexed before this returns).
+    async fn start_in(folder: &std::path::Path, capabilities: Value) -> TestClient {
+        let (service, socket) = super::server::service(Server::new);
+        let (sender, from_server) = mpsc::unbounded_channel();
+        tokio::spawn(socket.for_each(move |request| {
+            let _ = sender.send(request);
+            futures::future::ready(())
+        }));
+        let mut client = TestClient { service: CatchPanic::new(service), from_server, next_id: 0 };
+        let root = tower_lsp_server::ls_types::Uri::from_file_path(folder).expect("a file URI");
+        let result =
+            client.request("initialize", json!({ "capabilities": capabilities, "rootUri": root.as_str() })).await;
+        assert!(result.get("capabilities").is_some(), "{result}");
+        client.notify("initialized", json!({})).await;
+        client.wait_for_notification("seedls/entitiesChanged").await;
+        client
+    }
+
+    /// Waits for a notification from the server, skipping other messages.
+    async fn wait_for_notification(&mut self, wanted: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.from_server.recv())
+                .await
+                .unwrap_or_else(|_| panic!("{wanted} in time"))
+                .expect("server alive");
+            let (method, _, params) = message.into_parts();
+            if method == wanted {
+                return params.unwrap_or_default();
+            }
+        }
+    }
+
+    /// The raw answer of a request: `Ok(result)` or `Err((code, message))`.
+    async fn try_request(&mut self, method: &'static str, params: Value) -> Result<Value, (i64, String)> {
+        self.next_id += 1;
+        let request = Request::build(method).params(params).id(self.next_id).finish();
+        let response = self.service.ready().await.expect("ready").call(request).await.expect("no transport error");
+        let (_, body) = response.expect("a response").into_parts();
+        body.map_err(|error| (error.code.code(), error.message.to_string()))
     }
 
     async fn request(&mut self, method: &'static str, params: Value) -> Value {
@@ -59,6 +101,17 @@ impl TestClient {
     /// The next `publishDiagnostics` for `uri`, skipping other messages.
     async fn diagnostics(&mut self, uri: &str) -> Value {
         self.diagnostics_for_any(&[uri]).await
+    }
+
+    /// Waits for a `publishDiagnostics` for `uri` that satisfies `wanted` (diagnostics are
+    /// computed in the background: an earlier result may arrive before the awaited one).
+    async fn diagnostics_until(&mut self, uri: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let published = self.diagnostics(uri).await;
+            if wanted(&published) {
+                return published;
+            }
+        }
     }
 
     /// The next `publishDiagnostics` for any of `uris` (spellings of one file).
@@ -238,9 +291,9 @@ async fn closing_an_unsaved_document_refreshes_the_others() {
     let published = client.open("file:///w/b.txt", "= Alpha =\n").await;
     assert!(codes_and_ranges(&published).iter().any(|code| code.starts_with("duplicate-title")), "{published}");
     client.notify("textDocument/didClose", json!({ "textDocument": { "uri": "file:///w/a.txt" } })).await;
-    // a.txt exists nowhere else: its title is gone, and b.txt's duplicate with it.
-    let published = client.diagnostics("file:///w/b.txt").await;
-    assert_eq!(codes_and_ranges(&published), Vec::<String>::new());
+    // a.txt exists nowhere else: its title is gone, and b.txt's duplicate with it. (A result
+    // computed before the close may still arrive first; the newest one comes last.)
+    client.diagnostics_until("file:///w/b.txt", |published| codes_and_ranges(published).is_empty()).await;
 }
 
 #[tokio::test]
@@ -324,4 +377,294 @@ async fn a_panicking_handler_answers_an_error_and_the_service_lives_on() {
         .unwrap()
         .unwrap();
     assert_eq!(answer.result(), Some(&json!("fine")));
+}
+
+/// A folder of seed files for a workspace test, removed when dropped.
+struct TempWorkspace(std::path::PathBuf);
+
+impl TempWorkspace {
+    fn new(name: &str, files: &[(&str, &str)]) -> TempWorkspace {
+        let folder = std::env::temp_dir().join(format!("seedls-lsp-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&folder);
+        for (path, text) in files {
+            let path = folder.join(path);
+            std::fs::create_dir_all(path.parent().expect("a parent")).expect("folder");
+            std::fs::write(path, text).expect("written");
+        }
+        TempWorkspace(folder.canonicalize().expect("canonical"))
+    }
+
+    fn uri(&self, path: &str) -> String {
+        tower_lsp_server::ls_types::Uri::from_file_path(self.0.join(path)).expect("a file URI").as_str().to_string()
+    }
+}
+
+impl Drop for TempWorkspace {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const ALPHA: &str = "= Alpha (1944) =\n\nInfobox\n- Conflict: Alpha\n- Date: 3–13 August 1944\n- Place: Drvar\n- Result: Won\n- Combatant1: Partisans\n- Commander1: Enver Hoxha\n\n== See also ==\n- Beta\n- Gamma\n";
+const BETA: &str = "= Beta =\n\nInfobox\n- Conflict: Beta\n- Partof: Alpha (1944)\n- Date: 1943\n- Place: Drvar\n- Result: Lost\n- Combatant1: Partisans\n- Commander1: Enver Hoxha\n\nAlpha was earlier.\n";
+
+#[tokio::test]
+async fn pull_diagnostics_report_every_file_and_unchanged_ones_by_id() {
+    let workspace =
+        TempWorkspace::new("pull", &[("a.txt", ALPHA), ("b.txt", BETA), ("c.txt", "Bare title\n\n==H==\n")]);
+    let mut client = TestClient::start_in(&workspace.0, json!({ "textDocument": { "diagnostic": {} } })).await;
+    let report = client.request("workspace/diagnostic", json!({ "previousResultIds": [] })).await;
+    let items = report["items"].as_array().expect("items");
+    assert_eq!(items.len(), 3, "{report}");
+    let of = |items: &Vec<Value>, name: &str| -> Value {
+        items.iter().find(|item| item["uri"].as_str().unwrap().ends_with(name)).cloned().expect(name)
+    };
+    let c = of(items, "c.txt");
+    assert_eq!(c["kind"], "full");
+    let codes: Vec<&str> = c["items"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["title-missing", "heading-spacing"]);
+    let a = of(items, "a.txt");
+    let a_codes: Vec<&str> = a["items"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(a_codes, ["unresolved-link"], "Gamma names no article; Beta does");
+    // Asked again with the ids it has, the client hears that nothing changed.
+    let previous: Vec<Value> =
+        items.iter().map(|item| json!({ "uri": item["uri"], "value": item["resultId"] })).collect();
+    let again = client.request("workspace/diagnostic", json!({ "previousResultIds": previous })).await;
+    assert!(again["items"].as_array().unwrap().iter().all(|item| item["kind"] == "unchanged"), "{again}");
+    // One document: full, then unchanged with its id.
+    let uri = workspace.uri("c.txt");
+    let full = client.request("textDocument/diagnostic", json!({ "textDocument": { "uri": uri } })).await;
+    assert_eq!(full["kind"], "full");
+    let unchanged = client
+        .request(
+            "textDocument/diagnostic",
+            json!({ "textDocument": { "uri": uri }, "previousResultId": full["resultId"] }),
+        )
+        .await;
+    assert_eq!(unchanged["kind"], "unchanged", "{unchanged}");
+    // Opening and editing a document in a pulling client pushes nothing.
+    client
+        .notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "seed", "version": 1, "text": "= C =\n" } }),
+        )
+        .await;
+    let changed = client
+        .request(
+            "textDocument/diagnostic",
+            json!({ "textDocument": { "uri": uri }, "previousResultId": full["resultId"] }),
+        )
+        .await;
+    assert_eq!(changed["kind"], "full");
+    assert_eq!(changed["items"], json!([]));
+}
+
+#[tokio::test]
+async fn file_operations_and_watched_files_follow_the_membership_rule() {
+    let workspace = TempWorkspace::new(
+        "membership",
+        &[("a.txt", ALPHA), ("seedls.toml", "[files]\nexclude = [\"drafts/**\"]\n"), ("drafts/.keep", "")],
+    );
+    let mut client = TestClient::start_in(&workspace.0, json!({})).await;
+    let symbols = |answer: &Value| -> Vec<String> {
+        answer.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_string()).collect()
+    };
+    assert!(symbols(&client.request("workspace/symbol", json!({ "query": "Beta" })).await).is_empty());
+    // A file created by the editor joins the workspace at once.
+    std::fs::write(workspace.0.join("b.txt"), BETA).unwrap();
+    client.notify("workspace/didCreateFiles", json!({ "files": [{ "uri": workspace.uri("b.txt") }] })).await;
+    assert_eq!(symbols(&client.request("workspace/symbol", json!({ "query": "Beta" })).await), ["Beta"]);
+    // A watched CHANGED event under an excluded folder does not add the file.
+    std::fs::write(workspace.0.join("drafts/d.txt"), "= Delta =\n").unwrap();
+    client
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({ "changes": [{ "uri": workspace.uri("drafts/d.txt"), "type": 2 }] }),
+        )
+        .await;
+    assert!(symbols(&client.request("workspace/symbol", json!({ "query": "Delta" })).await).is_empty());
+    // A rename moves the article; a delete removes it.
+    std::fs::rename(workspace.0.join("b.txt"), workspace.0.join("b2.txt")).unwrap();
+    client
+        .notify(
+            "workspace/didRenameFiles",
+            json!({ "files": [{ "oldUri": workspace.uri("b.txt"), "newUri": workspace.uri("b2.txt") }] }),
+        )
+        .await;
+    let found = client.request("workspace/symbol", json!({ "query": "Beta" })).await;
+    assert!(found[0]["location"]["uri"].as_str().unwrap().ends_with("b2.txt"), "{found}");
+    std::fs::remove_file(workspace.0.join("b2.txt")).unwrap();
+    client.notify("workspace/didDeleteFiles", json!({ "files": [{ "uri": workspace.uri("b2.txt") }] })).await;
+    assert!(symbols(&client.request("workspace/symbol", json!({ "query": "Beta" })).await).is_empty());
+}
+
+#[tokio::test]
+async fn the_backlink_lens_carries_its_locations_and_other_clients_can_ask_for_them() {
+    let workspace = TempWorkspace::new("lens", &[("a.txt", ALPHA), ("b.txt", BETA)]);
+    let mut client = TestClient::start_in(&workspace.0, json!({})).await;
+    let lenses =
+        client.request("textDocument/codeLens", json!({ "textDocument": { "uri": workspace.uri("a.txt") } })).await;
+    let command = &lenses[0]["command"];
+    assert_eq!(command["title"], "1 article links here");
+    assert_eq!(command["command"], "seedls.showReferences");
+    assert_eq!(command["arguments"][0], workspace.uri("a.txt"));
+    assert_eq!(command["arguments"][1], json!({ "line": 0, "character": 2 }));
+    assert_eq!(command["arguments"][2][0]["uri"], workspace.uri("b.txt"));
+    let backlinks = client
+        .request(
+            "workspace/executeCommand",
+            json!({ "command": "seedls.backlinks", "arguments": [workspace.uri("a.txt")] }),
+        )
+        .await;
+    assert_eq!(backlinks, command["arguments"][2]);
+    let unknown = client.try_request("workspace/executeCommand", json!({ "command": "seedls.nothing" })).await;
+    assert_eq!(unknown.expect_err("unknown command").0, -32602);
+}
+
+#[tokio::test]
+async fn an_unresolved_link_offers_to_create_the_article_where_files_can_be_created() {
+    let workspace = TempWorkspace::new("create", &[("a.txt", ALPHA), ("b.txt", BETA)]);
+    let capabilities =
+        json!({ "workspace": { "workspaceEdit": { "documentChanges": true, "resourceOperations": ["create"] } } });
+    let mut client = TestClient::start_in(&workspace.0, capabilities).await;
+    let at_gamma = json!({ "start": { "line": 12, "character": 3 }, "end": { "line": 12, "character": 3 } });
+    let actions = client
+        .request("textDocument/codeAction", json!({ "textDocument": { "uri": workspace.uri("a.txt") }, "range": at_gamma, "context": { "diagnostics": [] } }))
+        .await;
+    let create = actions.as_array().unwrap().iter().find(|a| a["title"] == "Create article `Gamma`").expect("offered");
+    let operations = &create["edit"]["documentChanges"];
+    assert_eq!(operations[0]["kind"], "create");
+    assert_eq!(operations[0]["uri"], workspace.uri("Gamma.txt"));
+    let text = operations[1]["edits"][0]["newText"].as_str().unwrap();
+    assert!(text.starts_with("= Gamma =\n\nInfobox\n- Conflict: Gamma\n"), "{text}");
+    assert!(text.ends_with("== See also ==\n- Alpha (1944)\n"), "{text}");
+    // A client that cannot create files is not offered it.
+    let mut plain =
+        TestClient::start_in(&workspace.0, json!({ "workspace": { "workspaceEdit": { "documentChanges": true } } }))
+            .await;
+    let actions = plain
+        .request("textDocument/codeAction", json!({ "textDocument": { "uri": workspace.uri("a.txt") }, "range": at_gamma, "context": { "diagnostics": [] } }))
+        .await;
+    assert!(actions.as_array().unwrap().iter().all(|a| a["title"] != "Create article `Gamma`"), "{actions}");
+}
+
+#[tokio::test]
+async fn the_entity_explorer_requests_answer_from_the_index() {
+    let workspace = TempWorkspace::new("explorer", &[("a.txt", ALPHA), ("b.txt", BETA)]);
+    let mut client = TestClient::start_in(&workspace.0, json!({})).await;
+    let kinds = client.request("seedls/entities", json!({})).await;
+    assert_eq!(kinds["kinds"][0], json!({ "kind": "article", "label": "Articles", "count": 2 }));
+    let people = client.request("seedls/entities", json!({ "kind": "person" })).await;
+    assert_eq!(
+        people["entities"][0],
+        json!({ "id": "person:enver-hoxha", "name": "Enver Hoxha", "kind": "person", "listings": 2 })
+    );
+    let entity = client
+        .request("seedls/entity", json!({ "id": "person:enver-hoxha", "kind": "person", "name": "Enver Hoxha" }))
+        .await;
+    let articles: Vec<&str> =
+        entity["locations"].as_array().unwrap().iter().map(|l| l["article"].as_str().unwrap()).collect();
+    assert_eq!(articles, ["Alpha (1944)", "Beta"]);
+    assert_eq!(entity["locations"][0]["range"]["start"], json!({ "line": 8, "character": 14 }));
+    let timeline = client.request("seedls/timeline", json!({})).await;
+    let names: Vec<&str> =
+        timeline["conflicts"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Beta", "Alpha (1944)"]);
+    assert_eq!(timeline["conflicts"][1]["start"], "1944-08-03");
+    let bad = client.try_request("seedls/entities", json!({ "kind": "dragon" })).await;
+    assert_eq!(bad.expect_err("not a kind").0, -32602);
+}
+
+#[tokio::test]
+async fn type_hierarchy_and_selection_ranges_over_the_protocol() {
+    let workspace = TempWorkspace::new("hierarchy", &[("a.txt", ALPHA), ("b.txt", BETA)]);
+    let mut client = TestClient::start_in(&workspace.0, json!({})).await;
+    let at_title =
+        json!({ "textDocument": { "uri": workspace.uri("b.txt") }, "position": { "line": 0, "character": 3 } });
+    let items = client.request("textDocument/prepareTypeHierarchy", at_title).await;
+    assert_eq!(items[0]["name"], "Beta");
+    let supertypes = client.request("typeHierarchy/supertypes", json!({ "item": items[0] })).await;
+    assert_eq!(supertypes[0]["name"], "Alpha (1944)");
+    let subtypes = client.request("typeHierarchy/subtypes", json!({ "item": supertypes[0] })).await;
+    assert_eq!(subtypes[0]["name"], "Beta");
+    let ranges = client
+        .request(
+            "textDocument/selectionRange",
+            json!({ "textDocument": { "uri": workspace.uri("b.txt") }, "positions": [{ "line": 9, "character": 16 }] }),
+        )
+        .await;
+    // Outward from the word `Hoxha`: each range holds the one before it.
+    let mut chain = Vec::new();
+    let mut node = &ranges[0];
+    while node.is_object() {
+        chain.push((
+            node["range"]["start"]["line"].as_u64().unwrap(),
+            node["range"]["start"]["character"].as_u64().unwrap(),
+        ));
+        node = &node["parent"];
+    }
+    assert!(chain.len() >= 4, "{ranges}");
+    assert_eq!(chain.first(), Some(&(9, 14)), "the word `Enver` starts the chain: {chain:?}");
+    assert_eq!(chain.last(), Some(&(0, 0)), "the document ends it");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_overlapping_edits_answer_for_a_version_or_content_modified() {
+    let mut client = TestClient::start(json!({})).await;
+    client.open(URI, "= T =\n\nInfobox\n- Commander1: Enver Hoxha\n\nEnver Hoxha led.\n").await;
+    // Requests and edits interleaved without waiting: every answer is either for the text
+    // the request saw or ContentModified, and the last diagnostics are for the last version.
+    for version in 2..40 {
+        let hover = {
+            client.next_id += 1;
+            let request = Request::build("textDocument/hover")
+                .params(json!({ "textDocument": { "uri": URI }, "position": { "line": 5, "character": 2 } }))
+                .id(client.next_id)
+                .finish();
+            client.service.ready().await.unwrap().call(request)
+        };
+        let text = format!("= T =\n\nInfobox\n- Commander1: Enver Hoxha\n\nEnver Hoxha led {version} men.\n");
+        let change =
+            json!({ "textDocument": { "uri": URI, "version": version }, "contentChanges": [{ "text": text }] });
+        let notify = Request::build("textDocument/didChange").params(change).finish();
+        let change_future = client.service.ready().await.unwrap().call(notify);
+        let (answer, changed) = futures::join!(hover, change_future);
+        assert!(changed.unwrap().is_none());
+        let (_, body) = answer.unwrap().expect("a response").into_parts();
+        match body {
+            Ok(hover) => assert!(hover["contents"]["value"].as_str().unwrap().contains("Enver Hoxha"), "{hover}"),
+            Err(error) => assert_eq!(error.code.code(), -32801, "{error:?}"),
+        }
+    }
+    client.diagnostics_until(URI, |published| published["version"] == 39).await;
+}
+
+#[tokio::test]
+async fn a_name_variant_offers_to_record_an_alias_in_seedls_toml() {
+    let a = "= A =\n\nInfobox\n- Conflict: A\n- Date: 1944\n- Place: P\n- Result: R\n- Combatant1: X\n- Commander1: Midhat Frashëri\n";
+    let b = "= B =\n\nInfobox\n- Conflict: B\n- Date: 1944\n- Place: P\n- Result: R\n- Combatant1: X\n- Commander1: Mit'hat Frashëri\n";
+    let workspace = TempWorkspace::new("alias", &[("a.txt", a), ("b.txt", b)]);
+    let capabilities =
+        json!({ "workspace": { "workspaceEdit": { "documentChanges": true, "resourceOperations": ["create"] } } });
+    let mut client = TestClient::start_in(&workspace.0, capabilities).await;
+    let at_variant = json!({ "start": { "line": 8, "character": 16 }, "end": { "line": 8, "character": 16 } });
+    let ask = |range: &Value| json!({ "textDocument": { "uri": workspace.uri("b.txt") }, "range": range, "context": { "diagnostics": [] } });
+    let actions = client.request("textDocument/codeAction", ask(&at_variant)).await;
+    let titles: Vec<&str> = actions.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
+    let record = "Same person: record `Mit'hat Frashëri` as an alias of `Midhat Frashëri` in seedls.toml";
+    assert!(titles.contains(&record), "{titles:?}");
+    let action = actions.as_array().unwrap().iter().find(|a| a["title"] == record).unwrap();
+    // No seedls.toml yet: the edit creates it with the table.
+    let operations = &action["edit"]["documentChanges"];
+    assert_eq!(operations[0]["kind"], "create");
+    assert_eq!(operations[0]["uri"], workspace.uri("seedls.toml"));
+    assert_eq!(operations[1]["edits"][0]["newText"], "[aliases]\n\"Mit'hat Frashëri\" = \"Midhat Frashëri\"\n");
+    // With a seedls.toml, the entry goes into it; nothing is written by the server itself.
+    std::fs::write(workspace.0.join("seedls.toml"), "[files]\nexclude = []\n").unwrap();
+    let actions = client.request("textDocument/codeAction", ask(&at_variant)).await;
+    let action = actions.as_array().unwrap().iter().find(|a| a["title"] == record).unwrap();
+    let operations = &action["edit"]["documentChanges"];
+    assert_eq!(operations[0]["textDocument"]["uri"], workspace.uri("seedls.toml"));
+    assert_eq!(operations[0]["edits"][0]["range"]["start"], json!({ "line": 2, "character": 0 }));
+    assert_eq!(std::fs::read_to_string(workspace.0.join("seedls.toml")).unwrap(), "[files]\nexclude = []\n");
 }

@@ -1,4 +1,5 @@
-//! Inline constructs in prose: citation markers `[11]`, `[12][13]`, `[citation needed]`.
+//! Inline constructs in prose: citation markers `[11]`, `[12][13]`, footnote markers `[a]`,
+//! `[note 1]`, and cleanup tags `[citation needed]`, `[dubious – discuss]`.
 
 use std::sync::LazyLock;
 
@@ -8,9 +9,10 @@ use super::TextRange;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CitationKind {
-    /// `[11]`: a numbered reference.
+    /// `[11]`: a numbered reference, or a footnote marker `[a]`, `[note 1]`, `[nb 2]`.
     Numbered,
-    /// `[citation needed]` and its kin.
+    /// `[citation needed]` and its kin: the tags an editor leaves on a claim whose source is
+    /// missing or in doubt (`[dubious – discuss]`, `[failed verification]`, `[according to whom?]`).
     Needed,
 }
 
@@ -22,8 +24,16 @@ pub struct Citation {
 }
 
 static CITATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\[(?:(\d{1,4})|citation needed|better source needed|clarification needed|when\?|who\?|by whom\?|page needed)\]")
-        .expect("citation pattern is valid")
+    // Footnote letters are lower case only (`[a]`), so a bracketed capital is left alone, and
+    // reference numbers have at most three digits, so a year put in brackets (`1332 [1916]`,
+    // an editor's conversion from another calendar) is left alone too.
+    Regex::new(concat!(
+        r"(?i)\[(?:(\d{1,3}|(?-i:[a-z])|(?:note|nb|n) \d{1,3})",
+        r"|citation needed|full citation needed|better source needed|unreliable source\?|failed verification",
+        r"|verification needed|clarification needed|page needed|year needed|original research\?",
+        r"|dubious(?: [–—-] discuss)?|according to whom\?|when\?|who\?|by whom\?|which\?|where\?)\]",
+    ))
+    .expect("citation pattern is valid")
 });
 
 /// The citation markers inside `range` of `text`, in order.
@@ -40,8 +50,10 @@ pub fn find_citations(text: &str, range: TextRange) -> Vec<Citation> {
 
 /// Abbreviations that end in a full stop without ending a sentence (`Gen. Smith`, `Lt.Col.`).
 const ABBREVIATIONS: &[&str] = &[
-    "adm", "approx", "brig", "capt", "cmdr", "col", "corp", "cpl", "cpt", "dr", "etc", "ft", "gen", "gov", "inc", "jr",
-    "lieut", "lt", "ltd", "maj", "mr", "mrs", "mt", "no", "pres", "prof", "pvt", "rev", "sgt", "sr", "st", "vol", "vs",
+    "adm", "approx", "aug", "bde", "bn", "brig", "capt", "cdr", "cf", "cmdr", "col", "corp", "cpl", "cpt", "dec",
+    "div", "dr", "est", "etc", "feb", "fig", "ft", "gen", "gov", "inc", "jan", "jr", "lieut", "lt", "ltd", "maj", "mr",
+    "mrs", "mt", "no", "nov", "oct", "pp", "pres", "prof", "pvt", "regt", "rev", "sept", "sgt", "sr", "st", "vol",
+    "vs",
 ];
 
 /// True if `word` (the letters before a full stop) is an abbreviation.

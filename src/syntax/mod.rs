@@ -96,7 +96,9 @@ pub struct Paragraph {
 pub enum DebrisKind {
     /// A line of nothing but non-breaking (or other non-ASCII) spaces.
     InvisibleSpaces,
-    /// Navigation left over from a web page: `< Prev   Next >`, `Jump to navigation`, `[edit]`.
+    /// Navigation left over from a web page: `< Prev   Next >`, `Jump to navigation`, `[edit]`,
+    /// the footer `Retrieved from "https://…"`, a hatnote `Main article: Macedonian front`, the
+    /// tagline `From Wikipedia, the free encyclopedia`.
     Navigation,
 }
 
@@ -183,7 +185,9 @@ pub fn parse(text: &str) -> Document {
     let bom = text.starts_with('\u{feff}').then(|| TextRange::new(0, 3));
     let body_start = if bom.is_some() { 3 } else { 0 };
     let lines = split_lines(text, body_start);
-    let mut parser = Parser { text, lines: &lines, document: Document { bom, ..Document::default() } };
+    let headings_stand_alone = headings_stand_alone(text, &lines);
+    let mut parser =
+        Parser { text, lines: &lines, headings_stand_alone, document: Document { bom, ..Document::default() } };
     parser.run();
     parser.document
 }
@@ -191,7 +195,22 @@ pub fn parse(text: &str) -> Document {
 struct Parser<'a> {
     text: &'a str,
     lines: &'a [Line],
+    /// See [`headings_stand_alone`].
+    headings_stand_alone: bool,
     document: Document,
+}
+
+/// True when a known section name (`Background`) stands alone on a line with a blank line
+/// after it and more text below: the document sets its bare headings apart with blank lines,
+/// so a line such as `Polish II Corps` in the same layout is a heading too.
+fn headings_stand_alone(text: &str, lines: &[Line]) -> bool {
+    lines.iter().enumerate().any(|(index, line)| {
+        let content = line.content.slice(text);
+        headings::is_known_section_name(content)
+            && index > 0
+            && lines.get(index + 1).is_some_and(|next| is_blank(next.content.slice(text)))
+            && lines[index + 1..].iter().any(|later| !is_blank(later.content.slice(text)))
+    })
 }
 
 impl Parser<'_> {
@@ -285,7 +304,12 @@ impl Parser<'_> {
     fn bare_heading(&self, index: usize) -> Option<Heading> {
         let previous = index.checked_sub(1).map(|i| self.line_text(i));
         let next = self.lines.get(index + 1).map(|line| line.content.slice(self.text));
-        headings::bare_heading(self.text, self.lines[index].content, previous, next)
+        let after_blank = next.filter(|next| is_blank(next)).and_then(|_| {
+            self.lines[index + 1..].iter().map(|line| line.content.slice(self.text)).find(|line| !is_blank(line))
+        });
+        let around =
+            headings::Surroundings { previous, next, after_blank, headings_stand_alone: self.headings_stand_alone };
+        headings::bare_heading(self.text, self.lines[index].content, around)
     }
 
     fn infobox(&mut self, header_index: usize) -> usize {
@@ -366,9 +390,26 @@ fn debris_kind(line: &str) -> Option<DebrisKind> {
     if trimmed.is_empty() && !is_blank(line) {
         return Some(DebrisKind::InvisibleSpaces);
     }
-    // Every navigation line is short: most lines are prose and stop here.
+    // The footer a wiki page prints under the article: `Retrieved from "https://…"`.
+    if let Some(rest) = trimmed.strip_prefix("Retrieved from ") {
+        let rest = rest.trim_start_matches(['"', '\u{201c}']);
+        if rest.starts_with("http://") || rest.starts_with("https://") {
+            return Some(DebrisKind::Navigation);
+        }
+    }
+    // A hatnote pointing to another page: `Main article: Macedonian front`.
+    let hatnote = ["Main article: ", "Main articles: ", "Further information: "]
+        .iter()
+        .any(|prefix| trimmed.starts_with(prefix) && !trimmed.ends_with(['.', ':']) && trimmed.len() <= 150);
+    if hatnote {
+        return Some(DebrisKind::Navigation);
+    }
+    // Every other navigation line is short: most lines are prose and stop here.
     if trimmed.len() > 40 {
         return None;
+    }
+    if trimmed == "From Wikipedia, the free encyclopedia" {
+        return Some(DebrisKind::Navigation);
     }
     let words: Vec<&str> = trimmed.split_whitespace().collect();
     let navigation = matches!(

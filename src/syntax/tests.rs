@@ -117,6 +117,71 @@ fn bare_title_and_bare_headings_between_paragraphs() {
 }
 
 #[test]
+fn bare_headings_followed_by_a_blank_line() {
+    // `Background` stands alone before a blank line: a heading (issue 12), and the document
+    // thereby sets its headings apart, so `Polish II Corps` is one too. `The abbey in ruins`
+    // opens like a caption, and `Ruins of the abbey` has no prose after it: paragraphs.
+    check(
+        "T\n\nBackground\n\nIn mid-May 1998, the KLA established a presence in the Bajgora region.\n\nPolish II Corps\n\nIn the fourth battle, Polish troops attacked the ridges north of the abbey.\n\nThe abbey in ruins\n\nThe third battle, in March, began with a bombardment of the town.\n\nRuins of the abbey\n\nPolish war cemetery\n",
+        expect![[r#"
+            Title 0..2 Bare "T"
+            Blank 2..3
+            Heading 3..14 Bare level=2 balanced=true spaced=true "Background"
+            Blank 14..15
+            Paragraph 15..86 lines=1
+            Blank 86..87
+            Heading 87..103 Bare level=2 balanced=true spaced=true "Polish II Corps"
+            Blank 103..104
+            Paragraph 104..180 lines=1
+            Blank 180..181
+            Paragraph 181..200 lines=1
+            Blank 200..201
+            Paragraph 201..267 lines=1
+            Blank 267..268
+            Paragraph 268..287 lines=1
+            Blank 287..288
+            Paragraph 288..308 lines=1
+        "#]],
+    );
+}
+
+#[test]
+fn captions_between_lines_and_known_names_after_unit_lists() {
+    // `Dragutin Gavrilović` names a portrait: the line after it does not end like a sentence.
+    // `Siege` follows a unit line with no full stop, but it is a well-known section name.
+    check(
+        "T\n\nBelgrade fell on 9 October.\nAustro-Hungarian troops crossing the Sava.\nDragutin Gavrilović\nMonument to the defenders of Belgrade, 1915\n\nOrder of battle\n9th Australian Division\n3rd Armoured Brigade\nSiege\nThe garrison, under Lt. Gen. Leslie Morshead, held a perimeter around the port.\n",
+        expect![[r#"
+            Title 0..2 Bare "T"
+            Blank 2..3
+            Paragraph 3..139 lines=4
+            Blank 139..140
+            Heading 140..156 Bare level=2 balanced=true spaced=true "Order of battle"
+            Paragraph 156..201 lines=2
+            Heading 201..207 Bare level=2 balanced=true spaced=true "Siege"
+            Paragraph 207..287 lines=1
+        "#]],
+    );
+}
+
+#[test]
+fn headings_with_the_wikis_edit_link_glued_on() {
+    check(
+        "T\nFrom Wikipedia, the free encyclopedia\n\nThe battle was fought on 26 January 1913.\nBackground[edit]\nAfter the armistice of December 1912 broke down, the Ottoman command planned an attack.\n==Aftermath==[edit]\nText.\n",
+        expect![[r#"
+            Title 0..2 Bare "T"
+            Debris 2..40 Navigation
+            Blank 40..41
+            Paragraph 41..83 lines=1
+            Heading 83..100 Bare level=2 balanced=true spaced=true "Background"
+            Paragraph 100..188 lines=1
+            Heading 188..208 Marked level=2 balanced=true spaced=false "Aftermath"
+            Paragraph 208..214 lines=1
+        "#]],
+    );
+}
+
+#[test]
 fn short_caption_lines_are_not_headings() {
     check(
         "Title\n\nMap of the offensive.\nFighting around Belgrade.\nBoris Tadić and Dmitry Medvedev during celebrations for 65th anniversary\nBulgarian troops entering Leskovac .",

@@ -128,7 +128,15 @@ fn empty_items(text: &str, entry: &InfoboxEntry, key: &str, out: &mut Vec<Diagno
         if !piece.is_empty {
             continue;
         }
+        // Empty pieces to the end of the list (`A, B, ,`): one fix removes them all, from
+        // the comma after the last item, or the trailing comma would be left behind.
+        let trailing = index > 0 && entry.pieces[index..].iter().all(|later| later.is_empty);
         let (range, removal) = match piece.comma {
+            Some(comma) if trailing && !entry.pieces[index - 1].is_empty => {
+                let previous_comma = entry.pieces[index - 1].comma.unwrap_or(comma);
+                let end = entry.pieces[last].range.end().max(comma.end());
+                (comma, TextRange::new(previous_comma.start(), end))
+            }
             Some(comma) if index == 0 => {
                 let rest = &text[comma.end()..entry.value.end()];
                 let spaces = rest.len() - rest.trim_start().len();

@@ -12,7 +12,8 @@ use crate::syntax::{BlockKind, Citation, CitationKind, Document, TextRange, is_a
 pub(super) fn check(text: &str, document: &Document, out: &mut Vec<Diagnostic>) {
     let has_reference_list = document.headings().any(|heading| {
         let words = heading.text.slice(text).to_lowercase();
-        ["references", "notes", "footnotes", "sources", "citations", "bibliography"].contains(&words.as_str())
+        ["references", "notes", "footnotes", "sources", "citations", "bibliography", "works cited", "literature"]
+            .contains(&words.as_str())
     });
     for (index, block) in document.blocks.iter().enumerate() {
         let BlockKind::Paragraph(paragraph) = &block.kind else {
@@ -23,12 +24,19 @@ pub(super) fn check(text: &str, document: &Document, out: &mut Vec<Diagnostic>) 
             missing_space(text, line, out);
             dangling(text, line, out);
         }
-        let next_is_list = document.blocks[index + 1..]
+        // A colon may introduce a list or a quotation set apart in its own paragraph.
+        let introduces_what_follows = document.blocks[index + 1..]
             .iter()
             .find(|block| !matches!(block.kind, BlockKind::Blank))
-            .is_some_and(|block| matches!(block.kind, BlockKind::List(_)));
+            .is_some_and(|block| match &block.kind {
+                BlockKind::List(_) => true,
+                BlockKind::Paragraph(next) => {
+                    next.lines.first().is_some_and(|first| reads_as_quotation(first.slice(text)))
+                }
+                _ => false,
+            });
         if let Some(&last_line) = paragraph.lines.last() {
-            trailing_colon(text, last_line, next_is_list, out);
+            trailing_colon(text, last_line, introduces_what_follows, out);
         }
     }
 }
@@ -81,8 +89,13 @@ fn citations(text: &str, citations: &[Citation], has_reference_list: bool, out: 
     }
 }
 
-static JOINED_SENTENCES: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\p{Ll}{2}([.!?])\p{Lu}\p{Ll}").expect("joined-sentence pattern is valid"));
+/// A sentence end glued to the next sentence: two lower-case letters (`Mitrovica.Meanwhile`),
+/// a year (`in 1972.The`) or a closing bracket or quotation mark after a letter or digit
+/// (`(1944).The`) before the stop. Initials, `U.S.`, decimals and `No.3` do not match.
+static JOINED_SENTENCES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\p{Ll}{2}|\b\d{4}|[\p{Ll}\d][)\]\x22\u{201d}\u{2019}])([.!?])\p{Lu}\p{Ll}")
+        .expect("joined-sentence pattern is valid")
+});
 
 fn missing_space(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
     for captures in JOINED_SENTENCES.captures_iter(line.slice(text)) {
@@ -90,17 +103,37 @@ fn missing_space(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
         let whole = captures.get(0).expect("group 0 always matches");
         let range = TextRange::new(line.start() + punctuation.start(), line.start() + whole.end());
         let word_before = &line.slice(text)[word_start(line.slice(text), punctuation.start())..punctuation.start()];
-        if is_abbreviation(word_before) {
+        if is_abbreviation(word_before) || inside_web_address(line.slice(text), punctuation.start()) {
             continue;
         }
-        let joined =
-            &text[line.start() + word_start(line.slice(text), punctuation.start())..line.start() + whole.end()];
+        // The joined text as the reader sees it, from the start of its run of non-space text.
+        let joined_start =
+            crate::syntax::word_start_before(line.slice(text), punctuation.start(), |c| !c.is_whitespace());
+        let joined = &text[line.start() + joined_start..line.start() + whole.end()];
         let joined = joined.to_string() + word_rest(&text[line.start() + whole.end()..line.end()]);
         out.push(
             diagnostic("missing-space", range, format!("`{joined}`: two sentences joined without a space"))
                 .with_fix(Fix::new("Insert a space", vec![TextEdit::insert(line.start() + punctuation.end(), " ")])),
         );
     }
+}
+
+/// True when the full stop at `dot` belongs to a web address or a domain name rather than
+/// ending a sentence: `www.Example.org`, `https://Jablanica.ba`, `Muzej-Neretva.Ba/history`.
+/// The run of non-space text around the dot is an address when it starts with `www.` or holds
+/// `://`, `@` or `/`, or when a further dot follows the joined word (`Example.org`): sentences
+/// do not go on `word.Word.word` without a space.
+fn inside_web_address(line: &str, dot: usize) -> bool {
+    let start = line[..dot].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let end = line[dot..].find(char::is_whitespace).map_or(line.len(), |i| dot + i);
+    let token = line[start..end].trim_start_matches(['(', '"', '\u{201c}', '\'']);
+    let lower = token.to_lowercase();
+    if lower.starts_with("www.") || token.contains("://") || token.contains(['@', '/']) {
+        return true;
+    }
+    // A dot after the joined word, followed by a letter: `Example.org`, not `Kosovo.`
+    let after = &line[dot + 1..end];
+    after.find('.').is_some_and(|i| after[i + 1..].starts_with(char::is_alphabetic))
 }
 
 fn word_start(line: &str, end: usize) -> usize {
@@ -146,7 +179,9 @@ fn dangling(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
             line.start() + space.start(),
             line.start() + whole.as_str().trim_end().len() + whole.start(),
         );
-        if flagged.iter().any(|flagged| flagged.intersects(range)) {
+        // The punctuation is one ASCII byte, the last of the match before its trailing space.
+        let punctuation = whole.start() + whole.as_str().trim_end().len() - 1;
+        if flagged.iter().any(|flagged| flagged.intersects(range)) || french_spacing(content, punctuation) {
             continue;
         }
         out.push(diagnostic(
@@ -166,9 +201,32 @@ fn dangling(text: &str, line: TextRange, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn trailing_colon(text: &str, line: TextRange, next_is_list: bool, out: &mut Vec<Diagnostic>) {
+/// A paragraph that opens with a quotation mark, or in the first or second person (`We have
+/// no other way…`: a quotation whose marks were lost in the scrape), is what a colon before
+/// it introduces. Prose that goes on in the third person (`Serbia entered the war…`) is not.
+fn reads_as_quotation(first_line: &str) -> bool {
+    let first_line = first_line.trim_start();
+    if first_line.starts_with(['"', '\u{201c}', '\u{201e}', '\u{ab}', '\'']) {
+        return true;
+    }
+    let first_word = first_line.split(|c: char| !c.is_alphabetic()).next().unwrap_or_default();
+    ["I", "We", "Our", "My", "You", "Your", "Us"].contains(&first_word)
+}
+
+/// French typography puts a space before `!`, `?`, `;` and `:`; inside a `« … »` quotation
+/// that space is correct, not a sign of removed text.
+fn french_spacing(line: &str, punctuation: usize) -> bool {
+    let is_high_punctuation = line[punctuation..].starts_with(['!', '?', ';', ':']);
+    let opened = line[..punctuation].rfind('\u{ab}');
+    let closed_before = line[..punctuation].rfind('\u{bb}');
+    let inside = opened.is_some_and(|open| closed_before.is_none_or(|close| close < open))
+        && line[punctuation..].contains('\u{bb}');
+    is_high_punctuation && inside
+}
+
+fn trailing_colon(text: &str, line: TextRange, introduces_what_follows: bool, out: &mut Vec<Diagnostic>) {
     let content = line.slice(text).trim_end();
-    if next_is_list || !content.ends_with(':') {
+    if introduces_what_follows || !content.ends_with(':') {
         return;
     }
     let colon = line.start() + content.len() - 1;

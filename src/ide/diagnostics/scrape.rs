@@ -1,10 +1,29 @@
-//! Scrape debris: lines left over from the web page the article was copied from.
+//! Scrape debris: lines left over from the web page the article was copied from, and the
+//! wiki's `[edit]` links glued to headings.
 
 use super::{Diagnostic, Fix, diagnostic};
 use crate::ide::{TextEdit, line_with_terminator};
-use crate::syntax::{BlockKind, DebrisKind, Document};
+use crate::syntax::{BlockKind, DebrisKind, Document, TextRange};
 
 pub(super) fn check(text: &str, document: &Document, out: &mut Vec<Diagnostic>) {
+    for heading in document.headings() {
+        let Some(link) = heading.edit_link else {
+            continue;
+        };
+        // Delete the link with the spaces before it: `Background [edit]` becomes `Background`.
+        let before = &text[heading.text.end()..link.start()];
+        out.push(
+            diagnostic(
+                "scrape-debris",
+                link,
+                "`[edit]` is the wiki's edit link, left over from the web page: delete it",
+            )
+            .with_fix(Fix::new(
+                "Delete `[edit]`",
+                vec![TextEdit::delete(TextRange::new(link.start() - before.len(), link.end()))],
+            )),
+        );
+    }
     for block in &document.blocks {
         let BlockKind::Debris(debris) = &block.kind else {
             continue;

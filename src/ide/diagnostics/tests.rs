@@ -311,6 +311,44 @@ fn bare_heading() {
 }
 
 #[test]
+fn bare_heading_followed_by_a_blank_line() {
+    // A known name stands alone with a blank line after it (issue 12); the document thereby
+    // sets its headings apart, so a short unknown line in the same layout is a heading too,
+    // but a line that opens like a caption is left alone.
+    check(
+        "= T =\n\nA first paragraph that is long enough to be prose.\n\nBackground\n\nIn mid-May 1998, the KLA established a presence in the region.\n\nPolish II Corps\n\nIn the fourth battle, Polish troops attacked the ridges north of the abbey.\n\nThe abbey in ruins\n\nThe third battle, in March, began with a bombardment of the town.\n",
+        expect![[r#"
+            5:1 bare-heading "Background": `Background` reads as a section heading: mark it as `== Background ==`
+              fix "Mark as `== Background ==`" → "== Background =="
+            9:1 bare-heading "Polish II Corps": `Polish II Corps` reads as a section heading: mark it as `== Polish II Corps ==`
+              fix "Mark as `== Polish II Corps ==`" → "== Polish II Corps =="
+        "#]],
+    );
+    // Captions in the same layout: they name a picture, or carry a year.
+    check(
+        "= T =\n\nBackground\n\nIn mid-May 1998, the KLA established a presence in the region.\n\nMap of the battle\n\nIn the fourth battle, Polish troops attacked the ridges north of the abbey.\n\nSerbian soldiers in 1914\n\nIn the fourth battle, Polish troops attacked the ridges north of the abbey.\n",
+        expect![[r#"
+            3:1 bare-heading "Background": `Background` reads as a section heading: mark it as `== Background ==`
+              fix "Mark as `== Background ==`" → "== Background =="
+        "#]],
+    );
+    // Without a known name standing alone, a short line between blank lines may be a caption:
+    // silence.
+    check(
+        "= T =\n\nA first paragraph that is long enough to be prose.\n\nPolish II Corps\n\nIn the fourth battle, Polish troops attacked the ridges north of the abbey.\n",
+        expect![[r#""#]],
+    );
+    // A known name over a list heads it.
+    check(
+        "= T =\n\nThe last paragraph of the article ends here.\n\nSee also\n- Battle of Kursk\n",
+        expect![[r#"
+            5:1 bare-heading "See also": `See also` reads as a section heading: mark it as `== See also ==`
+              fix "Mark as `== See also ==`" → "== See also =="
+        "#]],
+    );
+}
+
+#[test]
 fn citations() {
     check(
         "= T =\n\n[11] Planning. Text[12][13] and more [citation needed].\n",
@@ -323,10 +361,47 @@ fn citations() {
     "#]],
     );
     check("= T =\n\nText[12].\n\n== References ==\n- A book\n", expect![[r#""#]]);
+    check("= T =\n\nText[12].\n\n== Works cited ==\n1. A book.\n", expect![[r#""#]]);
+}
+
+#[test]
+fn footnote_markers_and_cleanup_tags() {
+    check(
+        "= T =\n\nNear Kilkis.[a] On 19 June.[note 1] A [B] grade, dated 1332 [1916]. Sent by radio.[dubious – discuss] Named after Tannenberg.[failed verification] Shot himself.[according to whom?]\n",
+        expect![[r#"
+            3:13 stray-citation "[a]": reference marker `[a]` points to no reference list in this document: remove it
+              fix "Remove the reference marker" → "Near Kilkis. On 19 June.[note 1] A [B] grade, dated 1332 [1916]. Sent by radio.[dubious – discuss] Named after Tannenberg.[failed verification] Shot himself.[according to whom?]"
+            3:28 stray-citation "[note 1]": reference marker `[note 1]` points to no reference list in this document: remove it
+              fix "Remove the reference marker" → "Near Kilkis.[a] On 19 June. A [B] grade, dated 1332 [1916]. Sent by radio.[dubious – discuss] Named after Tannenberg.[failed verification] Shot himself.[according to whom?]"
+            3:83 citation-needed "[dubious – discuss]": `[dubious – discuss]`: this claim needs a source
+            3:126 citation-needed "[failed verification]": `[failed verification]`: this claim needs a source
+            3:161 citation-needed "[according to whom?]": `[according to whom?]`: this claim needs a source
+        "#]],
+    );
 }
 
 #[test]
 fn scrape_debris() {
+    check(
+        "T\nFrom Wikipedia, the free encyclopedia\n\nThe battle was fought on 26 January 1913.\nBackground [edit]\nAfter the armistice of December 1912 broke down, the Ottoman command planned an attack.\n",
+        expect![[r#"
+            1:1 title-missing "T": the title `T` is a bare line: mark it as `= T =`
+              fix "Mark the title with `= … =`" → "= T ="
+            2:1 scrape-debris "From Wikipedia, the free encyclopedia": `From Wikipedia, the free encyclopedia` is navigation left over from the web page: delete it
+              fix "Delete the line" → ""
+            5:1 bare-heading "Background": `Background` reads as a section heading: mark it as `== Background ==`
+              fix "Mark as `== Background ==`" → "== Background == [edit]"
+            5:12 scrape-debris "[edit]": `[edit]` is the wiki's edit link, left over from the web page: delete it
+              fix "Delete `[edit]`" → "Background"
+        "#]],
+    );
+    check(
+        "= T =\n\nText.\nRetrieved from \"https://en.wikipedia.org/wiki/Battle_of_Tirana\"\n",
+        expect![[r#"
+            4:1 scrape-debris "Retrieved from \"https://en.wikipedia.org/wiki/Battle_of_Tirana\"": `Retrieved from "https://en.wikipedia.org/wiki/Battle_of_Tirana"` is navigation left over from the web page: delete it
+              fix "Delete the line" → ""
+        "#]],
+    );
     check(
         "= T =\n\nText.\n\u{a0}\n< Prev \u{a0} Next >",
         expect![[r#"
@@ -350,6 +425,30 @@ fn missing_space() {
 }
 
 #[test]
+fn missing_space_after_a_year_or_a_closing_bracket() {
+    check(
+        "= T =\n\nUnveiled in 1972.The film (1962).The end. Hill No.102 and No.3, 2.5 km, 11.Panzer-Division.\n",
+        expect![[r#"
+            3:17 missing-space ".Th": `1972.The`: two sentences joined without a space
+              fix "Insert a space" → "Unveiled in 1972. The film (1962).The end. Hill No.102 and No.3, 2.5 km, 11.Panzer-Division."
+            3:33 missing-space ".Th": `(1962).The`: two sentences joined without a space
+              fix "Insert a space" → "Unveiled in 1972.The film (1962). The end. Hill No.102 and No.3, 2.5 km, 11.Panzer-Division."
+        "#]],
+    );
+}
+
+#[test]
+fn missing_space_leaves_web_addresses_and_abbreviations_alone() {
+    check(
+        "= T =\n\nSee www.Example.org and www.Montenegrina.net, https://www.Jablanica.ba/historija or Muzej-Neretva.Ba/history. Est. 2,000 dead (est.Figures vary); in Oct.Fighting resumed. It ended.Then it began.\n",
+        expect![[r#"
+            3:180 missing-space ".Th": `ended.Then`: two sentences joined without a space
+              fix "Insert a space" → "See www.Example.org and www.Montenegrina.net, https://www.Jablanica.ba/historija or Muzej-Neretva.Ba/history. Est. 2,000 dead (est.Figures vary); in Oct.Fighting resumed. It ended. Then it began."
+        "#]],
+    );
+}
+
+#[test]
 fn dangling_text() {
     check(
         "= T =\n\nIts first appearance in the . Troops entering Leskovac .\nA tank ( Palace in the background) and () here.\nHe said:\n\nNext paragraph, with .50 caliber guns.\n",
@@ -362,6 +461,18 @@ fn dangling_text() {
     "#]],
     );
     check("= T =\n\nThe list follows:\n- one\n", expect![[r#""#]]);
+    // A colon that introduces a quotation set apart in its own paragraph.
+    check("= T =\n\nHis last order was:\n\n\"Forward, my falcons!\"\n", expect![[r#""#]]);
+    check("= T =\n\nThe history gives:\n\n«640 погинулих»\n", expect![[r#""#]]);
+    // A quotation whose marks were lost: it speaks in the first person.
+    check("= T =\n\nThe proclamation said:\n\nWe have no other way.\n", expect![[r#""#]]);
+    // French typography inside guillemets: `« Courage ! On les aura ! »`.
+    check(
+        "= T =\n\nThe order ended: « Courage ! On les aura ! » It was read out. Then ! here.\n",
+        expect![[r#"
+        3:67 dangling-text " !": a space before `!`: something between them was likely removed
+    "#]],
+    );
 }
 
 #[test]
@@ -385,4 +496,16 @@ fn every_code_in_the_catalogue_is_unique_and_kebab_case() {
     codes.dedup();
     assert_eq!(codes.len(), CATALOGUE.len());
     assert!(codes.iter().all(|code| code.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
+}
+
+#[test]
+fn empty_items_to_the_end_of_a_list_go_with_one_fix() {
+    // Found by the robustness test: removing only the first of `, ,` left a trailing comma.
+    check(
+        &format!("{HEAD}- Combatant1: A, B, ,\n"),
+        expect![[r#"
+            8:21 infobox-empty-item ",": empty item in `Combatant1`: nothing stands before this comma
+              fix "Remove the empty item" → "- Combatant1: A, B"
+        "#]],
+    );
 }

@@ -89,13 +89,30 @@ fn is_near_spelling(a: &str, b: &str) -> bool {
         }
         differing += 1;
         let long_enough = x.chars().count() >= 4 && y.chars().count() >= 4;
-        let no_digits = !x.chars().chain(y.chars()).any(|c| c.is_ascii_digit());
+        // Numbers tell units apart (`2nd`/`4th`, `XVIII`/`XXIII`), and so do directions
+        // (`Eastern Front`/`Western Front`): those words never differ by a misspelling.
+        let tells_apart = x.chars().chain(y.chars()).any(|c| c.is_ascii_digit())
+            || is_roman_numeral(x)
+            || is_roman_numeral(y)
+            || (is_direction(x) && is_direction(y));
         let distance = edit_distance(&x.to_lowercase(), &y.to_lowercase());
-        if !long_enough || !no_digits || distance == 0 || distance > 2 || distance * 3 > x.chars().count() {
+        if !long_enough || tells_apart || distance == 0 || distance > 2 || distance * 3 > x.chars().count() {
             return false;
         }
     }
     differing == 1
+}
+
+fn is_roman_numeral(word: &str) -> bool {
+    !word.is_empty() && word.chars().all(|c| matches!(c, 'I' | 'V' | 'X' | 'L' | 'C' | 'D' | 'M'))
+}
+
+fn is_direction(word: &str) -> bool {
+    const DIRECTIONS: &[&str] = &[
+        "north", "south", "east", "west", "northern", "southern", "eastern", "western", "upper", "lower", "inner",
+        "outer",
+    ];
+    DIRECTIONS.contains(&word.to_lowercase().as_str())
 }
 
 #[cfg(test)]
@@ -109,5 +126,8 @@ mod tests {
         assert!(!is_near_spelling("2nd Division", "4th Division"));
         assert!(!is_near_spelling("Kampfgruppe Langer", "Kampfgruppe Bredow"));
         assert!(!is_near_spelling("Enver Hoxha", "Enver Hoxha"));
+        assert!(!is_near_spelling("Western Front of World War I", "Eastern Front of World War I"));
+        assert!(!is_near_spelling("XVIII Mountain Corps", "XXIII Mountain Corps"));
+        assert!(is_near_spelling("Ivan Konev", "Ivan Konyev"));
     }
 }

@@ -1,0 +1,127 @@
+//! Cooperative cancellation of a computation, for every layer.
+//!
+//! The server runs each request on a worker thread with a [`CancelToken`]; the token is set
+//! when the client sends `$/cancelRequest` or when the request's answer can no longer be
+//! used. Long loops in the core (references over thousands of files, a warm-up of the
+//! mention index, fuzzy completion over every name) call [`check`] every so often. When the
+//! token is set, `check` unwinds with a [`Cancelled`] payload — the way salsa cancels
+//! queries in rust-analyzer — so that no feature needs a `Result` on every return path.
+//! [`run_cancellable`] at the edge catches exactly that payload; any other panic goes on to
+//! the server's panic guard.
+//!
+//! Outside `run_cancellable` (tests, the command line) `check` never unwinds.
+
+use std::cell::RefCell;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A flag shared between whoever may cancel a computation and the computation itself.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> CancelToken {
+        CancelToken::default()
+    }
+
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// True when both are clones of one token.
+    pub fn is_same(&self, other: &CancelToken) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// What a cancelled computation unwinds with, and what [`run_cancellable`] returns for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cancelled;
+
+thread_local! {
+    static CURRENT: RefCell<Option<CancelToken>> = const { RefCell::new(None) };
+}
+
+/// Runs `compute` on this thread with `token` as the token that [`check`] reads. Returns
+/// `Err(Cancelled)` when the computation stopped at a check because the token was set.
+pub fn run_cancellable<T>(token: &CancelToken, compute: impl FnOnce() -> T) -> Result<T, Cancelled> {
+    let previous = CURRENT.with(|current| current.replace(Some(token.clone())));
+    let outcome = catch_unwind(AssertUnwindSafe(compute));
+    CURRENT.with(|current| *current.borrow_mut() = previous);
+    match outcome {
+        Ok(value) => Ok(value),
+        Err(payload) if payload.is::<Cancelled>() => Err(Cancelled),
+        Err(payload) => resume_unwind(payload),
+    }
+}
+
+/// True when the computation running on this thread has been cancelled.
+pub fn is_cancelled() -> bool {
+    CURRENT.with(|current| current.borrow().as_ref().is_some_and(CancelToken::is_cancelled))
+}
+
+/// Stops the computation running on this thread if its token is set (see the module
+/// comment). Cheap: a thread-local read and an atomic load.
+pub fn check() {
+    if is_cancelled() {
+        // `resume_unwind` skips the panic hook: a cancellation is not a crash to report.
+        resume_unwind(Box::new(Cancelled));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_set_token_stops_the_computation_at_its_next_check() {
+        let token = CancelToken::new();
+        let mut steps = 0;
+        let outcome = run_cancellable(&token, || {
+            for step in 0..100 {
+                if step == 10 {
+                    token.cancel();
+                }
+                check();
+                steps += 1;
+            }
+            steps
+        });
+        assert_eq!(outcome, Err(Cancelled));
+        assert_eq!(steps, 10);
+    }
+
+    #[test]
+    fn an_unset_token_lets_the_computation_finish() {
+        let token = CancelToken::new();
+        assert_eq!(
+            run_cancellable(&token, || {
+                check();
+                7
+            }),
+            Ok(7)
+        );
+    }
+
+    #[test]
+    fn outside_a_cancellable_run_check_never_stops() {
+        let token = CancelToken::new();
+        token.cancel();
+        check();
+        assert!(!is_cancelled());
+    }
+
+    #[test]
+    fn other_panics_pass_through() {
+        let token = CancelToken::new();
+        let caught = catch_unwind(|| run_cancellable(&token, || panic!("a real bug")));
+        let payload = caught.expect_err("the panic goes on");
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"a real bug"));
+        assert!(!is_cancelled(), "the thread's token is restored after the panic");
+    }
+}

@@ -1,0 +1,160 @@
+//! Indexing the workspace folders in the background: files are found, read and parsed on
+//! worker threads in batches, and each batch joins the state as one short change, so that
+//! typing interleaves with indexing and requests are answered from what is indexed so far.
+//! When the last batch is in, the mention index is warmed on a snapshot (off the lock), and
+//! the diagnostics that depend on other articles are refreshed.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tower_lsp_server::ls_types as lsp;
+
+use tower_lsp_server::{Bounded, NotCancellable, OngoingProgress};
+
+use crate::index::SourceFile;
+use crate::index::config::Config;
+use crate::lsp::server::Server;
+use crate::scan;
+
+/// Files per batch: small enough that merging one holds the state lock for a few
+/// milliseconds, large enough that reading and parsing run in parallel.
+const BATCH: usize = 512;
+
+impl Server {
+    /// Indexes the seed files under `roots`. With `reconcile`, files of those folders that are
+    /// no longer members (the settings changed) leave the workspace.
+    pub(crate) async fn index_roots(&self, roots: Vec<PathBuf>, reconcile: bool) {
+        let _one_run_at_a_time = self.indexing.lock().await;
+        let progress = self.begin_progress().await;
+        // A folder without seedls.toml keeps the settings in force.
+        for root in &roots {
+            let path = root.join("seedls.toml");
+            let text = tokio::task::spawn_blocking(move || std::fs::read_to_string(&path).ok()).await.ok().flatten();
+            if let Some(text) = text {
+                let config: Config = self.read_config(&root.join("seedls.toml"), &text).await;
+                self.state.lock().set_config(config);
+            }
+        }
+        let membership = {
+            let mut state = self.state.lock();
+            for root in &roots {
+                if !state.roots.contains(root) {
+                    state.roots.push(root.clone());
+                }
+            }
+            state.membership()
+        };
+        let scan_roots = roots.clone();
+        let scan_membership = membership.clone();
+        let (paths, mut problems) = tokio::task::spawn_blocking(move || {
+            let mut paths = Vec::new();
+            let mut skipped = Vec::new();
+            for root in &scan_roots {
+                let (found, skipped_here) = scan_membership.discover_under(root);
+                paths.extend(found);
+                skipped.extend(skipped_here);
+            }
+            (paths, skipped)
+        })
+        .await
+        .unwrap_or_else(|error| (Vec::new(), vec![format!("indexing failed: {error}")]));
+        if reconcile {
+            self.drop_non_members(&roots, &paths);
+        }
+        let total = paths.len();
+        let mut indexed = 0;
+        for batch in paths.chunks(BATCH) {
+            let batch = batch.to_vec();
+            let read = tokio::task::spawn_blocking(move || read_and_parse(batch)).await.unwrap_or_default();
+            let mut files = Vec::with_capacity(read.len());
+            for result in read {
+                match result {
+                    Ok(file) => files.push(file),
+                    Err(problem) => problems.push(problem),
+                }
+            }
+            indexed += files.len();
+            self.state.lock().insert_indexed(files);
+            if let Some(progress) = &progress {
+                let percentage = (indexed * 100 / total.max(1)) as u32;
+                progress.report_with_message(format!("{indexed} of {total} files"), percentage).await;
+            }
+        }
+        // The mention index (who mentions whom) is filled once, here, off the state lock.
+        let snapshot = self.state.lock().snapshot();
+        let _ = tokio::task::spawn_blocking(move || snapshot.workspace.warm_mentions()).await;
+        for problem in problems {
+            self.log(lsp::MessageType::WARNING, problem).await;
+        }
+        if let Some(progress) = progress {
+            progress.finish_with_message(format!("{indexed} articles indexed")).await;
+        }
+        self.log(lsp::MessageType::INFO, format!("indexed {indexed} seed files")).await;
+        self.refresh_diagnostics(None, true);
+        let _ = self.client.send_notification::<EntitiesChanged>(()).await;
+    }
+
+    /// Files of `roots` in the workspace but not among `members` leave it (open documents
+    /// stay: the editor holds them).
+    fn drop_non_members(&self, roots: &[PathBuf], members: &[PathBuf]) {
+        let members: std::collections::HashSet<String> = members
+            .iter()
+            .filter_map(|path| lsp::Uri::from_file_path(path).map(|uri| uri.as_str().to_string()))
+            .collect();
+        let mut state = self.state.lock();
+        for root in roots {
+            let Some(root_uri) = lsp::Uri::from_file_path(root) else { continue };
+            let prefix = format!("{}/", root_uri.as_str().trim_end_matches('/'));
+            for key in state.closed_files_under(&prefix) {
+                if !members.contains(&key) {
+                    state.disk_changed(&key, None);
+                }
+            }
+        }
+    }
+
+    async fn begin_progress(&self) -> Option<OngoingProgress<Bounded, NotCancellable>> {
+        if !self.state.lock().flags.work_done_progress {
+            return None;
+        }
+        let token = lsp::ProgressToken::String("seedls/indexing".to_string());
+        let created = tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            self.client.create_work_done_progress(token.clone()),
+        )
+        .await;
+        if !matches!(created, Ok(Ok(()))) {
+            return None;
+        }
+        Some(
+            self.client
+                .progress(token, "Indexing seeds")
+                .with_message("finding files")
+                .with_percentage(0)
+                .begin()
+                .await,
+        )
+    }
+}
+
+/// Reads and parses a batch of files in parallel.
+fn read_and_parse(paths: Vec<PathBuf>) -> Vec<Result<Arc<SourceFile>, String>> {
+    use rayon::prelude::*;
+    paths
+        .par_iter()
+        .map(|path| {
+            let text = scan::read_seed(path)?;
+            let uri =
+                lsp::Uri::from_file_path(path).ok_or_else(|| format!("{}: not a valid file URI", path.display()))?;
+            Ok(Arc::new(SourceFile::indexed(uri.as_str().to_string(), Arc::from(text))))
+        })
+        .collect()
+}
+
+/// `seedls/entitiesChanged`: sent after indexing, so that an entity explorer refreshes.
+pub(crate) enum EntitiesChanged {}
+
+impl lsp::notification::Notification for EntitiesChanged {
+    type Params = ();
+    const METHOD: &'static str = "seedls/entitiesChanged";
+}
