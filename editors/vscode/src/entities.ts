@@ -132,7 +132,8 @@ export class EntityExplorer implements vscode.TreeDataProvider<Node>, vscode.Dis
 
   private setMode(mode: Mode): void {
     this.mode = mode;
-    this.view.description = mode === "kinds" ? "by kind" : "timeline";
+    // Shown as "SEED ENTITIES: BY KIND" / "…: TIMELINE" in the side bar's title.
+    this.view.title = mode === "kinds" ? "By kind" : "Timeline";
     void vscode.commands.executeCommand("setContext", MODE_CONTEXT_KEY, mode);
     this.refresh();
   }

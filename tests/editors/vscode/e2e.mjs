@@ -12,10 +12,11 @@
 //   SEEDLS_E2E_PROFILE    an empty folder for Chromium's profile
 //   SEEDLS_E2E_USER_DATA  code-server's user data folder (its logs hold the extension's output)
 //   SEEDLS_E2E_VERSION    the extension's version (package.json)
-//   SEEDLS_E2E_README_SCREENSHOT  optional: also write the README screenshot there
+//   SEEDLS_E2E_README_SCREENSHOT  optional: also write the README screenshot there (and the
+//                                 entity explorer's as entities-view.png beside it)
 
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { chromium } from "playwright-core";
 import { runGrammarChecks } from "./grammar-checks.mjs";
 
@@ -501,7 +502,10 @@ async function runEditorChecks(page) {
     const kosovoTitle = seedTitle(KOSOVO);
     await waitForSideBarRow(page, `the listing in ${kosovoTitle}`, new RegExp(`^${escapeRegExp(kosovoTitle)} Commander1$`));
     await waitForSideBarRow(page, `the listing in ${lancTitle}`, new RegExp(`^${escapeRegExp(lancTitle)} Commander1$`));
-    await screenshot(page, "02-entities");
+    const entitiesShot = await screenshot(page, "02-entities");
+    if (README_SCREENSHOT) {
+      copyFileSync(entitiesShot, join(dirname(README_SCREENSHOT), "entities-view.png"));
+    }
     await clickSideBarRow(page, new RegExp(`^${escapeRegExp(lancTitle)}`));
     const at = await waitForEditorAt(page, LANC, lineNumberOf(LANC, "- Commander1:", "Enver Hoxha"));
     return `${people}; ${hoxha}; the click opened ${at}`;
