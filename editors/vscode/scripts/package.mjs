@@ -50,7 +50,7 @@ if (!universal) {
   chmodSync(bundledServer, 0o755);
   const before = statSync(bundledServer).size;
   if (target === hostTarget && process.platform !== "win32") {
-    // Debug info is most of a release build's size (43 MB → 7 MB here); users never need it.
+    // Debug info is most of a release build's size (50 MB → 8 MB here); users never need it.
     execFileSync("strip", [bundledServer], { stdio: "inherit" });
   } else {
     console.log(`package: bundling ${builtServer} for ${target} as given (not the host's target: not stripped here)`);
