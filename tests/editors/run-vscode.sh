@@ -245,6 +245,7 @@ fi
 driver_status=0
 env SEEDLS_E2E_URL="http://127.0.0.1:$PORT" SEEDLS_E2E_WORKSPACE="$WORKSPACE" SEEDLS_E2E_OUT="$OUT" \
   SEEDLS_E2E_PROFILE="$WORK/chromium" SEEDLS_E2E_USER_DATA="$USER_DATA" SEEDLS_E2E_VERSION="$EXTENSION_VERSION" \
+  SEEDLS_E2E_EXTENSIONS="$EXTENSIONS" \
   "${readme_screenshot[@]}" \
   timeout -k 10 420 node "$REPO/tests/editors/vscode/e2e.mjs" 2>&1 | tee "$OUT/e2e.log" ||
   driver_status=$?

@@ -11,11 +11,12 @@
 //   SEEDLS_E2E_OUT        where screenshots and results.json go
 //   SEEDLS_E2E_PROFILE    an empty folder for Chromium's profile
 //   SEEDLS_E2E_USER_DATA  code-server's user data folder (its logs hold the extension's output)
+//   SEEDLS_E2E_EXTENSIONS code-server's extensions folder (the installed extension, its server)
 //   SEEDLS_E2E_VERSION    the extension's version (package.json)
 //   SEEDLS_E2E_README_SCREENSHOT  optional: also write the README screenshot there (and the
 //                                 entity explorer's as entities-view.png beside it)
 
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { chromium } from "playwright-core";
 import { runGrammarChecks } from "./grammar-checks.mjs";
@@ -25,6 +26,7 @@ const WORKSPACE = requireEnv("SEEDLS_E2E_WORKSPACE");
 const OUT = requireEnv("SEEDLS_E2E_OUT");
 const PROFILE = requireEnv("SEEDLS_E2E_PROFILE");
 const USER_DATA = requireEnv("SEEDLS_E2E_USER_DATA");
+const EXTENSIONS = requireEnv("SEEDLS_E2E_EXTENSIONS");
 const EXTENSION_VERSION = requireEnv("SEEDLS_E2E_VERSION");
 const README_SCREENSHOT = process.env.SEEDLS_E2E_README_SCREENSHOT;
 
@@ -782,6 +784,36 @@ async function runEditorChecks(page) {
     }
     await screenshot(page, "09-missing-server");
     return text.replace(/\s+/g, " ").slice(0, 140);
+  });
+
+  // The bundled server of another version (a wrapper in its place that answers
+  // `--version` with 0.0.0-e2e and runs the real server otherwise): clearing
+  // seedls.server.path restarts the bundled one, with a warning naming both versions.
+  await check(page, "a bundled server of another version is reported with both versions, and still runs", async () => {
+    const serverDir = join(EXTENSIONS, `seedls.seedls-${EXTENSION_VERSION}`, "server");
+    renameSync(join(serverDir, "seedls"), join(serverDir, "seedls-real"));
+    writeFileSync(
+      join(serverDir, "seedls"),
+      '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "seedls 0.0.0-e2e"; exit 0; fi\nexec "$(dirname "$0")/seedls-real" "$@"\n',
+      { mode: 0o755 },
+    );
+    const input = page
+      .locator(".settings-editor .setting-item-contents", { hasText: "Server: Path" })
+      .locator("input")
+      .first();
+    await input.fill("");
+    await input.press("Tab");
+    const toasts = page.locator(".notifications-toasts .notification-toast");
+    const text = await waitFor("a warning naming 0.0.0-e2e and the extension's version", WAIT.missingServer, async () => {
+      const all = await toasts.allInnerTexts();
+      return all.find((t) => t.includes("0.0.0-e2e") && t.includes(EXTENSION_VERSION));
+    });
+    const item = page.locator("footer .statusbar-item", { hasText: "seedls" }).first();
+    await waitFor("the status bar item to show the server ready again", WAIT.missingServer, async () =>
+      (await item.locator(".codicon-check").count()) > 0,
+    );
+    await screenshot(page, "10-version-mismatch");
+    return text.replace(/\s+/g, " ").slice(0, 160);
   });
 }
 
