@@ -4,8 +4,9 @@
 #
 # Installs what it needs on a fresh machine (apt: chromium ripgrep libkrb5-dev curl; npm:
 # code-server into a cache folder, the test's and the extension's node_modules), packages
-# the extension into a .vsix, installs it into a throwaway code-server profile with
-# seedls.server.path set to $SEEDLS_BIN, opens a copy of seeds/ and runs e2e.mjs.
+# the extension as users get it (seedls-linux-x64-<version>.vsix, with a stripped copy of
+# $SEEDLS_BIN bundled), installs it into a throwaway code-server profile with no
+# seedls.server.path (so the bundled server runs), opens a copy of seeds/ and runs e2e.mjs.
 #
 #   bash tests/editors/run-vscode.sh
 #
@@ -42,6 +43,8 @@ CODE_SERVER=$CODE_SERVER_DIR/node_modules/.bin/code-server
 SCRIPT_START=$(date +%s)
 WORK=""
 CODE_SERVER_PGID=""
+VSIX=""
+EXTENSION_VERSION=""
 
 log() { printf '[vscode-e2e %4ss] %s\n' "$(($(date +%s) - SCRIPT_START))" "$*"; }
 
@@ -140,11 +143,16 @@ install_driver() {
 }
 
 package_extension() {
-  log "npm ci && npm run package in editors/vscode"
-  (cd "$REPO/editors/vscode" && timeout 300 npm ci --no-audit --no-fund --loglevel=error &&
-    timeout 300 npm run package) >"$OUT/extension-package.log" 2>&1 ||
+  log "npm ci && npm run package in editors/vscode (bundling $SEEDLS_BIN)"
+  local extension=$REPO/editors/vscode
+  rm -f "$extension"/seedls*.vsix
+  (cd "$extension" && timeout 300 npm ci --no-audit --no-fund --loglevel=error &&
+    SEEDLS_BUNDLE_SERVER=$SEEDLS_BIN timeout 300 npm run package) >"$OUT/extension-package.log" 2>&1 ||
     fail_setup "packaging the extension failed (see $OUT/extension-package.log)"
-  [[ -f "$REPO/editors/vscode/seedls.vsix" ]] || fail_setup "npm run package made no seedls.vsix"
+  VSIX=$extension/$(cd "$extension" && node scripts/package.mjs --print-name)
+  [[ -f "$VSIX" ]] || fail_setup "npm run package made no $VSIX"
+  EXTENSION_VERSION=$(node -p 'require(process.argv[1]).version' "$extension/package.json")
+  log "packaged $(basename "$VSIX") ($(du -k "$VSIX" | cut -f1) KiB)"
 }
 
 free_port() {
@@ -158,6 +166,7 @@ mkdir -p "$OUT"
 rm -f "$OUT"/*.png "$OUT/results.json"
 log "server under test: $SEEDLS_BIN"
 [[ -x "$SEEDLS_BIN" ]] || fail_setup "no server at $SEEDLS_BIN: run \`cargo build --release\` first, or set SEEDLS_BIN"
+SEEDLS_BIN=$(cd "$(dirname "$SEEDLS_BIN")" && pwd)/$(basename "$SEEDLS_BIN")
 command -v node >/dev/null || fail_setup "node is not installed"
 
 install_system_packages
@@ -175,13 +184,14 @@ EXTENSIONS=$WORK/extensions
 mkdir -p "$USER_DATA/User" "$EXTENSIONS" "$WORK/xdg-config" "$WORK/xdg-data" "$WORK/xdg-cache" "$WORK/chromium"
 export XDG_CONFIG_HOME=$WORK/xdg-config XDG_DATA_HOME=$WORK/xdg-data XDG_CACHE_HOME=$WORK/xdg-cache
 
-SEEDLS_BIN_ABS=$(cd "$(dirname "$SEEDLS_BIN")" && pwd)/$(basename "$SEEDLS_BIN")
 node -e '
+  // No seedls.server.path: the server bundled in the .vsix runs, as for users.
   const settings = {
-    "seedls.server.path": process.argv[1],
     // A hint is not listed in the Problems panel: raising heading-spacing (a hint by
     // default) checks that the setting reaches the server.
     "seedls.diagnostics.severity": { "heading-spacing": "warning" },
+    // Problems of closed seeds too (pull diagnostics: workspace/diagnostic).
+    "seedls.diagnostics.scope": "workspace",
     "editor.gotoLocation.multipleDefinitions": "goto",
     "workbench.startupEditor": "none",
     "workbench.tips.enabled": false,
@@ -199,12 +209,12 @@ node -e '
     "workbench.colorTheme": "Default Dark Modern",
     "chat.commandCenter.enabled": false
   };
-  require("fs").writeFileSync(process.argv[2], JSON.stringify(settings, null, 2));
-' "$SEEDLS_BIN_ABS" "$USER_DATA/User/settings.json"
+  require("fs").writeFileSync(process.argv[1], JSON.stringify(settings, null, 2));
+ ' "$USER_DATA/User/settings.json" || fail_setup "could not write the code-server settings"
 
-log "installing seedls.vsix into code-server"
+log "installing $(basename "$VSIX") into code-server"
 timeout 180 "$CODE_SERVER" --user-data-dir "$USER_DATA" --extensions-dir "$EXTENSIONS" \
-  --install-extension "$REPO/editors/vscode/seedls.vsix" >"$OUT/extension-install.log" 2>&1 ||
+  --install-extension "$VSIX" >"$OUT/extension-install.log" 2>&1 ||
   fail_setup "code-server --install-extension failed (see $OUT/extension-install.log)"
 
 PORT=$(free_port)
@@ -234,7 +244,9 @@ fi
 
 driver_status=0
 env SEEDLS_E2E_URL="http://127.0.0.1:$PORT" SEEDLS_E2E_WORKSPACE="$WORKSPACE" SEEDLS_E2E_OUT="$OUT" \
-  SEEDLS_E2E_PROFILE="$WORK/chromium" "${readme_screenshot[@]}" \
+  SEEDLS_E2E_PROFILE="$WORK/chromium" SEEDLS_E2E_USER_DATA="$USER_DATA" SEEDLS_E2E_VERSION="$EXTENSION_VERSION" \
+  SEEDLS_E2E_EXTENSIONS="$EXTENSIONS" \
+  "${readme_screenshot[@]}" \
   timeout -k 10 420 node "$REPO/tests/editors/vscode/e2e.mjs" 2>&1 | tee "$OUT/e2e.log" ||
   driver_status=$?
 

@@ -1,6 +1,7 @@
 // Shows the server's work-done progress (`window/workDoneProgress/create`, then
 // `$/progress` begin/report/end, as seedls sends while indexing the workspace) in
-// the seedls status bar item.
+// the seedls status bar item, and says when all of it has ended (the entity explorer
+// refreshes then: the index is complete).
 //
 // The language client's own progress feature answers `window/workDoneProgress/create`
 // too; features registered with `registerFeature` are initialized after the built-in
@@ -25,6 +26,7 @@ export class IndexingProgressFeature implements StaticFeature {
   constructor(
     private readonly client: BaseLanguageClient,
     private readonly status: IndexingStatus,
+    private readonly onAllWorkDone: () => void = () => {},
   ) {}
 
   getState(): FeatureState {
@@ -61,6 +63,7 @@ export class IndexingProgressFeature implements StaticFeature {
           subscription.dispose();
           if (this.titles.size === 0) {
             this.status.showReady();
+            this.onAllWorkDone();
           }
           break;
       }

@@ -4,21 +4,27 @@ import * as vscode from "vscode";
 
 export class IndexingStatus implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
+  /** Which server runs, e.g. `seedls 0.1.0, bundled`; shown in the tooltip. */
+  private server = "";
 
   constructor() {
     this.item = vscode.window.createStatusBarItem("seedls.status", vscode.StatusBarAlignment.Left, 10);
     this.item.name = "seedls";
     this.item.command = "seedls.showOutput";
-    this.showStarting();
-    this.item.show();
+    // Shown from the first state change: a window without seeds shows nothing.
   }
 
   showStarting(): void {
     this.set("$(sync~spin) seedls", "seedls: starting the language server", undefined);
   }
 
+  describeServer(description: string): void {
+    this.server = description;
+  }
+
   showReady(): void {
-    this.set("$(check) seedls", "seedls: ready — click to show the output", undefined);
+    const which = this.server ? ` (${this.server})` : "";
+    this.set("$(check) seedls", `seedls: ready${which} — click to show the output`, undefined);
   }
 
   showStopped(): void {
@@ -58,5 +64,6 @@ export class IndexingStatus implements vscode.Disposable {
     this.item.text = text;
     this.item.tooltip = tooltip;
     this.item.backgroundColor = background;
+    this.item.show();
   }
 }

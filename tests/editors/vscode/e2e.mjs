@@ -1,17 +1,23 @@
 // Drives real VS Code (code-server, already started by run-vscode.sh with the seedls
-// extension installed) through Debian's Chromium and checks what a person sees:
-// squiggles and the Problems panel, the hover on `Enver Hoxha`, go to definition into
-// another article, and completion of a known commander. Every wait is bounded.
+// extension installed from its .vsix) through Debian's Chromium and checks what a person
+// sees: the bundled server starting, the Problems panel listing closed seeds, the entity
+// explorer (by kind and the timeline), squiggles, the hover on `Enver Hoxha`, go to
+// definition into another article, completion of a known commander, the backlink lens
+// opening the references peek, and a wrong server path reported. Every wait is bounded.
 //
 // Environment (set by run-vscode.sh):
 //   SEEDLS_E2E_URL        http://127.0.0.1:PORT
 //   SEEDLS_E2E_WORKSPACE  the folder code-server opened (a copy of seeds/)
 //   SEEDLS_E2E_OUT        where screenshots and results.json go
 //   SEEDLS_E2E_PROFILE    an empty folder for Chromium's profile
-//   SEEDLS_E2E_README_SCREENSHOT  optional: also write the README screenshot there
+//   SEEDLS_E2E_USER_DATA  code-server's user data folder (its logs hold the extension's output)
+//   SEEDLS_E2E_EXTENSIONS code-server's extensions folder (the installed extension, its server)
+//   SEEDLS_E2E_VERSION    the extension's version (package.json)
+//   SEEDLS_E2E_README_SCREENSHOT  optional: also write the README screenshot there (and the
+//                                 entity explorer's as entities-view.png beside it)
 
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { chromium } from "playwright-core";
 import { runGrammarChecks } from "./grammar-checks.mjs";
 
@@ -19,11 +25,16 @@ const URL_BASE = requireEnv("SEEDLS_E2E_URL");
 const WORKSPACE = requireEnv("SEEDLS_E2E_WORKSPACE");
 const OUT = requireEnv("SEEDLS_E2E_OUT");
 const PROFILE = requireEnv("SEEDLS_E2E_PROFILE");
+const USER_DATA = requireEnv("SEEDLS_E2E_USER_DATA");
+const EXTENSIONS = requireEnv("SEEDLS_E2E_EXTENSIONS");
+const EXTENSION_VERSION = requireEnv("SEEDLS_E2E_VERSION");
 const README_SCREENSHOT = process.env.SEEDLS_E2E_README_SCREENSHOT;
 
 const KOSOVO = "000_8ceb6be1d3ab28f4.txt";
 const LANC = "002_5962c10fed6a8e3b.txt";
+const BAJGORA = "003_c6a9e84190caa186.txt";
 const SERBIA = "004_5a4f246b0838a0a4.txt";
+const SEEDS = [KOSOVO, "001_3ec3ce2c3b425c2b.txt", LANC, BAJGORA, SERBIA];
 
 /** Bounded waits, in milliseconds. */
 const WAIT = {
@@ -35,6 +46,8 @@ const WAIT = {
   definition: 20_000,
   completion: 20_000,
   missingServer: 20_000,
+  explorer: 45_000,
+  codeLens: 30_000,
 };
 
 const results = [];
@@ -46,6 +59,10 @@ function requireEnv(name) {
     process.exit(2);
   }
   return value;
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 function log(message) {
@@ -175,6 +192,177 @@ async function clickText(page, lineMarker, needle) {
   return position;
 }
 
+/** The seed's lines as the test copied it: the oracle for titles, dates and line numbers. */
+function seedLines(file) {
+  return readFileSync(join(WORKSPACE, file), "utf8").split(/\r?\n/);
+}
+
+/** 1-based number of the first line of `file` starting with `prefix` and containing `needle`. */
+function lineNumberOf(file, prefix, needle = "") {
+  const index = seedLines(file).findIndex((line) => line.startsWith(prefix) && line.includes(needle));
+  if (index < 0) {
+    throw new Error(`the test's oracle found no line "${prefix}…${needle}" in ${file}`);
+  }
+  return index + 1;
+}
+
+/** `= Kosovo Operation (1944) =` → `Kosovo Operation (1944)`. */
+function seedTitle(file) {
+  return seedLines(file)[0].replace(/^=+\s*/, "").replace(/\s*=+\s*$/, "");
+}
+
+/** The value of an infobox line `- Key: value`. */
+function infoboxValue(file, key) {
+  const line = seedLines(file).find((l) => l.startsWith(`- ${key}:`));
+  return line?.slice(key.length + 3).trim();
+}
+
+/** The line of the cursor, from the status bar's `Ln 11, Col 15`. */
+async function cursorLine(page) {
+  const item = page.locator("#status\\.editor\\.selection");
+  const text = (await item.count()) > 0 ? (await item.innerText()).trim() : "";
+  const match = /Ln (\d+)/.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Waits until `fileName` is the active editor with the cursor on `line` (1-based). */
+async function waitForEditorAt(page, fileName, line) {
+  let seen = "";
+  await waitFor(`${fileName} at line ${line}`, WAIT.openFile, async () => {
+    const name = await activeEditorName(page);
+    const current = await cursorLine(page);
+    seen = `${name} at line ${current}`;
+    return name.includes(fileName) && current === line;
+  }).catch(() => {
+    throw new Error(`expected ${fileName} at line ${line}, saw ${seen}`);
+  });
+  return seen;
+}
+
+/** Visible rows of the side bar's tree (the active view only), with their text. */
+function sideBarRows(page) {
+  return page.locator(".part.sidebar .monaco-list-row").filter({ visible: true });
+}
+
+/** Each row as "label description" (the two are separate elements, with no space between). */
+async function sideBarRowTexts(page) {
+  const texts = await sideBarRows(page).evaluateAll((rows) =>
+    rows.map((row) => {
+      const label = row.querySelector(".label-name")?.textContent ?? row.textContent ?? "";
+      const description = row.querySelector(".label-description")?.textContent ?? "";
+      return `${label} ${description}`;
+    }),
+  );
+  return texts.map((text) => text.replace(/\s+/g, " ").trim());
+}
+
+/** Clicks the activity bar's "Seed entities" icon and waits for its tree to have rows. */
+async function showEntitiesView(page) {
+  const icon = page.locator('.part.activitybar [aria-label^="Seed entities"]').first();
+  await icon.waitFor({ timeout: WAIT.explorer }).catch(() => {
+    throw new Error('no "Seed entities" icon in the activity bar (the view shows once the server starts)');
+  });
+  const selected = await page
+    .locator('.part.activitybar .action-item.checked [aria-label^="Seed entities"], .part.activitybar .action-item.checked[aria-label^="Seed entities"]')
+    .count();
+  if (selected === 0) {
+    await icon.click();
+  }
+  await page.locator(".part.sidebar .title-label", { hasText: /seed entities/i }).first().waitFor({ timeout: WAIT.openFile });
+}
+
+/** The side bar's message (the tree view's `message`), e.g. why it is empty. */
+async function sideBarMessage(page) {
+  const message = page.locator(".part.sidebar .pane-body .message, .part.sidebar .customview-tree .message").filter({ visible: true });
+  return (await message.count()) > 0 ? (await message.first().innerText()).trim() : "";
+}
+
+async function waitForSideBarRow(page, description, pattern) {
+  let texts = [];
+  return waitFor(description, WAIT.explorer, async () => {
+    texts = await sideBarRowTexts(page);
+    return texts.find((text) => pattern.test(text));
+  }).catch(async () => {
+    const message = await sideBarMessage(page);
+    throw new Error(
+      `no row for ${description}; rows: ${JSON.stringify(texts).slice(0, 300)}${message ? `; view says: ${message}` : ""}`,
+    );
+  });
+}
+
+async function clickSideBarRow(page, pattern) {
+  await sideBarRows(page).filter({ hasText: pattern }).first().click();
+}
+
+/** Opens the Problems panel unless it is open already (Ctrl+Shift+M toggles it). */
+async function showProblems(page) {
+  const panel = page.locator(".markers-panel").filter({ visible: true });
+  if ((await panel.count()) === 0) {
+    await page.keyboard.press("Control+Shift+M");
+  }
+  await panel.first().waitFor({ timeout: WAIT.problems });
+}
+
+/** Types into the Problems panel's filter box (which matches messages, sources and codes). */
+async function filterProblems(page, text) {
+  const input = page
+    .locator(".part.panel .viewpane-filter textarea, .part.panel .viewpane-filter input")
+    .filter({ visible: true })
+    .first();
+  await input.click();
+  await input.press("Control+A");
+  if (text === "") {
+    await input.press("Backspace");
+  } else {
+    await input.pressSequentially(text, { delay: 5 });
+  }
+}
+
+async function problemRowTexts(page) {
+  return (await page.locator(".markers-panel .monaco-list-row").allInnerTexts()).map((t) => t.replace(/\s+/g, " "));
+}
+
+/** The extension's output channel, as code-server logs it under the user data folder. */
+function extensionOutput() {
+  const found = [];
+  const walk = (dir) => {
+    let entries = [];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(path);
+      } else if (/seedls\.log$/.test(entry.name) && !/trace/i.test(entry.name)) {
+        found.push(readFileSync(path, "utf8"));
+      }
+    }
+  };
+  walk(join(USER_DATA, "logs"));
+  return found.join("\n");
+}
+
+/** Runs a command from the command palette by its full title. */
+async function runCommand(page, title) {
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("F1");
+  await page.locator(".quick-input-widget").filter({ visible: true }).first().waitFor({ timeout: WAIT.openFile });
+  await page.keyboard.type(title, { delay: 5 });
+  // The row whose label is exactly the title ("… Settings" and "… Settings (JSON)" both match the typing).
+  const rows = page.locator(".quick-input-widget .monaco-list-row");
+  const index = await waitFor(`"${title}" in the command palette`, WAIT.openFile, async () => {
+    const labels = await rows.evaluateAll((nodes) =>
+      nodes.map((n) => (n.querySelector(".label-name")?.textContent ?? "").replace(/\s+/g, " ").trim()),
+    );
+    const found = labels.indexOf(title);
+    return found >= 0 ? found + 1 : false;
+  });
+  await rows.nth(index - 1).click();
+}
+
 /** Texts of the visible hover widgets (the first one can be empty). */
 async function hoverTexts(page) {
   return page.locator(".monaco-hover").evaluateAll((nodes) =>
@@ -237,6 +425,124 @@ async function runEditorChecks(page) {
     return;
   }
 
+
+  // The extension as users install it: the server bundled in the .vsix (run-vscode.sh
+  // sets no seedls.server.path), checked with `seedls --version` at start.
+  await check(page, `the bundled server starts and its --version matches the extension's ${EXTENSION_VERSION}`, async () => {
+    let output = "";
+    const line = await waitFor("the extension's output to name the server it starts", WAIT.diagnostics, async () => {
+      output = extensionOutput();
+      return output.split("\n").find((l) => l.includes("seedls: starting "));
+    }).catch(() => {
+      throw new Error(`the extension's output names no server: ${JSON.stringify(output.slice(0, 300))}`);
+    });
+    if (!/\/server\/seedls /.test(line) || !line.includes(`(seedls ${EXTENSION_VERSION}, bundled)`)) {
+      throw new Error(`expected the bundled server at version ${EXTENSION_VERSION}: ${line.trim()}`);
+    }
+    const toasts = await page.locator(".notifications-toasts .notification-toast").allInnerTexts();
+    const warning = toasts.find((text) => text.includes("version"));
+    if (warning) {
+      throw new Error(`a version warning is shown: ${warning.replace(/\s+/g, " ")}`);
+    }
+    return line.replace(/^.*seedls: /, "").trim();
+  });
+
+  // Problems of every file: no editor is open, yet the Problems panel lists the seeds'
+  // problems (pull diagnostics: workspace/diagnostic, with seedls.diagnostics.scope set
+  // to "workspace" by run-vscode.sh). The panel's filter finds each code by its file.
+  await check(page, "the Problems panel lists problems of closed seeds (workspace/diagnostic)", async () => {
+    const tabs = (await page.locator(".editor-group-container .tabs-container .tab").allInnerTexts()).filter((t) =>
+      SEEDS.some((seed) => t.includes(seed)),
+    );
+    if (tabs.length > 0) {
+      throw new Error(`seeds are open (${tabs.join(", ")}); this check needs none`);
+    }
+    await showProblems(page);
+    const expected = [
+      { code: "scrape-debris", file: BAJGORA },
+      { code: "infobox-empty-item", file: LANC },
+      { code: "infobox-empty-value", file: SERBIA },
+      { code: "infobox-empty-value", file: KOSOVO },
+    ];
+    const found = [];
+    for (const { code, file } of expected) {
+      await filterProblems(page, code);
+      let rows = [];
+      await waitFor(`${code} under ${file} in the Problems panel`, WAIT.diagnostics, async () => {
+        rows = await problemRowTexts(page);
+        return rows.some((t) => t.includes(file)) && rows.some((t) => t.includes(code));
+      }).catch(() => {
+        throw new Error(
+          `no ${code} of the closed ${file} (found so far: ${found.join(", ") || "none"}); rows: ${JSON.stringify(rows).slice(0, 300)}`,
+        );
+      });
+      found.push(`${code} in ${file.slice(0, 3)}`);
+    }
+    await filterProblems(page, "");
+    await page.waitForTimeout(500);
+    await screenshot(page, "01-workspace-problems");
+    const files = new Set((await problemRowTexts(page)).flatMap((t) => SEEDS.filter((seed) => t.includes(seed))));
+    return `${found.join(", ")}; ${files.size} seed file(s) in view`;
+  });
+  // Close the panel again: the checks below open it themselves.
+  if ((await page.locator(".markers-panel").filter({ visible: true }).count()) > 0) {
+    await page.keyboard.press("Control+Shift+M");
+  }
+
+  // The entity explorer: kinds with counts, a person with his listing count, his
+  // listings, and a click that opens the article at the listing's line.
+  await check(page, "the entity explorer lists People, Enver Hoxha's listings, and opens one at its line", async () => {
+    await showEntitiesView(page);
+    const people = await waitForSideBarRow(page, "the People kind with a count", /^People \d+$/);
+    await clickSideBarRow(page, /^People/);
+    // Oracle: Enver Hoxha's infobox listings in the seeds (Commander1 of 000 and 002).
+    const listings = SEEDS.filter((file) => seedLines(file).some((l) => /^- \w+\d?:/.test(l) && l.includes("Enver Hoxha")));
+    const expectedCount = `${listings.length} listing${listings.length === 1 ? "" : "s"}`;
+    const hoxha = await waitForSideBarRow(page, `Enver Hoxha with ${expectedCount}`, new RegExp(`^Enver Hoxha ${expectedCount}$`));
+    await clickSideBarRow(page, /^Enver Hoxha/);
+    const lancTitle = seedTitle(LANC);
+    const kosovoTitle = seedTitle(KOSOVO);
+    await waitForSideBarRow(page, `the listing in ${kosovoTitle}`, new RegExp(`^${escapeRegExp(kosovoTitle)} Commander1$`));
+    await waitForSideBarRow(page, `the listing in ${lancTitle}`, new RegExp(`^${escapeRegExp(lancTitle)} Commander1$`));
+    const entitiesShot = await screenshot(page, "02-entities");
+    if (README_SCREENSHOT) {
+      copyFileSync(entitiesShot, join(dirname(README_SCREENSHOT), "entities-view.png"));
+    }
+    await clickSideBarRow(page, new RegExp(`^${escapeRegExp(lancTitle)}`));
+    const at = await waitForEditorAt(page, LANC, lineNumberOf(LANC, "- Commander1:", "Enver Hoxha"));
+    return `${people}; ${hoxha}; the click opened ${at}`;
+  });
+
+  await check(page, "the entity explorer's timeline lists the conflicts by date and opens one at its Date line", async () => {
+    await showEntitiesView(page);
+    const button = page.locator('.part.sidebar .action-label[aria-label*="Timeline"]').first();
+    await page.locator(".part.sidebar").hover();
+    await button.click({ timeout: WAIT.openFile });
+    // Oracle: the seeds' Date lines, earliest first (1912, mid-June 1944, 15 October 1944).
+    const dated = [SERBIA, LANC, KOSOVO].map((file) => ({ file, date: infoboxValue(file, "Date") }));
+    const rows = await waitFor("the three dated conflicts in the timeline", WAIT.explorer, async () => {
+      const texts = await sideBarRowTexts(page);
+      return dated.every(({ date }) => texts.some((t) => t.endsWith(date))) ? texts : false;
+    }).catch(async () => {
+      const message = await sideBarMessage(page);
+      throw new Error(
+        `timeline rows: ${JSON.stringify(await sideBarRowTexts(page)).slice(0, 300)}${message ? `; view says: ${message}` : ""}`,
+      );
+    });
+    const order = dated.map(({ date }) => rows.findIndex((t) => t.endsWith(date)));
+    if (!order.every((index, i) => i === 0 || order[i - 1] < index)) {
+      throw new Error(`not in date order: ${JSON.stringify(rows)}`);
+    }
+    await screenshot(page, "03-timeline");
+    const kosovo = dated[2];
+    await sideBarRows(page).filter({ hasText: kosovo.date }).first().click();
+    const at = await waitForEditorAt(page, KOSOVO, lineNumberOf(KOSOVO, "- Date:"));
+    // Back to the kinds, as the view starts.
+    await page.locator(".part.sidebar").hover();
+    await page.locator('.part.sidebar .action-label[aria-label*="by Kind"]').first().click().catch(() => {});
+    return `${rows.length} conflict(s): ${dated.map(({ date }) => date).join(" < ")}; the click opened ${at}`;
+  });
+
   await check(page, "a seeds/*.txt file opens as language Seed", async () => {
     await openFile(page, KOSOVO);
     const mode = page.locator("#status\\.editor\\.mode");
@@ -272,7 +578,9 @@ async function runEditorChecks(page) {
   });
 
   await check(page, "the Problems panel lists seedls diagnostics (heading-spacing raised by seedls.diagnostics.severity)", async () => {
-    await page.keyboard.press("Control+Shift+M");
+    await showProblems(page);
+    // Only this file's problems: with the workspace scope every seed is listed.
+    await filterProblems(page, KOSOVO);
     const rows = page.locator(".markers-panel .monaco-list-row");
     const texts = await waitFor("seedls rows in the Problems panel", WAIT.problems, async () => {
       const all = await rows.allInnerTexts();
@@ -286,7 +594,48 @@ async function runEditorChecks(page) {
     }
     return `${texts.length} row(s), codes ${expectedCodes.join(", ")}`;
   });
-  await screenshot(page, "01-diagnostics");
+  await screenshot(page, "04-diagnostics");
+
+  // A setting changed while the server runs: the extension sends didChangeConfiguration
+  // and the server pulls the `seedls` section again (workspace/configuration). Edited in
+  // settings.json, as a person would; heading-spacing must stay raised, name-variant go.
+  await check(page, "a seedls.diagnostics.severity change reaches the running server (workspace/configuration)", async () => {
+    await showProblems(page);
+    await filterProblems(page, "name-variant");
+    let rows = [];
+    await waitFor("name-variant in the Problems panel before the change", WAIT.problems, async () => {
+      rows = await problemRowTexts(page);
+      return rows.some((t) => t.includes("name-variant"));
+    });
+    // code-server does not notice a settings.json written behind its back: edit it in
+    // the editor and save, as a person would.
+    const settings = JSON.parse(readFileSync(join(USER_DATA, "User", "settings.json"), "utf8"));
+    settings["seedls.diagnostics.severity"] = { ...settings["seedls.diagnostics.severity"], "name-variant": "off" };
+    await runCommand(page, "Preferences: Open User Settings (JSON)");
+    await waitFor("settings.json to be the active editor", WAIT.openFile, async () =>
+      (await activeEditorName(page)).includes("settings.json"),
+    );
+    await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.insertText(JSON.stringify(settings, null, 2));
+    await page.keyboard.press("Control+S");
+    await page.waitForTimeout(500);
+    await runCommand(page, "View: Close Editor");
+    await waitFor("name-variant to leave the Problems panel", WAIT.problems, async () => {
+      rows = await problemRowTexts(page);
+      return !rows.some((t) => t.includes("name-variant"));
+    }).catch(() => {
+      throw new Error(`name-variant is still listed after "name-variant": "off": ${JSON.stringify(rows).slice(0, 200)}`);
+    });
+    await filterProblems(page, "heading-spacing");
+    await waitFor("heading-spacing still listed", WAIT.problems, async () => {
+      rows = await problemRowTexts(page);
+      return rows.some((t) => t.includes("heading-spacing"));
+    }).catch(() => {
+      throw new Error("heading-spacing (raised to a warning) went away too: the server lost the other settings");
+    });
+    return "name-variant gone, heading-spacing still a warning";
+  });
 
   await check(page, "hovering Enver Hoxha shows the server's hover", async () => {
     const position = await waitFor('"Enver Hoxha" on the Commander1 line', WAIT.openFile, () =>
@@ -307,7 +656,7 @@ async function runEditorChecks(page) {
       }).catch(() => undefined);
       if (found) {
         await page.waitForTimeout(300);
-        const file = await screenshot(page, "02-hover");
+        const file = await screenshot(page, "05-hover");
         if (README_SCREENSHOT) {
           copyFileSync(file, README_SCREENSHOT);
           log(`README screenshot updated: ${README_SCREENSHOT}`);
@@ -330,7 +679,7 @@ async function runEditorChecks(page) {
       return current.includes(LANC) ? false : current;
     });
     await page.waitForTimeout(500);
-    await screenshot(page, "03-definition");
+    await screenshot(page, "06-definition");
     if (!name.includes(KOSOVO)) {
       throw new Error(`jumped to "${name}", expected ${KOSOVO} (the first location by path)`);
     }
@@ -354,7 +703,7 @@ async function runEditorChecks(page) {
       await page.keyboard.press("Control+Space");
       found = await waitFor("Enver Hoxha in the suggestions", WAIT.completion, probe).catch(() => undefined);
     }
-    await screenshot(page, "04-completion");
+    await screenshot(page, "07-completion");
     await page.keyboard.press("Escape");
     if (!found) {
       throw new Error(`no "Enver Hoxha" in the suggestions; saw ${JSON.stringify(texts).slice(0, 300)}`);
@@ -362,19 +711,56 @@ async function runEditorChecks(page) {
     return found.replace(/\s+/g, " ").slice(0, 120);
   });
 
+
+  // The backlink lens: none of the seeds names another, so link 004 to 000 the way a
+  // writer would (typed, unsaved), then click the lens above 000's title.
+  await check(page, "the backlink lens above a title opens the references peek with the linking article", async () => {
+    await page.keyboard.press("Escape");
+    await openFile(page, SERBIA);
+    // Focus the text (opening from the explorer leaves the focus there).
+    await clickText(page, "Partof:", "Partof");
+    await page.keyboard.press("Control+End");
+    await page.keyboard.press("Enter");
+    const title = seedTitle(KOSOVO);
+    await page.keyboard.type(`See also the ${title}.`, { delay: 10 });
+    await page.keyboard.press("Escape");
+    await openFile(page, KOSOVO);
+    const lenses = page.locator(".editor-group-container.active .codelens-decoration");
+    let seen = [];
+    const lens = await waitFor('a clickable "1 article links here" lens', WAIT.codeLens, async () => {
+      seen = await lenses.evaluateAll((nodes) =>
+        nodes.map((n) => ({ text: n.innerText.trim(), clickable: n.querySelector("a") !== null })),
+      );
+      return seen.find((l) => l.clickable && /^1 article links here$/.test(l.text));
+    }).catch(() => {
+      throw new Error(
+        `no clickable backlink lens (a lens without a command is plain text); lenses: ${JSON.stringify(seen)}`,
+      );
+    });
+    await lenses.locator("a", { hasText: lens.text }).first().click();
+    const peek = page.locator(".peekview-widget, .reference-zone-widget").filter({ visible: true }).first();
+    await peek.waitFor({ timeout: WAIT.codeLens }).catch(() => {
+      throw new Error("no references peek after clicking the lens");
+    });
+    const text = await waitFor(`${SERBIA} in the references peek`, WAIT.codeLens, async () => {
+      const t = (await peek.innerText()).replace(/\s+/g, " ");
+      return t.includes(SERBIA) ? t : false;
+    }).catch(async () => {
+      throw new Error(`the peek does not list ${SERBIA}: ${(await peek.innerText()).replace(/\s+/g, " ").slice(0, 300)}`);
+    });
+    const others = SEEDS.filter((seed) => seed !== SERBIA && seed !== KOSOVO && text.includes(seed));
+    await screenshot(page, "08-backlinks");
+    await page.keyboard.press("Escape");
+    if (others.length > 0) {
+      throw new Error(`the peek lists articles that do not link here: ${others.join(", ")}`);
+    }
+    return `lens "${lens.text}", peek lists ${SERBIA}`;
+  });
+
   // Last, since it stops the server: a wrong seedls.server.path, typed into the
   // Settings editor as a person would, must be reported with the build command.
   await check(page, "a missing server is reported with the build command", async () => {
-    await page.keyboard.press("Escape");
-    await page.keyboard.press("F1");
-    await page.keyboard.type("Preferences: Open User Settings", { delay: 5 });
-    await page.waitForTimeout(500);
-    const pick = page.locator(".quick-input-widget .monaco-list-row", { hasText: /^Preferences: Open User Settings$/ });
-    if ((await pick.count()) > 0) {
-      await pick.first().click();
-    } else {
-      await page.keyboard.press("Enter");
-    }
+    await runCommand(page, "Preferences: Open User Settings");
     const editor = page.locator(".settings-editor");
     await editor.waitFor({ timeout: WAIT.missingServer });
     await page.keyboard.type("seedls.server.path", { delay: 5 });
@@ -396,8 +782,38 @@ async function runEditorChecks(page) {
     if ((await button.count()) === 0) {
       throw new Error(`the notification has no "Open Settings" button: ${text}`);
     }
-    await screenshot(page, "05-missing-server");
+    await screenshot(page, "09-missing-server");
     return text.replace(/\s+/g, " ").slice(0, 140);
+  });
+
+  // The bundled server of another version (a wrapper in its place that answers
+  // `--version` with 0.0.0-e2e and runs the real server otherwise): clearing
+  // seedls.server.path restarts the bundled one, with a warning naming both versions.
+  await check(page, "a bundled server of another version is reported with both versions, and still runs", async () => {
+    const serverDir = join(EXTENSIONS, `seedls.seedls-${EXTENSION_VERSION}`, "server");
+    renameSync(join(serverDir, "seedls"), join(serverDir, "seedls-real"));
+    writeFileSync(
+      join(serverDir, "seedls"),
+      '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "seedls 0.0.0-e2e"; exit 0; fi\nexec "$(dirname "$0")/seedls-real" "$@"\n',
+      { mode: 0o755 },
+    );
+    const input = page
+      .locator(".settings-editor .setting-item-contents", { hasText: "Server: Path" })
+      .locator("input")
+      .first();
+    await input.fill("");
+    await input.press("Tab");
+    const toasts = page.locator(".notifications-toasts .notification-toast");
+    const text = await waitFor("a warning naming 0.0.0-e2e and the extension's version", WAIT.missingServer, async () => {
+      const all = await toasts.allInnerTexts();
+      return all.find((t) => t.includes("0.0.0-e2e") && t.includes(EXTENSION_VERSION));
+    });
+    const item = page.locator("footer .statusbar-item", { hasText: "seedls" }).first();
+    await waitFor("the status bar item to show the server ready again", WAIT.missingServer, async () =>
+      (await item.locator(".codicon-check").count()) > 0,
+    );
+    await screenshot(page, "10-version-mismatch");
+    return text.replace(/\s+/g, " ").slice(0, 160);
   });
 }
 
