@@ -26,14 +26,23 @@ impl Server {
     pub(crate) async fn index_roots(&self, roots: Vec<PathBuf>, reconcile: bool) {
         let _one_run_at_a_time = self.indexing.lock().await;
         let progress = self.begin_progress().await;
-        // A folder without seedls.toml keeps the settings in force.
+        // A folder added without seedls.toml keeps the settings in force; a re-read after the
+        // file changed (`reconcile`) falls back to the defaults when it is gone.
+        let mut found = false;
         for root in &roots {
             let path = root.join("seedls.toml");
             let text = tokio::task::spawn_blocking(move || std::fs::read_to_string(&path).ok()).await.ok().flatten();
             if let Some(text) = text {
                 let config: Config = self.read_config(&root.join("seedls.toml"), &text).await;
                 self.state.lock().set_config(config);
+                found = true;
+            } else if reconcile {
+                // Its problems go with it.
+                self.read_config(&root.join("seedls.toml"), "").await;
             }
+        }
+        if reconcile && !found {
+            self.state.lock().set_config(Config::default());
         }
         let membership = {
             let mut state = self.state.lock();
