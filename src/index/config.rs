@@ -30,6 +30,7 @@ pub struct Config {
     pub schema_extra_keys: Vec<String>,
     pub required_keys: Option<Vec<String>>,
     pub severities: SeverityOverrides,
+    pub cache: crate::index::shard::CacheSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +48,8 @@ struct RawConfig {
     infobox: RawInfobox,
     #[serde(default)]
     diagnostics: HashMap<String, String>,
+    #[serde(default)]
+    cache: crate::index::shard::CacheSettings,
 }
 
 #[derive(Deserialize, Default)]
@@ -115,6 +118,7 @@ impl Config {
             schema_extra_keys: raw.infobox.extra_keys,
             required_keys: raw.infobox.required_keys,
             severities: SeverityOverrides(severities),
+            cache: raw.cache,
         };
         (config, errors)
     }
