@@ -10,7 +10,7 @@
 //! it), so confirming it by its hash costs a few percent of the read and a file edited within
 //! one mtime tick is never served stale facts.
 //!
-//! Writes go over a bounded channel to one background thread, which writes each shard to a
+//! Writes go to one background thread, over a queue bounded by its bytes, which writes each shard to a
 //! temporary file and renames it into place (a reader sees the old shard or the new, never
 //! half of one). A full queue drops the write rather than wait: the next start writes it.
 //! Failures are counted and kept as messages for the edge to log; none is fatal.
@@ -20,8 +20,8 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -34,8 +34,10 @@ use crate::index::facts::FileFacts;
 use crate::index::shard::{self, CacheSettings, FileStamp};
 use crate::scan;
 
-/// Shard writes waiting at most (a shard is a few kilobytes): past it, stores are dropped.
-const QUEUE_CAPACITY: usize = 4096;
+/// The bytes of shards waiting to be written, at most: past it, stores are dropped. A shard
+/// is about a quarter of its article (1.5 kB for a 6 kB article), so this holds the shards of
+/// some 40,000 articles: on two cores the writer falls behind a cold start's parsing.
+const QUEUE_BUDGET_BYTES: usize = 64 * 1024 * 1024;
 
 /// A shard larger than this is not one of ours.
 const MAX_SHARD_BYTES: u64 = 4 * scan::MAX_FILE_BYTES;
@@ -92,6 +94,8 @@ struct Shared {
     roots: Vec<PathBuf>,
     counters: Counters,
     problems: Mutex<Vec<String>>,
+    /// The bytes of the shards queued and not yet written (bounded by `QUEUE_BUDGET_BYTES`).
+    queued_bytes: AtomicUsize,
 }
 
 impl Shared {
@@ -113,7 +117,7 @@ enum Job {
 /// `&self`); dropping it lets the writer finish the queued shards and waits for it.
 pub struct FactsCache {
     shared: Arc<Shared>,
-    sender: Option<SyncSender<Job>>,
+    sender: Option<Sender<Job>>,
     writer: Option<JoinHandle<()>>,
     swept: AtomicBool,
 }
@@ -153,9 +157,14 @@ impl FactsCache {
     }
 
     fn with_roots(dir: PathBuf, roots: Vec<PathBuf>) -> FactsCache {
-        let shared =
-            Arc::new(Shared { dir, roots, counters: Counters::default(), problems: Mutex::new(Vec::new()) });
-        let (sender, receiver) = mpsc::sync_channel(QUEUE_CAPACITY);
+        let shared = Arc::new(Shared {
+            dir,
+            roots,
+            counters: Counters::default(),
+            problems: Mutex::new(Vec::new()),
+            queued_bytes: AtomicUsize::new(0),
+        });
+        let (sender, receiver) = mpsc::channel();
         let writer_shared = Arc::clone(&shared);
         let writer = std::thread::Builder::new()
             .name("seedls-cache-writer".into())
@@ -209,27 +218,33 @@ impl FactsCache {
             bump(&self.shared.counters.dropped);
             return;
         };
-        let sent = match &self.sender {
-            Some(sender) => sender.try_send(Job::Write { file_name: key.file_name, bytes }).is_ok(),
-            None => false,
+        let Some(sender) = &self.sender else {
+            bump(&self.shared.counters.dropped);
+            return;
         };
-        if !sent {
+        let size = bytes.len();
+        let queued = &self.shared.queued_bytes;
+        if queued.fetch_add(size, Ordering::Relaxed) + size > QUEUE_BUDGET_BYTES {
+            queued.fetch_sub(size, Ordering::Relaxed);
+            bump(&self.shared.counters.dropped);
+            return;
+        }
+        if sender.send(Job::Write { file_name: key.file_name, bytes }).is_err() {
+            queued.fetch_sub(size, Ordering::Relaxed);
             bump(&self.shared.counters.dropped);
         }
     }
 
     /// Removes, in the background, the shards of every file not in `present` (the whole
     /// workspace just indexed), and temporary files left by a writer that died. Once per
-    /// cache; later calls do nothing. Skipped if the queue is full (the next start sweeps).
+    /// cache; later calls do nothing. After the shards queued before it are written.
     pub fn sweep<'a>(&self, present: impl IntoIterator<Item = &'a Path>) {
         if self.swept.swap(true, Ordering::SeqCst) {
             return;
         }
         let keep = present.into_iter().map(|path| ShardKey::of(path).file_name).collect();
         if let Some(sender) = &self.sender {
-            if let Err(TrySendError::Full(_)) = sender.try_send(Job::Sweep { keep }) {
-                self.shared.problem("cache: the write queue was full; old shards are swept next time".into());
-            }
+            let _ = sender.send(Job::Sweep { keep });
         }
     }
 
@@ -394,29 +409,35 @@ fn run_writer(shared: &Shared, jobs: Receiver<Job>) {
     for job in jobs {
         match job {
             Job::Write { file_name, bytes } => {
-                if folder == Folder::Unknown {
-                    folder = prepare_folder(shared);
-                }
-                if folder == Folder::Failed {
-                    bump(&shared.counters.write_errors);
-                    continue;
-                }
-                sequence += 1;
-                match write_atomically(&shared.dir, &file_name, &bytes, sequence) {
-                    Ok(()) => bump(&shared.counters.written),
-                    Err(error) => {
-                        bump(&shared.counters.write_errors);
-                        shared.problem(format!("cache: cannot write {}: {error}", shared.dir.join(&file_name).display()));
-                        // The folder may have been removed under us: make it again next time.
-                        if error.kind() == std::io::ErrorKind::NotFound {
-                            folder = Folder::Unknown;
-                        }
-                    }
-                }
+                let size = bytes.len();
+                write_shard(shared, &mut folder, &mut sequence, &file_name, &bytes);
+                shared.queued_bytes.fetch_sub(size, Ordering::Relaxed);
             }
             Job::Sweep { keep } => sweep(shared, &keep),
             Job::Flush(done) => {
                 let _ = done.send(());
+            }
+        }
+    }
+}
+
+fn write_shard(shared: &Shared, folder: &mut Folder, sequence: &mut u64, file_name: &str, bytes: &[u8]) {
+    if *folder == Folder::Unknown {
+        *folder = prepare_folder(shared);
+    }
+    if *folder == Folder::Failed {
+        bump(&shared.counters.write_errors);
+        return;
+    }
+    *sequence += 1;
+    match write_atomically(&shared.dir, file_name, bytes, *sequence) {
+        Ok(()) => bump(&shared.counters.written),
+        Err(error) => {
+            bump(&shared.counters.write_errors);
+            shared.problem(format!("cache: cannot write {}: {error}", shared.dir.join(file_name).display()));
+            // The folder may have been removed under us: make it again next time.
+            if error.kind() == std::io::ErrorKind::NotFound {
+                *folder = Folder::Unknown;
             }
         }
     }
