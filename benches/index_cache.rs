@@ -86,41 +86,60 @@ fn run() -> Result<(), String> {
 
     let mut table = Table::default();
 
-    table.row("read texts only", measure(runs, || {
-        let read: Vec<_> = paths.par_iter().map(|path| scan::read_seed(path)).collect();
-        assert!(read.iter().all(Result::is_ok));
-    }));
-
-    table.row("xxh3 of every text (in memory)", {
-        let texts: Vec<String> = paths.par_iter().filter_map(|path| scan::read_seed(path).ok()).collect();
+    table.row(
+        "read texts only",
         measure(runs, || {
-            let hashes: u64 = texts.par_iter().map(|text| shard::content_hash(text)).reduce(|| 0, u64::wrapping_add);
-            std::hint::black_box(hashes);
-        })
-    });
+            clock(|| {
+                let read: Vec<_> = paths.par_iter().map(|path| scan::read_seed(path)).collect();
+                assert!(read.iter().all(Result::is_ok));
+            })
+        }),
+    );
 
-    table.row("cold: read + parse + facts + insert", measure(runs, || {
-        let workspace = index_into_workspace(&paths, None);
-        assert_eq!(workspace.file_count(), article_count);
-    }));
+    let texts: Vec<String> = paths.par_iter().filter_map(|path| scan::read_seed(path).ok()).collect();
+    table.row(
+        "xxh3 of every text (in memory)",
+        measure(runs, || {
+            clock(|| {
+                let hashes: u64 =
+                    texts.par_iter().map(|text| shard::content_hash(text)).reduce(|| 0, u64::wrapping_add);
+                std::hint::black_box(hashes);
+            })
+        }),
+    );
+    drop(texts);
+
+    table.row(
+        "cold: read + parse + facts + insert",
+        measure(runs, || {
+            clock(|| {
+                let workspace = index_into_workspace(&paths, None);
+                assert_eq!(workspace.file_count(), article_count);
+            })
+        }),
+    );
 
     let mut fill_written = Vec::new();
-    table.row("fill: cold through an empty cache", measure(runs, || {
-        let _ = std::fs::remove_dir_all(&cache_dir);
-        let cache = FactsCache::at(cache_dir.clone());
-        let started = Instant::now();
-        index_into_workspace(&paths, Some(&cache));
-        let indexed = started.elapsed();
-        cache.flush();
-        fill_written.push(started.elapsed());
-        let stats = cache.stats();
-        assert_eq!(stats.misses as usize, article_count, "{stats:?}");
-        // A full queue drops shards rather than wait; say how many the first fill kept.
-        if stats.written as usize != article_count {
-            println!("  (fill: {} shards written, {} dropped by a full queue)", stats.written, stats.dropped);
-        }
-        indexed
-    }));
+    table.row(
+        "fill: cold through an empty cache",
+        measure(runs, || {
+            let _ = std::fs::remove_dir_all(&cache_dir);
+            let cache = FactsCache::at(cache_dir.clone());
+            let started = Instant::now();
+            let timing = clock(|| {
+                index_into_workspace(&paths, Some(&cache));
+            });
+            cache.flush();
+            fill_written.push(Timing { wall: started.elapsed(), cpu: None });
+            let stats = cache.stats();
+            assert_eq!(stats.misses as usize, article_count, "{stats:?}");
+            // A full queue drops shards rather than wait.
+            if stats.written as usize != article_count {
+                println!("  (fill: {} shards written, {} dropped by a full queue)", stats.written, stats.dropped);
+            }
+            timing
+        }),
+    );
     table.row("  …until every shard is written", Sample::from(fill_written));
     // A fill that dropped shards leaves misses; a warm start fills the rest.
     {
@@ -128,26 +147,41 @@ fn run() -> Result<(), String> {
         index_into_workspace(&paths, Some(&cache));
     }
 
-    let mut inserts = Vec::new();
-    let mut mentions = Vec::new();
-    table.row("warm: read + stat + shards + insert", measure(runs, || {
-        let cache = FactsCache::at(cache_dir.clone());
-        let started = Instant::now();
-        let files = load(&paths, Some(&cache));
-        let loaded = Instant::now();
-        let mut workspace = Workspace::default();
-        workspace.insert_files(files);
-        inserts.push(loaded.elapsed());
-        let indexed = started.elapsed();
-        let stats = cache.stats();
-        assert_eq!(stats.hits as usize, article_count, "every shard a hit: {stats:?}");
-        let warming = Instant::now();
-        workspace.warm_mentions();
-        mentions.push(warming.elapsed());
-        indexed
-    }));
-    table.row("  of which insert into the workspace", Sample::from(inserts));
-    table.row("mention warm-up after indexing", Sample::from(mentions));
+    let mut loaded = Vec::new();
+    table.row(
+        "warm: read + stat + shards + insert",
+        measure(runs, || {
+            let cache = FactsCache::at(cache_dir.clone());
+            let timing = clock(|| {
+                let files = load(&paths, Some(&cache));
+                let mut workspace = Workspace::default();
+                workspace.insert_files(files);
+            });
+            let stats = cache.stats();
+            assert_eq!(stats.hits as usize, article_count, "every shard a hit: {stats:?}");
+            loaded.push(load(&paths, Some(&cache)));
+            timing
+        }),
+    );
+    let files = loaded.pop().ok_or("no warm run")?;
+    drop(loaded);
+    table.row(
+        "  of which insert into the workspace",
+        measure(runs, || {
+            clock(|| {
+                let mut workspace = Workspace::default();
+                workspace.insert_files(files.clone());
+            })
+        }),
+    );
+    table.row(
+        "mention warm-up after indexing",
+        measure(runs, || {
+            let mut workspace = Workspace::default();
+            workspace.insert_files(files.clone());
+            clock(|| workspace.warm_mentions())
+        }),
+    );
 
     println!();
     table.print();
@@ -172,46 +206,57 @@ fn load(paths: &[PathBuf], cache: Option<&FactsCache>) -> Vec<Arc<SourceFile>> {
 // ---------------------------------------------------------------------------------------------
 // Timing.
 
-struct Sample(Vec<Duration>);
+/// How long one run of a phase took, and the CPU time this process spent in it (all threads:
+/// on a shared machine CPU time says what the phase costs, wall time what it cost then).
+#[derive(Clone, Copy)]
+struct Timing {
+    wall: Duration,
+    cpu: Option<Duration>,
+}
 
-impl From<Vec<Duration>> for Sample {
-    fn from(mut times: Vec<Duration>) -> Sample {
-        times.sort();
-        Sample(times)
+fn clock(work: impl FnOnce()) -> Timing {
+    let cpu_before = process_cpu_time();
+    let started = Instant::now();
+    work();
+    let wall = started.elapsed();
+    let cpu = cpu_before.zip(process_cpu_time()).map(|(before, after)| after.saturating_sub(before));
+    Timing { wall, cpu }
+}
+
+/// User + system time of this process, all threads (Linux: `/proc/self/stat`, in ticks of
+/// 10 ms); `None` elsewhere.
+fn process_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// Every run's timing, sorted by wall time.
+struct Sample(Vec<Timing>);
+
+impl From<Vec<Timing>> for Sample {
+    fn from(mut timings: Vec<Timing>) -> Sample {
+        timings.sort_by_key(|timing| timing.wall);
+        Sample(timings)
     }
 }
 
 impl Sample {
-    fn median(&self) -> Duration {
-        self.0[self.0.len() / 2]
+    fn median_wall(&self) -> Duration {
+        self.0[self.0.len() / 2].wall
+    }
+
+    fn median_cpu(&self) -> Option<Duration> {
+        let mut cpu: Vec<Duration> = self.0.iter().filter_map(|timing| timing.cpu).collect();
+        cpu.sort();
+        cpu.get(cpu.len() / 2).copied()
     }
 }
 
-/// Runs `work` `runs` times; it returns the time that counts, or `()` for its whole run.
-fn measure<T: Timed>(runs: usize, mut work: impl FnMut() -> T) -> Sample {
-    let times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let started = Instant::now();
-            work().time(started.elapsed())
-        })
-        .collect();
-    Sample::from(times)
-}
-
-trait Timed {
-    fn time(self, whole: Duration) -> Duration;
-}
-
-impl Timed for () {
-    fn time(self, whole: Duration) -> Duration {
-        whole
-    }
-}
-
-impl Timed for Duration {
-    fn time(self, _whole: Duration) -> Duration {
-        self
-    }
+fn measure(runs: usize, mut work: impl FnMut() -> Timing) -> Sample {
+    Sample::from((0..runs).map(|_| work()).collect::<Vec<_>>())
 }
 
 #[derive(Default)]
@@ -223,17 +268,18 @@ impl Table {
     }
 
     fn print(&self) {
-        println!("{:<40} {:>10} {:>22}", "phase", "median", "runs (min … max)");
+        println!("{:<40} {:>10} {:>22} {:>10}", "phase", "median", "runs (min … max)", "CPU");
+        let ms = |duration: Duration| duration.as_secs_f64() * 1e3;
         for (name, sample) in &self.0 {
-            let ms = |duration: Duration| duration.as_secs_f64() * 1e3;
             let (Some(min), Some(max)) = (sample.0.first(), sample.0.last()) else {
                 continue;
             };
+            let cpu = sample.median_cpu().map_or(String::new(), |cpu| format!("{:.0} ms", ms(cpu)));
             println!(
-                "{name:<40} {:>7.0} ms {:>12.0} … {:.0} ms",
-                ms(sample.median()),
-                ms(*min),
-                ms(*max)
+                "{name:<40} {:>7.0} ms {:>12.0} … {:.0} ms {cpu:>10}",
+                ms(sample.median_wall()),
+                ms(min.wall),
+                ms(max.wall)
             );
         }
     }

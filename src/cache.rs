@@ -170,7 +170,9 @@ impl FactsCache {
             .name("seedls-cache-writer".into())
             .spawn(move || run_writer(&writer_shared, receiver));
         match writer {
-            Ok(writer) => FactsCache { shared, sender: Some(sender), writer: Some(writer), swept: AtomicBool::new(false) },
+            Ok(writer) => {
+                FactsCache { shared, sender: Some(sender), writer: Some(writer), swept: AtomicBool::new(false) }
+            }
             Err(error) => {
                 shared.problem(format!("cache: no writer thread ({error}); nothing will be written"));
                 FactsCache { shared, sender: None, writer: None, swept: AtomicBool::new(false) }
@@ -571,9 +573,8 @@ mod tests {
     }
 
     fn shard_files(dir: &Path) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = fs::read_dir(dir)
-            .map(|entries| entries.flatten().map(|entry| entry.path()).collect())
-            .unwrap_or_default();
+        let mut files: Vec<PathBuf> =
+            fs::read_dir(dir).map(|entries| entries.flatten().map(|entry| entry.path()).collect()).unwrap_or_default();
         files.retain(|path| path.to_string_lossy().ends_with(SHARD_EXTENSION));
         files
     }
@@ -699,7 +700,8 @@ mod tests {
         assert_eq!(cache.dir().parent(), Some(setup.cache_dir.as_path()));
         let name = cache.dir().file_name().expect("a name").to_string_lossy().into_owned();
         assert!(name.starts_with("seedls-cache-configured-"), "{name}");
-        let elsewhere = FactsCache::open(&[setup.cache_dir.clone()], &settings).expect("no error").expect("enabled");
+        let elsewhere =
+            FactsCache::open(std::slice::from_ref(&setup.cache_dir), &settings).expect("no error").expect("enabled");
         assert_ne!(cache.dir(), elsewhere.dir(), "another workspace, another folder");
         load_or_index(Some(&cache), &setup.article, "kosovo".into()).expect("indexes");
         cache.flush();

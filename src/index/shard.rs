@@ -228,7 +228,10 @@ mod tests {
         let (text, facts) = kosovo();
         assert!(!facts.listings.is_empty(), "the seed has listings to carry");
         let shard = decode(&kosovo_shard()).expect("decodes");
-        assert_eq!(shard, Shard { path: "/w/kosovo.txt".into(), stamp: STAMP, content_hash: content_hash(&text), facts });
+        assert_eq!(
+            shard,
+            Shard { path: "/w/kosovo.txt".into(), stamp: STAMP, content_hash: content_hash(&text), facts }
+        );
     }
 
     #[test]
