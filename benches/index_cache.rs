@@ -163,6 +163,32 @@ fn run() -> Result<(), String> {
             timing
         }),
     );
+    let shard_files: Vec<PathBuf> = std::fs::read_dir(&cache_dir)
+        .map_err(|error| format!("{}: {error}", cache_dir.display()))?
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|extension| extension == "shard"))
+        .collect();
+    table.row(
+        "  read shard files only",
+        measure(runs, || {
+            clock(|| {
+                let read: Vec<_> = shard_files.par_iter().map(std::fs::read).collect();
+                assert!(read.iter().all(Result::is_ok));
+            })
+        }),
+    );
+    let shard_bytes: Vec<Vec<u8>> = shard_files.par_iter().filter_map(|path| std::fs::read(path).ok()).collect();
+    table.row(
+        "  decode shards (in memory)",
+        measure(runs, || {
+            clock(|| {
+                let decoded = shard_bytes.par_iter().filter(|bytes| shard::decode(bytes).is_some()).count();
+                assert_eq!(decoded, article_count);
+            })
+        }),
+    );
+    drop(shard_bytes);
     let files = loaded.pop().ok_or("no warm run")?;
     drop(loaded);
     table.row(

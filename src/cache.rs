@@ -730,6 +730,16 @@ mod tests {
     }
 
     #[test]
+    fn seedls_toml_has_a_cache_table() {
+        let (config, errors) =
+            crate::index::config::Config::parse("[cache]\nenabled = false\ndir = \"/var/cache/x\"\n");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(config.cache, CacheSettings { enabled: Some(false), dir: Some("/var/cache/x".into()) });
+        let (_, errors) = crate::index::config::Config::parse("[cache]\nfolder = \"x\"\n");
+        assert!(errors.len() == 1 && errors[0].message.contains("unknown field `folder`"), "{errors:?}");
+    }
+
+    #[test]
     fn initialization_options_name_the_cache_settings() {
         let options = serde_json::json!({ "cache": { "dir": "/tmp/x", "enabled": false } });
         let settings = settings_from_initialization_options(&options).expect("valid").expect("given");
