@@ -114,7 +114,9 @@ enum Job {
 }
 
 /// The cache of one workspace. Cheap to share across threads (`load` and `store` take
-/// `&self`); dropping it lets the writer finish the queued shards and waits for it.
+/// `&self`); dropping it lets the writer finish the queued shards and waits for it, so drop
+/// it off the async runtime (or let the process end without dropping it: a shard never
+/// written is parsed again next time, a stray temporary file is swept an hour later).
 pub struct FactsCache {
     shared: Arc<Shared>,
     sender: Option<Sender<Job>>,
