@@ -732,6 +732,32 @@ mod tests {
     }
 
     #[test]
+    fn many_files_in_parallel_fill_the_cache_and_then_all_hit() {
+        let setup = setup("parallel");
+        let paths: Vec<PathBuf> = (0..64)
+            .map(|number| {
+                let path = setup.folder.0.join(format!("article-{number}.txt"));
+                fs::write(&path, KOSOVO.replace("Enver Hoxha", &format!("Commander Number{number}"))).expect("write");
+                path
+            })
+            .collect();
+        let key = |path: &Path| Ok(path.display().to_string());
+        let cold = FactsCache::at(setup.cache_dir.clone());
+        let first = index_paths_with_cache(&paths, Some(&cold), key);
+        cold.flush();
+        assert_eq!((cold.stats().misses, cold.stats().written), (64, 64));
+        let warm = FactsCache::at(setup.cache_dir.clone());
+        let second = index_paths_with_cache(&paths, Some(&warm), key);
+        assert_eq!((warm.stats().hits, warm.stats().misses), (64, 0));
+        for (number, (cold, warm)) in first.iter().zip(&second).enumerate() {
+            let (cold, warm) = (cold.as_ref().expect("indexed"), warm.as_ref().expect("indexed"));
+            assert_eq!((&cold.path, &cold.facts), (&warm.path, &warm.facts));
+            let name = format!("Commander Number{number}");
+            assert!(warm.facts.listings.iter().any(|listing| listing.name == name), "file {number} in order");
+        }
+    }
+
+    #[test]
     fn seedls_toml_has_a_cache_table() {
         let (config, errors) =
             crate::index::config::Config::parse("[cache]\nenabled = false\ndir = \"/var/cache/x\"\n");
