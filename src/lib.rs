@@ -5,6 +5,7 @@
 //! `cli`, which alone know about the protocol, files and positions in lines and columns.
 //! ARCHITECTURE.md has the map.
 
+pub mod cache;
 pub mod cancel;
 pub mod cli;
 pub mod codes;

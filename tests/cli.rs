@@ -543,3 +543,23 @@ fn export_brat_writes_ann_files_that_read_back() {
     }
     assert!(annotations > 100, "{annotations}");
 }
+
+#[test]
+fn check_cache_fills_the_facts_cache_and_reports_the_same() {
+    let folder = seeds_copy("cache");
+    std::fs::write(folder.join("seedls.toml"), "[cache]\ndir = \".facts\"\n").unwrap();
+    let first = seedls(&["check", "--cache", "."], Some(&folder));
+    let shards: Vec<PathBuf> = std::fs::read_dir(folder.join(".facts"))
+        .expect("the cache folder under [cache] dir")
+        .flatten()
+        .flat_map(|workspace| std::fs::read_dir(workspace.path()).into_iter().flatten().flatten())
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "shard"))
+        .collect();
+    assert_eq!(shards.len(), 5, "one shard per seed: {shards:?}");
+    // From the cache, the same findings.
+    let second = seedls(&["check", "--cache", "."], Some(&folder));
+    assert_eq!(stdout(&first), stdout(&second));
+    assert_eq!(first.status.code(), second.status.code());
+    let _ = std::fs::remove_dir_all(&folder);
+}

@@ -22,6 +22,7 @@ const LAYERS: &[&[&str]] = &[
     &["index"],
     &["ide"],
     &["position", "scan"],
+    &["cache"],
     &["lsp", "cli"],
 ];
 

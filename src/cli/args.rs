@@ -87,6 +87,11 @@ pub struct CheckArgs {
     /// fixed text goes to standard output).
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
+
+    /// Read and fill the on-disk facts cache the language server uses (`[cache]` in
+    /// seedls.toml says where), so that the server's next start skips parsing these files.
+    #[arg(long)]
+    pub cache: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -63,7 +63,23 @@ pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
             }
         }
     }
-    workspace.set_files(loaded.iter().map(|(_, name, text)| (name.clone(), text.clone())).collect());
+    let cache = if args.cache { open_cache(&args.paths, &config, err) } else { None };
+    let sources: Vec<Arc<crate::index::SourceFile>> = {
+        use rayon::prelude::*;
+        loaded
+            .par_iter()
+            .map(|(position, name, text)| {
+                let path = inputs[*position].path.as_deref();
+                let stamp =
+                    path.and_then(|path| std::fs::metadata(path).ok()).as_ref().and_then(crate::cache::stamp_of);
+                match path {
+                    Some(path) => crate::cache::source_file(cache.as_ref(), path, stamp, name.clone(), text.clone()),
+                    None => Arc::new(crate::index::SourceFile::indexed(name.clone(), text.clone())),
+                }
+            })
+            .collect()
+    };
+    workspace.insert_files(sources);
     for (position, name, _) in &loaded {
         if let Some(id) = workspace.file_id(name) {
             files.push((name.clone(), id, *position));
@@ -164,6 +180,27 @@ pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
 }
 
 /// Flag combinations clap does not check.
+/// The facts cache of the folders checked (`--cache`), whatever `[cache] enabled` says.
+fn open_cache(
+    paths: &[PathBuf],
+    config: &crate::index::config::Config,
+    err: &mut dyn Write,
+) -> Option<crate::cache::FactsCache> {
+    let roots: Vec<PathBuf> = crate::cli::inputs::paths_or_default(paths)
+        .iter()
+        .filter_map(|path| if path.is_dir() { Some(path.clone()) } else { path.parent().map(PathBuf::from) })
+        .filter_map(|folder| folder.canonicalize().ok())
+        .collect();
+    let settings = crate::index::shard::CacheSettings { enabled: Some(true), ..config.cache.clone() };
+    match crate::cache::FactsCache::open(&roots, &settings) {
+        Ok(cache) => cache,
+        Err(problem) => {
+            let _ = writeln!(err, "seedls: the facts cache cannot be used: {problem}");
+            None
+        }
+    }
+}
+
 fn usage(args: &CheckArgs) -> Result<(), String> {
     if args.unsafe_fixes && !args.fix && !args.diff {
         return Err("--unsafe-fixes goes with --fix or --diff".into());

@@ -23,9 +23,16 @@ pub(crate) struct Input {
     pub(crate) had_bom: bool,
 }
 
+/// The paths a command works on: those given, else `./seeds` if it exists, else `.`.
+pub(crate) fn paths_or_default(paths: &[PathBuf]) -> Vec<PathBuf> {
+    if !paths.is_empty() {
+        return paths.to_vec();
+    }
+    vec![if Path::new("seeds").is_dir() { PathBuf::from("seeds") } else { PathBuf::from(".") }]
+}
+
 pub(crate) fn read_paths(paths: &[PathBuf], err: &mut dyn Write, io_failed: &mut bool) -> (Config, Vec<Input>) {
-    let default = if Path::new("seeds").is_dir() { PathBuf::from("seeds") } else { PathBuf::from(".") };
-    let paths = if paths.is_empty() { std::slice::from_ref(&default) } else { paths };
+    let paths = &paths_or_default(paths)[..];
     let mut config = Config::default();
     // (file, its path below the folder it was found in)
     let mut found: Vec<(PathBuf, PathBuf)> = Vec::new();

@@ -44,6 +44,8 @@ pub struct Config {
     pub aliases: Vec<(String, String)>,
     /// Pairs of near-spellings that are truly different entities (no `name-variant`).
     pub ignored_name_pairs: Vec<(String, String)>,
+    /// `[cache]`: the on-disk facts cache.
+    pub cache: crate::index::shard::CacheSettings,
 }
 
 /// Which files' problems are published to a client that does not pull them.
@@ -87,6 +89,8 @@ struct RawConfig {
     aliases: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     names: RawNames,
+    #[serde(default)]
+    cache: crate::index::shard::CacheSettings,
 }
 
 #[derive(Deserialize, Default)]
@@ -189,6 +193,7 @@ impl Config {
             schema_extra_keys: raw.infobox.extra_keys,
             required_keys: raw.infobox.required_keys,
             severities: SeverityOverrides(severities),
+            cache: raw.cache,
         };
         (config, errors)
     }

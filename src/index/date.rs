@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Day {
     pub year: i32,
     pub month: u8,
@@ -18,7 +18,7 @@ pub struct Day {
 
 /// A date range read from a `Date` value. A single date is a range of one day (or of the month
 /// or year it names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DateRange {
     pub start: Day,
     /// `None` for an open range (`1944 – present`).

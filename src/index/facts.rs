@@ -1,11 +1,13 @@
 //! Per-file facts: what one article says about the world, computed from its text alone and
 //! kept immutable. The workspace is the union of these.
 
+use serde::{Deserialize, Serialize};
+
 use crate::index::date::{DateRange, parse_date};
 use crate::syntax::{Document, InfoboxEntry, InfoboxLine, TextRange};
 
 /// What kind of thing a name stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EntityKind {
     Article,
     Person,
@@ -50,7 +52,7 @@ impl EntityKind {
 }
 
 /// One naming of an entity in an infobox: `Enver Hoxha` as `Commander1` of this article.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Listing {
     pub name: String,
     pub kind: EntityKind,
@@ -63,13 +65,15 @@ pub struct Listing {
 }
 
 /// A See-also item: a name of another article.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
     pub name: String,
     pub range: TextRange,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Serializable for the on-disk cache (`index::shard`): add a field and bump
+/// `shard::FORMAT_VERSION`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileFacts {
     /// The article's title and where it stands.
     pub title: Option<(String, TextRange)>,

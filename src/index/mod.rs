@@ -7,6 +7,7 @@ pub mod facts;
 pub mod mentions;
 pub mod names;
 pub mod schema;
+pub mod shard;
 pub mod workspace;
 
 pub use facts::{EntityKind, FileFacts, Listing, normalize_name};

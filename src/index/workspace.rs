@@ -65,6 +65,12 @@ impl SourceFile {
             None => self.path.rsplit('/').next().unwrap_or(&self.path),
         }
     }
+
+    /// A file known from disk whose facts were computed before (the on-disk cache,
+    /// `index::shard`): no parse. The facts must be those of this very text.
+    pub fn with_facts(path: String, text: Arc<str>, facts: FileFacts) -> SourceFile {
+        SourceFile { path, text, facts, document: None }
+    }
 }
 
 /// Everything the workspace knows under one name.

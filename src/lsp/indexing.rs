@@ -11,10 +11,10 @@ use tower_lsp_server::ls_types as lsp;
 
 use tower_lsp_server::{Bounded, NotCancellable, OngoingProgress};
 
+use crate::cache::FactsCache;
 use crate::index::SourceFile;
 use crate::index::config::Config;
 use crate::lsp::server::Server;
-use crate::scan;
 
 /// Files per batch: small enough that merging one holds the state lock for a few
 /// milliseconds, large enough that reading and parsing run in parallel.
@@ -70,11 +70,15 @@ impl Server {
         if reconcile {
             self.drop_non_members(&roots, &paths);
         }
+        let cache = self.facts_cache().await;
         let total = paths.len();
         let mut indexed = 0;
         for batch in paths.chunks(BATCH) {
             let batch = batch.to_vec();
-            let read = tokio::task::spawn_blocking(move || read_and_parse(batch)).await.unwrap_or_default();
+            let batch_cache = cache.clone();
+            let read = tokio::task::spawn_blocking(move || read_and_parse(&batch, batch_cache.as_deref()))
+                .await
+                .unwrap_or_default();
             let mut files = Vec::with_capacity(read.len());
             for result in read {
                 match result {
@@ -88,6 +92,13 @@ impl Server {
                 let percentage = (indexed * 100 / total.max(1)) as u32;
                 progress.report_with_message(format!("{indexed} of {total} files"), percentage).await;
             }
+        }
+        if let Some(cache) = &cache {
+            // Shards of files that are gone go, once, after the first full scan.
+            if !reconcile && roots == self.state.lock().roots {
+                cache.sweep(paths.iter().map(PathBuf::as_path));
+            }
+            problems.extend(cache.take_problems());
         }
         // The mention index (who mentions whom) is filled once, here, off the state lock.
         let snapshot = self.state.lock().snapshot();
@@ -146,18 +157,42 @@ impl Server {
     }
 }
 
-/// Reads and parses a batch of files in parallel.
-fn read_and_parse(paths: Vec<PathBuf>) -> Vec<Result<Arc<SourceFile>, String>> {
-    use rayon::prelude::*;
-    paths
-        .par_iter()
-        .map(|path| {
-            let text = scan::read_seed(path)?;
-            let uri =
-                lsp::Uri::from_file_path(path).ok_or_else(|| format!("{}: not a valid file URI", path.display()))?;
-            Ok(Arc::new(SourceFile::indexed(uri.as_str().to_string(), Arc::from(text))))
-        })
-        .collect()
+/// Reads and parses a batch of files in parallel, taking facts from the cache where it has
+/// them.
+fn read_and_parse(paths: &[PathBuf], cache: Option<&FactsCache>) -> Vec<Result<Arc<SourceFile>, String>> {
+    crate::cache::index_paths_with_cache(paths, cache, |path| {
+        lsp::Uri::from_file_path(path)
+            .map(|uri| uri.as_str().to_string())
+            .ok_or_else(|| format!("{}: not a valid file URI", path.display()))
+    })
+}
+
+impl Server {
+    /// The on-disk facts cache, opened once with the settings of the first indexing run
+    /// (`[cache]` in seedls.toml, overridden by the initialization option `cache`).
+    async fn facts_cache(&self) -> Option<Arc<FactsCache>> {
+        if let Some(opened) = self.facts_cache.get() {
+            return opened.clone();
+        }
+        let (roots, settings) = {
+            let state = self.state.lock();
+            let settings = match &state.initial_cache_settings {
+                Some(over) => state.config.cache.overridden_by(over),
+                None => state.config.cache.clone(),
+            };
+            (state.roots.clone(), settings)
+        };
+        let opened = tokio::task::spawn_blocking(move || FactsCache::open(&roots, &settings)).await;
+        let cache = match opened {
+            Ok(Ok(cache)) => cache.map(Arc::new),
+            Ok(Err(problem)) => {
+                self.log(lsp::MessageType::WARNING, format!("the facts cache cannot be used: {problem}")).await;
+                None
+            }
+            Err(_) => None,
+        };
+        self.facts_cache.get_or_init(|| cache).clone()
+    }
 }
 
 /// `seedls/entitiesChanged`: sent after indexing, so that an entity explorer refreshes.

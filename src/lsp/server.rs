@@ -41,6 +41,8 @@ pub(crate) struct Server {
     pub(crate) indexing: Arc<tokio::sync::Mutex<()>>,
     /// The pending workspace-wide refresh (closed files' problems, pull refresh).
     workspace_refresh: Arc<Mutex<CancelToken>>,
+    /// The on-disk facts cache, opened by the first indexing run (`None` inside: disabled).
+    pub(crate) facts_cache: Arc<std::sync::OnceLock<Option<Arc<crate::cache::FactsCache>>>>,
 }
 
 impl Server {
@@ -57,6 +59,7 @@ impl Server {
             shut_down,
             indexing: Arc::default(),
             workspace_refresh: Arc::default(),
+            facts_cache: Arc::default(),
         }
     }
 
@@ -443,6 +446,10 @@ impl LanguageServer for Server {
             state.set_client_settings(settings);
             for problem in problems {
                 eprintln!("seedls: {problem}");
+            }
+            match crate::cache::settings_from_initialization_options(options) {
+                Ok(cache) => state.initial_cache_settings = cache,
+                Err(problem) => eprintln!("seedls: {problem}"),
             }
         }
         Ok(lsp::InitializeResult {

@@ -67,6 +67,8 @@ pub(crate) struct State {
     pub(crate) roots: Vec<PathBuf>,
     pub(crate) config: Config,
     pub(crate) client_settings: ClientSettings,
+    /// The initialization option `cache`, over `[cache]` in seedls.toml.
+    pub(crate) initial_cache_settings: Option<crate::index::shard::CacheSettings>,
     workspace: Arc<Workspace>,
     open: HashMap<String, OpenDocument>,
     views: Arc<HashMap<String, OpenView>>,

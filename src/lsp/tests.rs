@@ -44,8 +44,15 @@ impl TestClient {
         }));
         let mut client = TestClient { service: CatchPanic::new(service), from_server, next_id: 0 };
         let root = tower_lsp_server::ls_types::Uri::from_file_path(folder).expect("a file URI");
-        let result =
-            client.request("initialize", json!({ "capabilities": capabilities, "rootUri": root.as_str() })).await;
+        // The facts cache stays off here (it is tested on its own below): tests write nothing
+        // into the user's cache folder.
+        let options = json!({ "cache": { "enabled": false } });
+        let result = client
+            .request(
+                "initialize",
+                json!({ "capabilities": capabilities, "rootUri": root.as_str(), "initializationOptions": options }),
+            )
+            .await;
         assert!(result.get("capabilities").is_some(), "{result}");
         client.notify("initialized", json!({})).await;
         client.wait_for_notification("seedls/entitiesChanged").await;
@@ -690,4 +697,65 @@ async fn workspace_scope_pushes_closed_files_problems_to_clients_that_do_not_pul
     let published = client.diagnostics(&workspace.uri("c.txt")).await;
     assert_eq!(codes_and_ranges(&published), ["title-missing 0:0-0:10", "heading-spacing 2:0-2:5"]);
     assert_eq!(published["version"], Value::Null, "a closed file has no version");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_start_takes_the_facts_from_the_cache_the_first_filled() {
+    let workspace = TempWorkspace::new("facts-cache", &[("a.txt", ALPHA), ("b.txt", BETA)]);
+    let cache_dir = workspace.0.join(".cache");
+    let start = |dir: std::path::PathBuf| {
+        let root = tower_lsp_server::ls_types::Uri::from_file_path(&workspace.0).unwrap();
+        async move {
+            let (service, socket) = super::server::service(Server::new);
+            let (sender, from_server) = mpsc::unbounded_channel();
+            tokio::spawn(socket.for_each(move |request| {
+                let _ = sender.send(request);
+                futures::future::ready(())
+            }));
+            let mut client = TestClient { service: CatchPanic::new(service), from_server, next_id: 0 };
+            let options = json!({ "cache": { "dir": dir.display().to_string() } });
+            client
+                .request(
+                    "initialize",
+                    json!({ "capabilities": {}, "rootUri": root.as_str(), "initializationOptions": options }),
+                )
+                .await;
+            client.notify("initialized", json!({})).await;
+            client.wait_for_notification("seedls/entitiesChanged").await;
+            client
+        }
+    };
+    let mut first = start(cache_dir.clone()).await;
+    let shards = || -> Vec<std::path::PathBuf> {
+        let mut found = Vec::new();
+        for folder in std::fs::read_dir(&cache_dir).into_iter().flatten().flatten() {
+            for file in std::fs::read_dir(folder.path()).into_iter().flatten().flatten() {
+                if file.path().extension().is_some_and(|ext| ext == "shard") {
+                    found.push(file.path());
+                }
+            }
+        }
+        found
+    };
+    // The shards are written in the background: wait for both.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while shards().len() < 2 {
+        assert!(std::time::Instant::now() < deadline, "two shards written: {:?}", shards());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let hover_at_listing =
+        json!({ "textDocument": { "uri": workspace.uri("b.txt") }, "position": { "line": 9, "character": 16 } });
+    let before = first.request("textDocument/hover", hover_at_listing.clone()).await;
+    drop(first);
+    // A corrupt shard is ignored (and rebuilt), never trusted.
+    let corrupted = shards()[0].clone();
+    std::fs::write(&corrupted, b"not a shard").unwrap();
+    let mut second = start(cache_dir.clone()).await;
+    let after = second.request("textDocument/hover", hover_at_listing).await;
+    assert_eq!(before, after, "the same answers from cached facts");
+    while std::fs::read(&corrupted).unwrap_or_default() == b"not a shard" {
+        assert!(std::time::Instant::now() < deadline + Duration::from_secs(10), "the corrupt shard is rewritten");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(before["contents"]["value"].as_str().unwrap().contains("Enver Hoxha"), "{before}");
 }

@@ -6,7 +6,7 @@
 use std::fmt;
 
 /// A half-open range of UTF-8 byte offsets into a document.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct TextRange {
     pub start: u32,
     pub end: u32,

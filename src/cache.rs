@@ -1,0 +1,808 @@
+//! The on-disk cache of per-article facts, so that a warm start reads a shard per article
+//! instead of parsing it. An edge: it owns the files; the bytes are `index::shard`'s.
+//!
+//! One folder per workspace (`<user cache>/seedls/<root name>-<hash of the roots>/`, or under
+//! the `[cache] dir` setting), one shard per article named by the hash of its absolute path.
+//! A shard is used when its path, its build and the hash of the text just read all match and
+//! its ranges fit the text; when the file's size or mtime moved but its text did not, the
+//! shard is used and rewritten with the new stamp. Anything else is a miss: the article is
+//! parsed and its shard written again. The text is read in every case (the workspace holds
+//! it), so confirming it by its hash costs a few percent of the read and a file edited within
+//! one mtime tick is never served stale facts.
+//!
+//! Writes go to one background thread, over a queue bounded by its bytes, which writes each shard to a
+//! temporary file and renames it into place (a reader sees the old shard or the new, never
+//! half of one). A full queue drops the write rather than wait: the next start writes it.
+//! Failures are counted and kept as messages for the edge to log; none is fatal.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use parking_lot::Mutex;
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::index::SourceFile;
+use crate::index::facts::FileFacts;
+use crate::index::shard::{self, CacheSettings, FileStamp};
+use crate::scan;
+
+/// The bytes of shards waiting to be written, at most: past it, stores are dropped. A shard
+/// is about a quarter of its article (1.5 kB for a 6 kB article), so this holds the shards of
+/// some 40,000 articles: on two cores the writer falls behind a cold start's parsing.
+const QUEUE_BUDGET_BYTES: usize = 64 * 1024 * 1024;
+
+/// A shard larger than this is not one of ours.
+const MAX_SHARD_BYTES: u64 = 4 * scan::MAX_FILE_BYTES;
+
+/// Messages kept for the edge to log; the rest are only counted.
+const MAX_PROBLEMS: usize = 20;
+
+const SHARD_EXTENSION: &str = ".shard";
+const TEMPORARY_EXTENSION: &str = ".tmp";
+
+/// Temporary files older than this were left by a writer that died; younger ones may be
+/// another server's, writing now.
+const STALE_TEMPORARY: Duration = Duration::from_secs(3600);
+
+/// What the cache did since it was opened.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Shards used as they were.
+    pub hits: u64,
+    /// Shards used whose file's size or mtime had moved (the text had not): rewritten.
+    pub touched: u64,
+    /// Articles with no shard.
+    pub misses: u64,
+    /// Shards found but refused: corrupt, of another build, or of another text.
+    pub rejected: u64,
+    pub written: u64,
+    /// Stores not made: the queue was full or the writer is gone.
+    pub dropped: u64,
+    pub write_errors: u64,
+    /// Shards of files no longer in the workspace, and dead temporary files, removed.
+    pub swept: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    hits: AtomicU64,
+    touched: AtomicU64,
+    misses: AtomicU64,
+    rejected: AtomicU64,
+    written: AtomicU64,
+    dropped: AtomicU64,
+    write_errors: AtomicU64,
+    swept: AtomicU64,
+}
+
+fn bump(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
+/// What the callers and the writer thread share.
+struct Shared {
+    dir: PathBuf,
+    /// Written beside the shards so that a person can tell whose folder this is.
+    roots: Vec<PathBuf>,
+    counters: Counters,
+    problems: Mutex<Vec<String>>,
+    /// The bytes of the shards queued and not yet written (bounded by `QUEUE_BUDGET_BYTES`).
+    queued_bytes: AtomicUsize,
+}
+
+impl Shared {
+    fn problem(&self, message: String) {
+        let mut problems = self.problems.lock();
+        if problems.len() < MAX_PROBLEMS {
+            problems.push(message);
+        }
+    }
+}
+
+enum Job {
+    Write { file_name: String, bytes: Vec<u8> },
+    Sweep { keep: HashSet<String> },
+    Flush(SyncSender<()>),
+}
+
+/// The cache of one workspace. Cheap to share across threads (`load` and `store` take
+/// `&self`); dropping it lets the writer finish the queued shards and waits for it, so drop
+/// it off the async runtime (or let the process end without dropping it: a shard never
+/// written is parsed again next time, a stray temporary file is swept an hour later).
+pub struct FactsCache {
+    shared: Arc<Shared>,
+    sender: Option<Sender<Job>>,
+    writer: Option<JoinHandle<()>>,
+    swept: AtomicBool,
+}
+
+impl FactsCache {
+    /// The cache of the workspace with these roots, as the settings say: `Ok(None)` when
+    /// disabled, an error when no cache folder can be found (no home folder) — then there is
+    /// simply no cache.
+    pub fn open(roots: &[PathBuf], settings: &CacheSettings) -> Result<Option<FactsCache>, String> {
+        if !settings.is_enabled() {
+            return Ok(None);
+        }
+        let base = match &settings.dir {
+            Some(dir) => {
+                let dir = Path::new(dir);
+                match roots.first() {
+                    Some(root) if dir.is_relative() => root.join(dir),
+                    _ => absolute(dir),
+                }
+            }
+            None => dirs::cache_dir()
+                .ok_or("no cache folder: set [cache] dir in seedls.toml, or XDG_CACHE_HOME or HOME")?
+                .join("seedls"),
+        };
+        Ok(Some(FactsCache::with_roots(workspace_dir(&base, roots), roots.to_vec())))
+    }
+
+    /// `<user cache folder>/seedls/<workspace>/`: `$XDG_CACHE_HOME` or `~/.cache` on Linux,
+    /// `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows.
+    pub fn default_dir(roots: &[PathBuf]) -> Option<PathBuf> {
+        Some(workspace_dir(&dirs::cache_dir()?.join("seedls"), roots))
+    }
+
+    /// A cache whose shards live exactly in `dir` (tests and benchmarks).
+    pub fn at(dir: PathBuf) -> FactsCache {
+        FactsCache::with_roots(dir, Vec::new())
+    }
+
+    fn with_roots(dir: PathBuf, roots: Vec<PathBuf>) -> FactsCache {
+        let shared = Arc::new(Shared {
+            dir,
+            roots,
+            counters: Counters::default(),
+            problems: Mutex::new(Vec::new()),
+            queued_bytes: AtomicUsize::new(0),
+        });
+        let (sender, receiver) = mpsc::channel();
+        let writer_shared = Arc::clone(&shared);
+        let writer = std::thread::Builder::new()
+            .name("seedls-cache-writer".into())
+            .spawn(move || run_writer(&writer_shared, receiver));
+        match writer {
+            Ok(writer) => {
+                FactsCache { shared, sender: Some(sender), writer: Some(writer), swept: AtomicBool::new(false) }
+            }
+            Err(error) => {
+                shared.problem(format!("cache: no writer thread ({error}); nothing will be written"));
+                FactsCache { shared, sender: None, writer: None, swept: AtomicBool::new(false) }
+            }
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.shared.dir
+    }
+
+    /// The facts of the file at `path` whose text is `text`, if its shard holds them.
+    pub fn load(&self, path: &Path, stamp: FileStamp, text: &str) -> Option<FileFacts> {
+        let key = ShardKey::of(path);
+        let counters = &self.shared.counters;
+        let Some(bytes) = read_limited(&self.shared.dir.join(&key.file_name)) else {
+            bump(&counters.misses);
+            return None;
+        };
+        let text_hash = shard::content_hash(text);
+        let shard = shard::decode(&bytes).filter(|shard| {
+            shard.path == key.path && shard.content_hash == text_hash && shard::facts_fit_text(&shard.facts, text)
+        });
+        let Some(shard) = shard else {
+            bump(&counters.rejected);
+            return None;
+        };
+        if shard.stamp == stamp {
+            bump(&counters.hits);
+        } else {
+            bump(&counters.touched);
+            self.queue(key, stamp, text_hash, &shard.facts);
+        }
+        Some(shard.facts)
+    }
+
+    /// Queues the shard of a file just parsed. Never waits: with the queue full, the shard is
+    /// dropped (and written on a later start).
+    pub fn store(&self, path: &Path, stamp: FileStamp, text: &str, facts: &FileFacts) {
+        self.queue(ShardKey::of(path), stamp, shard::content_hash(text), facts);
+    }
+
+    fn queue(&self, key: ShardKey, stamp: FileStamp, text_hash: u64, facts: &FileFacts) {
+        let Some(bytes) = shard::encode(&key.path, stamp, text_hash, facts) else {
+            bump(&self.shared.counters.dropped);
+            return;
+        };
+        let Some(sender) = &self.sender else {
+            bump(&self.shared.counters.dropped);
+            return;
+        };
+        let size = bytes.len();
+        let queued = &self.shared.queued_bytes;
+        if queued.fetch_add(size, Ordering::Relaxed) + size > QUEUE_BUDGET_BYTES {
+            queued.fetch_sub(size, Ordering::Relaxed);
+            bump(&self.shared.counters.dropped);
+            return;
+        }
+        if sender.send(Job::Write { file_name: key.file_name, bytes }).is_err() {
+            queued.fetch_sub(size, Ordering::Relaxed);
+            bump(&self.shared.counters.dropped);
+        }
+    }
+
+    /// Removes, in the background, the shards of every file not in `present` (the whole
+    /// workspace just indexed), and temporary files left by a writer that died. Once per
+    /// cache; later calls do nothing. After the shards queued before it are written.
+    pub fn sweep<'a>(&self, present: impl IntoIterator<Item = &'a Path>) {
+        if self.swept.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let keep = present.into_iter().map(|path| ShardKey::of(path).file_name).collect();
+        if let Some(sender) = &self.sender {
+            let _ = sender.send(Job::Sweep { keep });
+        }
+    }
+
+    /// Waits until every shard queued so far is written (or failed). For batch callers
+    /// (`seedls check --cache`, tests, benchmarks); a server never needs to.
+    pub fn flush(&self) {
+        let Some(sender) = &self.sender else {
+            return;
+        };
+        let (done, finished) = mpsc::sync_channel(1);
+        if sender.send(Job::Flush(done)).is_ok() {
+            let _ = finished.recv();
+        }
+    }
+
+    pub fn stats(&self) -> CacheStats {
+        let counters = &self.shared.counters;
+        let read = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        CacheStats {
+            hits: read(&counters.hits),
+            touched: read(&counters.touched),
+            misses: read(&counters.misses),
+            rejected: read(&counters.rejected),
+            written: read(&counters.written),
+            dropped: read(&counters.dropped),
+            write_errors: read(&counters.write_errors),
+            swept: read(&counters.swept),
+        }
+    }
+
+    /// The problems met since the last call (at most a few; the rest are counted in stats),
+    /// for the edge to log.
+    pub fn take_problems(&self) -> Vec<String> {
+        std::mem::take(&mut *self.shared.problems.lock())
+    }
+}
+
+impl Drop for FactsCache {
+    fn drop(&mut self) {
+        // Closing the channel ends the writer once the queue is written.
+        self.sender = None;
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+impl std::fmt::Debug for FactsCache {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("FactsCache").field("dir", &self.shared.dir).finish_non_exhaustive()
+    }
+}
+
+/// What a shard is known by: the file's absolute path, and the shard's file name, a hash of
+/// it. Absolute, so that `seedls check .` and the server share shards.
+struct ShardKey {
+    path: String,
+    file_name: String,
+}
+
+impl ShardKey {
+    fn of(path: &Path) -> ShardKey {
+        let absolute = absolute(path);
+        let file_name = format!("{:016x}{SHARD_EXTENSION}", xxh3_64(absolute.as_os_str().as_encoded_bytes()));
+        ShardKey { path: absolute.to_string_lossy().into_owned(), file_name }
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The folder of one workspace under `base`: the first root's name (for people) and a hash
+/// of every root, canonical (for uniqueness).
+fn workspace_dir(base: &Path, roots: &[PathBuf]) -> PathBuf {
+    let mut canonical: Vec<PathBuf> =
+        roots.iter().map(|root| fs::canonicalize(root).unwrap_or_else(|_| absolute(root))).collect();
+    canonical.sort();
+    canonical.dedup();
+    let mut all = Vec::new();
+    for root in &canonical {
+        all.extend_from_slice(root.as_os_str().as_encoded_bytes());
+        all.push(0);
+    }
+    let name: String = canonical
+        .first()
+        .and_then(|root| root.file_name())
+        .map(|name| name.to_string_lossy())
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .take(40)
+        .collect();
+    let name = if name.is_empty() || name.starts_with('.') { "workspace".to_string() } else { name };
+    base.join(format!("{name}-{:016x}", xxh3_64(&all)))
+}
+
+/// The stamp of a file as the cache records it; `None` where the platform gives no mtime.
+pub fn stamp_of(metadata: &fs::Metadata) -> Option<FileStamp> {
+    let modified = metadata.modified().ok()?;
+    let (modified_secs, modified_nanos) = match modified.duration_since(UNIX_EPOCH) {
+        Ok(after) => (i64::try_from(after.as_secs()).ok()?, after.subsec_nanos()),
+        Err(before) => {
+            let before = before.duration();
+            let secs = i64::try_from(before.as_secs()).ok()?;
+            match before.subsec_nanos() {
+                0 => (-secs, 0),
+                nanos => (-secs - 1, 1_000_000_000 - nanos),
+            }
+        }
+    };
+    Some(FileStamp { size: metadata.len(), modified_secs, modified_nanos })
+}
+
+/// Reads the seed at `path` and gives its file, keyed `key` (a URI for the server, a path for
+/// `seedls check`): facts from its shard if the cache has it, else parsed (and the shard
+/// queued). Safe to call from many threads at once.
+pub fn load_or_index(cache: Option<&FactsCache>, path: &Path, key: String) -> Result<Arc<SourceFile>, String> {
+    // Stat before reading: if the file changes in between, the recorded stamp is the older
+    // one, and the next start confirms the text by its hash anyway.
+    let stamp = cache.and_then(|_| fs::metadata(path).ok()).as_ref().and_then(stamp_of);
+    let text: Arc<str> = Arc::from(scan::read_seed(path)?);
+    Ok(source_file(cache, path, stamp, key, text))
+}
+
+/// A file whose text the caller already read: its facts from the cache when the shard fits
+/// (`stamp` taken before the read), else parsed and queued for the cache.
+pub fn source_file(
+    cache: Option<&FactsCache>,
+    path: &Path,
+    stamp: Option<FileStamp>,
+    key: String,
+    text: Arc<str>,
+) -> Arc<SourceFile> {
+    let (Some(cache), Some(stamp)) = (cache, stamp) else {
+        return Arc::new(SourceFile::indexed(key, text));
+    };
+    if let Some(facts) = cache.load(path, stamp, &text) {
+        return Arc::new(SourceFile::with_facts(key, text, facts));
+    }
+    let file = SourceFile::indexed(key, text);
+    cache.store(path, stamp, &file.text, &file.facts);
+    Arc::new(file)
+}
+
+/// `load_or_index` over many files in parallel, in their order; `key_of` names each file
+/// (or says why it cannot be).
+pub fn index_paths_with_cache(
+    paths: &[PathBuf],
+    cache: Option<&FactsCache>,
+    key_of: impl Fn(&Path) -> Result<String, String> + Sync,
+) -> Vec<Result<Arc<SourceFile>, String>> {
+    paths.par_iter().map(|path| load_or_index(cache, path, key_of(path)?)).collect()
+}
+
+/// The `cache` member of the initialization options (`{ "cache": { "dir": "…",
+/// "enabled": false } }`), if there is one. It overrides `seedls.toml`'s `[cache]` field by
+/// field (`CacheSettings::overridden_by`).
+pub fn settings_from_initialization_options(options: &serde_json::Value) -> Result<Option<CacheSettings>, String> {
+    match options.get("cache") {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(value) => serde_json::from_value(value.clone())
+            .map(Some)
+            .map_err(|error| format!("initialization option `cache`: {error}")),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The writer thread.
+
+fn run_writer(shared: &Shared, jobs: Receiver<Job>) {
+    let mut folder = Folder::Unknown;
+    let mut sequence = 0u64;
+    for job in jobs {
+        match job {
+            Job::Write { file_name, bytes } => {
+                let size = bytes.len();
+                write_shard(shared, &mut folder, &mut sequence, &file_name, &bytes);
+                shared.queued_bytes.fetch_sub(size, Ordering::Relaxed);
+            }
+            Job::Sweep { keep } => sweep(shared, &keep),
+            Job::Flush(done) => {
+                let _ = done.send(());
+            }
+        }
+    }
+}
+
+fn write_shard(shared: &Shared, folder: &mut Folder, sequence: &mut u64, file_name: &str, bytes: &[u8]) {
+    if *folder == Folder::Unknown {
+        *folder = prepare_folder(shared);
+    }
+    if *folder == Folder::Failed {
+        bump(&shared.counters.write_errors);
+        return;
+    }
+    *sequence += 1;
+    match write_atomically(&shared.dir, file_name, bytes, *sequence) {
+        Ok(()) => bump(&shared.counters.written),
+        Err(error) => {
+            bump(&shared.counters.write_errors);
+            shared.problem(format!("cache: cannot write {}: {error}", shared.dir.join(file_name).display()));
+            // The folder may have been removed under us: make it again next time.
+            if error.kind() == std::io::ErrorKind::NotFound {
+                *folder = Folder::Unknown;
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Folder {
+    Unknown,
+    Ready,
+    Failed,
+}
+
+/// Creates the workspace's folder, marks it as a cache (`CACHEDIR.TAG`, which backup tools
+/// skip) and says whose it is.
+fn prepare_folder(shared: &Shared) -> Folder {
+    if let Err(error) = fs::create_dir_all(&shared.dir) {
+        shared.problem(format!("cache: cannot create {}: {error}; nothing will be cached", shared.dir.display()));
+        return Folder::Failed;
+    }
+    let tag = shared.dir.join("CACHEDIR.TAG");
+    if !tag.exists() {
+        let _ = fs::write(
+            &tag,
+            "Signature: 8a477f597d28d172789f06886806bc55\n# seedls: facts of the articles of one workspace.\n",
+        );
+        let roots: String = shared.roots.iter().map(|root| format!("{}\n", root.display())).collect();
+        let _ = fs::write(shared.dir.join("roots.txt"), roots);
+    }
+    Folder::Ready
+}
+
+fn write_atomically(dir: &Path, file_name: &str, bytes: &[u8], sequence: u64) -> std::io::Result<()> {
+    let temporary = dir.join(format!("{file_name}.{}-{sequence}{TEMPORARY_EXTENSION}", std::process::id()));
+    fs::write(&temporary, bytes)?;
+    fs::rename(&temporary, dir.join(file_name)).inspect_err(|_| {
+        let _ = fs::remove_file(&temporary);
+    })
+}
+
+fn sweep(shared: &Shared, keep: &HashSet<String>) {
+    let entries = match fs::read_dir(&shared.dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return,
+        Err(error) => {
+            shared.problem(format!("cache: cannot list {}: {error}", shared.dir.display()));
+            return;
+        }
+    };
+    let now = SystemTime::now();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        let stale = if name.ends_with(SHARD_EXTENSION) {
+            !keep.contains(name)
+        } else if name.ends_with(TEMPORARY_EXTENSION) {
+            let modified = entry.metadata().and_then(|metadata| metadata.modified());
+            modified.is_ok_and(|modified| now.duration_since(modified).is_ok_and(|age| age > STALE_TEMPORARY))
+        } else {
+            false
+        };
+        if stale && fs::remove_file(entry.path()).is_ok() {
+            bump(&shared.counters.swept);
+        }
+    }
+}
+
+/// The bytes of a shard file, or `None` if there is none (or it is too large to be one).
+fn read_limited(path: &Path) -> Option<Vec<u8>> {
+    let mut file = fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    if len > MAX_SHARD_BYTES {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).ok()?);
+    file.read_to_end(&mut bytes).ok()?;
+    Some(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::facts::compute_facts;
+    use crate::syntax::parse;
+
+    /// A folder of its own under the system's temporary folder, removed at the end.
+    struct TempFolder(PathBuf);
+
+    impl TempFolder {
+        fn new(name: &str) -> TempFolder {
+            let path = std::env::temp_dir().join(format!("seedls-cache-{name}-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&path);
+            fs::create_dir_all(&path).expect("a temporary folder");
+            TempFolder(path)
+        }
+    }
+
+    impl Drop for TempFolder {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    const KOSOVO: &str = "= Kosovo Operation (1944) =\n\nInfobox\n- Conflict: Kosovo Operation\n- Commander1: Enver Hoxha\n\nThe Kosovo Operation was an offensive.\n\n== See also ==\n- Niš operation\n";
+
+    /// A workspace folder with one article, and a cache in a folder beside it.
+    struct Setup {
+        folder: TempFolder,
+        article: PathBuf,
+        cache_dir: PathBuf,
+    }
+
+    fn setup(name: &str) -> Setup {
+        let folder = TempFolder::new(name);
+        let article = folder.0.join("kosovo.txt");
+        fs::write(&article, KOSOVO).expect("write the article");
+        let cache_dir = folder.0.join("cache");
+        Setup { folder, article, cache_dir }
+    }
+
+    /// Indexes the article through a fresh cache (as a new start would), waits for its writes
+    /// and gives the file and what the cache did.
+    fn index(setup: &Setup) -> (Arc<SourceFile>, CacheStats) {
+        let cache = FactsCache::at(setup.cache_dir.clone());
+        let file = load_or_index(Some(&cache), &setup.article, "kosovo".into()).expect("indexes");
+        cache.flush();
+        let text = fs::read_to_string(&setup.article).expect("read");
+        assert_eq!(file.facts, compute_facts(&text, &parse(&text)), "the facts are the text's, cached or not");
+        (file, cache.stats())
+    }
+
+    fn shard_files(dir: &Path) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> =
+            fs::read_dir(dir).map(|entries| entries.flatten().map(|entry| entry.path()).collect()).unwrap_or_default();
+        files.retain(|path| path.to_string_lossy().ends_with(SHARD_EXTENSION));
+        files
+    }
+
+    fn set_mtime(path: &Path, secs: u64) {
+        let file = fs::File::options().write(true).open(path).expect("open");
+        file.set_modified(UNIX_EPOCH + Duration::from_secs(secs)).expect("set mtime");
+    }
+
+    #[test]
+    fn an_unchanged_file_is_a_hit() {
+        let setup = setup("hit");
+        let (_, first) = index(&setup);
+        assert_eq!((first.misses, first.written), (1, 1), "{first:?}");
+        assert_eq!(shard_files(&setup.cache_dir).len(), 1);
+        let (file, second) = index(&setup);
+        assert_eq!((second.hits, second.misses, second.written), (1, 0, 0), "{second:?}");
+        assert_eq!(file.path, "kosovo");
+        assert_eq!(file.display_name(), "Kosovo Operation (1944)");
+    }
+
+    #[test]
+    fn a_touched_file_with_the_same_text_is_a_hit_and_its_shard_is_rewritten() {
+        let setup = setup("touched");
+        index(&setup);
+        set_mtime(&setup.article, 1_000_000);
+        let (_, touched) = index(&setup);
+        assert_eq!((touched.touched, touched.written, touched.misses), (1, 1, 0), "{touched:?}");
+        let (_, after) = index(&setup);
+        assert_eq!((after.hits, after.written), (1, 0), "the rewritten shard has the new stamp: {after:?}");
+    }
+
+    #[test]
+    fn a_changed_text_is_a_miss_even_with_the_same_size_and_mtime() {
+        let setup = setup("changed");
+        set_mtime(&setup.article, 2_000_000);
+        index(&setup);
+        // Same length, same mtime: only the hash of the text tells.
+        fs::write(&setup.article, KOSOVO.replace("Hoxha", "Hoxhe")).expect("write");
+        set_mtime(&setup.article, 2_000_000);
+        let (file, changed) = index(&setup);
+        assert_eq!((changed.rejected, changed.hits, changed.written), (1, 0, 1), "{changed:?}");
+        assert!(file.facts.listings.iter().any(|listing| listing.name == "Enver Hoxhe"));
+    }
+
+    #[test]
+    fn a_corrupt_shard_is_a_miss_and_is_rebuilt() {
+        let setup = setup("corrupt");
+        index(&setup);
+        let [shard] = shard_files(&setup.cache_dir).try_into().expect("one shard");
+        let mut bytes = fs::read(&shard).expect("read");
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x20;
+        fs::write(&shard, &bytes).expect("write");
+        let (_, corrupt) = index(&setup);
+        assert_eq!((corrupt.rejected, corrupt.written), (1, 1), "{corrupt:?}");
+        let (_, rebuilt) = index(&setup);
+        assert_eq!(rebuilt.hits, 1, "{rebuilt:?}");
+    }
+
+    #[test]
+    fn a_shard_of_another_version_is_a_miss() {
+        let setup = setup("version");
+        index(&setup);
+        let [shard] = shard_files(&setup.cache_dir).try_into().expect("one shard");
+        let mut bytes = fs::read(&shard).expect("read");
+        // The format version follows the magic.
+        bytes[8] = bytes[8].wrapping_add(1);
+        fs::write(&shard, &bytes).expect("write");
+        let (_, foreign) = index(&setup);
+        assert_eq!((foreign.rejected, foreign.written), (1, 1), "{foreign:?}");
+    }
+
+    #[test]
+    fn a_shard_of_another_path_is_not_used() {
+        let setup = setup("other-path");
+        index(&setup);
+        let other = setup.folder.0.join("other.txt");
+        fs::write(&other, KOSOVO).expect("write");
+        // The other file's shard name, holding the first file's shard.
+        let [shard] = shard_files(&setup.cache_dir).try_into().expect("one shard");
+        fs::copy(&shard, setup.cache_dir.join(ShardKey::of(&other).file_name)).expect("copy");
+        let cache = FactsCache::at(setup.cache_dir.clone());
+        load_or_index(Some(&cache), &other, "other".into()).expect("indexes");
+        assert_eq!(cache.stats().rejected, 1);
+    }
+
+    #[test]
+    fn an_unwritable_folder_costs_nothing_but_a_message() {
+        let setup = setup("unwritable");
+        // Under a file, no folder can be made (whoever runs the test, root included).
+        let blocker = setup.folder.0.join("blocker");
+        fs::write(&blocker, "").expect("write");
+        let cache = FactsCache::at(blocker.join("cache"));
+        let file = load_or_index(Some(&cache), &setup.article, "kosovo".into()).expect("indexes all the same");
+        cache.flush();
+        assert_eq!(file.display_name(), "Kosovo Operation (1944)");
+        let stats = cache.stats();
+        assert_eq!((stats.written, stats.write_errors), (0, 1), "{stats:?}");
+        let problems = cache.take_problems();
+        assert!(problems.len() == 1 && problems[0].contains("cannot create"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_disabled_cache_writes_nothing() {
+        let setup = setup("disabled");
+        let settings: CacheSettings =
+            toml::from_str(&format!("enabled = false\ndir = {:?}", setup.cache_dir.display().to_string()))
+                .expect("settings");
+        let cache = FactsCache::open(std::slice::from_ref(&setup.folder.0), &settings).expect("no error");
+        assert!(cache.is_none());
+        let files = index_paths_with_cache(std::slice::from_ref(&setup.article), cache.as_ref(), |_| Ok("k".into()));
+        assert!(files[0].is_ok());
+        assert!(!setup.cache_dir.exists());
+    }
+
+    #[test]
+    fn a_configured_folder_is_relative_to_the_root_and_one_per_workspace() {
+        let setup = setup("configured");
+        let settings = CacheSettings { enabled: None, dir: Some("cache".into()) };
+        let roots = [setup.folder.0.clone()];
+        let cache = FactsCache::open(&roots, &settings).expect("no error").expect("enabled");
+        assert_eq!(cache.dir().parent(), Some(setup.cache_dir.as_path()));
+        let name = cache.dir().file_name().expect("a name").to_string_lossy().into_owned();
+        assert!(name.starts_with("seedls-cache-configured-"), "{name}");
+        let elsewhere =
+            FactsCache::open(std::slice::from_ref(&setup.cache_dir), &settings).expect("no error").expect("enabled");
+        assert_ne!(cache.dir(), elsewhere.dir(), "another workspace, another folder");
+        load_or_index(Some(&cache), &setup.article, "kosovo".into()).expect("indexes");
+        cache.flush();
+        assert_eq!(shard_files(cache.dir()).len(), 1);
+        assert!(cache.dir().join("CACHEDIR.TAG").exists());
+    }
+
+    #[test]
+    fn the_sweep_removes_shards_of_files_gone_once() {
+        let setup = setup("sweep");
+        let other = setup.folder.0.join("other.txt");
+        fs::write(&other, KOSOVO).expect("write");
+        let paths = [setup.article.clone(), other.clone()];
+        let cache = FactsCache::at(setup.cache_dir.clone());
+        let files = index_paths_with_cache(&paths, Some(&cache), |path| Ok(path.display().to_string()));
+        assert!(files.iter().all(Result::is_ok));
+        cache.flush();
+        assert_eq!(shard_files(&setup.cache_dir).len(), 2);
+        fs::write(setup.cache_dir.join("junk.txt"), "not ours").expect("write");
+        cache.sweep([setup.article.as_path()]);
+        cache.sweep([]);
+        cache.flush();
+        assert_eq!(shard_files(&setup.cache_dir), [setup.cache_dir.join(ShardKey::of(&setup.article).file_name)]);
+        assert!(setup.cache_dir.join("junk.txt").exists(), "only shards are swept");
+        assert_eq!(cache.stats().swept, 1);
+    }
+
+    #[test]
+    fn many_files_in_parallel_fill_the_cache_and_then_all_hit() {
+        let setup = setup("parallel");
+        let paths: Vec<PathBuf> = (0..64)
+            .map(|number| {
+                let path = setup.folder.0.join(format!("article-{number}.txt"));
+                fs::write(&path, KOSOVO.replace("Enver Hoxha", &format!("Commander Number{number}"))).expect("write");
+                path
+            })
+            .collect();
+        let key = |path: &Path| Ok(path.display().to_string());
+        let cold = FactsCache::at(setup.cache_dir.clone());
+        let first = index_paths_with_cache(&paths, Some(&cold), key);
+        cold.flush();
+        assert_eq!((cold.stats().misses, cold.stats().written), (64, 64));
+        let warm = FactsCache::at(setup.cache_dir.clone());
+        let second = index_paths_with_cache(&paths, Some(&warm), key);
+        assert_eq!((warm.stats().hits, warm.stats().misses), (64, 0));
+        for (number, (cold, warm)) in first.iter().zip(&second).enumerate() {
+            let (cold, warm) = (cold.as_ref().expect("indexed"), warm.as_ref().expect("indexed"));
+            assert_eq!((&cold.path, &cold.facts), (&warm.path, &warm.facts));
+            let name = format!("Commander Number{number}");
+            assert!(warm.facts.listings.iter().any(|listing| listing.name == name), "file {number} in order");
+        }
+    }
+
+    #[test]
+    fn seedls_toml_has_a_cache_table() {
+        let (config, errors) =
+            crate::index::config::Config::parse("[cache]\nenabled = false\ndir = \"/var/cache/x\"\n");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(config.cache, CacheSettings { enabled: Some(false), dir: Some("/var/cache/x".into()) });
+        let (_, errors) = crate::index::config::Config::parse("[cache]\nfolder = \"x\"\n");
+        assert!(errors.len() == 1 && errors[0].message.contains("unknown field `folder`"), "{errors:?}");
+    }
+
+    #[test]
+    fn initialization_options_name_the_cache_settings() {
+        let options = serde_json::json!({ "cache": { "dir": "/tmp/x", "enabled": false } });
+        let settings = settings_from_initialization_options(&options).expect("valid").expect("given");
+        assert_eq!(settings, CacheSettings { enabled: Some(false), dir: Some("/tmp/x".into()) });
+        let from_file = CacheSettings { enabled: Some(true), dir: Some("here".into()) };
+        assert_eq!(
+            from_file.overridden_by(&CacheSettings { enabled: Some(false), dir: None }),
+            CacheSettings { enabled: Some(false), dir: Some("here".into()) }
+        );
+        assert_eq!(settings_from_initialization_options(&serde_json::json!({})), Ok(None));
+        let wrong = settings_from_initialization_options(&serde_json::json!({ "cache": { "enabled": "no" } }));
+        assert!(wrong.is_err_and(|message| message.starts_with("initialization option `cache`")));
+    }
+
+    #[test]
+    fn a_stamp_is_the_size_and_the_mtime_before_the_epoch_too() {
+        let setup = setup("epoch");
+        set_mtime(&setup.article, 10);
+        let stamp = stamp_of(&fs::metadata(&setup.article).expect("stat")).expect("an mtime");
+        assert_eq!((stamp.size, stamp.modified_secs, stamp.modified_nanos), (KOSOVO.len() as u64, 10, 0));
+        let file = fs::File::options().write(true).open(&setup.article).expect("open");
+        file.set_modified(UNIX_EPOCH - Duration::from_millis(1500)).expect("set mtime");
+        let stamp = stamp_of(&fs::metadata(&setup.article).expect("stat")).expect("an mtime");
+        assert_eq!((stamp.modified_secs, stamp.modified_nanos), (-2, 500_000_000));
+    }
+}
