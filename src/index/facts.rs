@@ -1,6 +1,8 @@
 //! Per-file facts: what one article says about the world, computed from its text alone and
 //! kept immutable. The workspace is the union of these.
 
+use std::sync::Arc;
+
 use crate::index::date::{DateRange, parse_date};
 use crate::syntax::{Document, InfoboxEntry, InfoboxLine, TextRange};
 
@@ -52,7 +54,8 @@ impl EntityKind {
 /// One naming of an entity in an infobox: `Enver Hoxha` as `Commander1` of this article.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listing {
-    pub name: String,
+    /// Shared with the workspace's name table once the file is indexed: stored once.
+    pub name: Arc<str>,
     pub kind: EntityKind,
     pub range: TextRange,
     /// The key without its side number: `Commander`.
@@ -170,7 +173,7 @@ fn entry_facts(text: &str, entry: &InfoboxEntry, facts: &mut FileFacts) {
             continue;
         }
         facts.listings.push(Listing {
-            name: name.clone(),
+            name: Arc::from(name.as_str()),
             kind,
             range: item.name,
             key: key.to_string(),
