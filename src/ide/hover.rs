@@ -44,14 +44,15 @@ fn entity_markdown(workspace: &Workspace, name: &str) -> Option<String> {
     let entity = workspace.entity(name)?;
     let kind = workspace.entity_kind(name)?;
     let mut out = format!("**{name}** — {}", kind.label());
-    for &article in &entity.articles {
+    for article in workspace.articles_in_order(entity) {
         if let Some(source) = workspace.file(article) {
             out += &article_summary(source);
         }
     }
-    // A hover is read at a glance: the first roles, then how many more.
-    let listings: Vec<(&SourceFile, &Listing)> = entity
-        .listings
+    // A hover is read at a glance: the first roles (by the article's date, then its title:
+    // the same whatever order the files were indexed in), then how many more.
+    let listings: Vec<(&SourceFile, &Listing)> = workspace
+        .listings_in_order(entity)
         .iter()
         .take(MAX_ROLES + 1)
         .filter_map(|&(file, index)| Some((workspace.file(file)?.as_ref(), workspace.listing((file, index))?)))
@@ -66,7 +67,7 @@ fn entity_markdown(workspace: &Workspace, name: &str) -> Option<String> {
         }
         out.pop();
     }
-    let mentioning = workspace.files_mentioning(name).len();
+    let mentioning = workspace.count_files_mentioning(name);
     let articles = if mentioning == 1 { "article" } else { "articles" };
     out += &format!("\n\nMentioned in {mentioning} {articles}.");
     Some(out)
@@ -152,8 +153,8 @@ mod tests {
                 /b.txt 7 "Enver Hoxha"
                 **Enver Hoxha** — Person
 
-                - Commander, side 1 — Kosovo Operation (1944), 15 October – 22 November 1944
                 - Commander, side 2 — LANÇ counter-offensive in Albania (1944), mid-June – 29 November 1944
+                - Commander, side 1 — Kosovo Operation (1944), 15 October – 22 November 1944
 
                 Mentioned in 2 articles."#]],
         );

@@ -1,5 +1,7 @@
 //! Find references: every mention and listing of a name across the workspace. For an
-//! article, the mentions of all its names (title and aliases).
+//! article, the mentions of all its names (title and aliases); for a name with alias
+//! spellings, the mentions of every spelling. Ordered by file path, then position, whatever
+//! order the files were indexed in.
 
 use crate::ide::targets::{Target, target_at};
 use crate::index::{FileId, Workspace};
@@ -21,24 +23,37 @@ pub fn find_references(
 ) -> Vec<Reference> {
     let Some(Target::Entity { name, .. }) = target_at(workspace, file, offset) else { return Vec::new() };
     let names = names_referring_to(workspace, &name);
-    let mut references: Vec<Reference> = names
-        .iter()
-        .flat_map(|name| workspace.occurrences(name))
-        .map(|(file, range)| Reference { file, range, is_declaration: is_declaration(workspace, file, range) })
-        .filter(|reference| include_declaration || !reference.is_declaration)
-        .collect();
-    references.sort();
-    references.dedup();
+    let mut found: Vec<(FileId, TextRange)> = names.iter().flat_map(|name| workspace.occurrences(name)).collect();
+    if names.len() > 1 {
+        // Each name's occurrences come by path; several names' are merged the same way.
+        let mut keyed: Vec<((&str, TextRange), (FileId, TextRange))> = found
+            .iter()
+            .filter_map(|&(file, range)| Some(((workspace.file(file)?.path.as_str(), range), (file, range))))
+            .collect();
+        keyed.sort_unstable_by_key(|(key, _)| *key);
+        keyed.dedup_by_key(|(key, _)| *key);
+        found = keyed.into_iter().map(|(_, place)| place).collect();
+    }
+    let mut references = Vec::with_capacity(found.len());
+    for (checked, (file, range)) in found.into_iter().enumerate() {
+        if checked % 256 == 255 {
+            crate::cancel::check();
+        }
+        let is_declaration = is_declaration(workspace, file, range);
+        if include_declaration || !is_declaration {
+            references.push(Reference { file, range, is_declaration });
+        }
+    }
     references
 }
 
 /// The names that refer to the same thing as `name`: the name itself, and for an article all
 /// the names the article goes by (title and aliases).
 pub(crate) fn names_referring_to(workspace: &Workspace, name: &str) -> Vec<String> {
-    let mut names: Vec<String> = vec![name.to_string()];
+    let mut names: Vec<String> = vec![workspace.canonical_name(name).to_string()];
     for &article in workspace.articles_named(name) {
         if let Some(source) = workspace.file(article) {
-            names.extend(source.facts.article_names().map(str::to_string));
+            names.extend(source.facts.article_names().map(|name| workspace.canonical_name(name).to_string()));
         }
     }
     names.sort();

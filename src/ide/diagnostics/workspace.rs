@@ -50,13 +50,15 @@ fn name_variants(workspace: &Workspace, file: FileId, out: &mut Vec<Diagnostic>)
         candidates.sort_unstable();
         for other in candidates {
             let same_kind = workspace.entity(other).is_some_and(|entity| entity.has_kind(listing.kind));
-            if !same_kind || !is_near_spelling(&listing.name, other) {
+            // Aliased spellings are one entity, ignored pairs are different on purpose.
+            if !same_kind || workspace.names_are_settled(&listing.name, other) || !is_near_spelling(&listing.name, other)
+            {
                 continue;
             }
             let elsewhere = workspace
                 .entity(other)
-                .and_then(|entity| entity.listings.first())
-                .and_then(|&(other_file, _)| workspace.file(other_file))
+                .and_then(|entity| workspace.listings_in_order(entity).first().copied())
+                .and_then(|(other_file, _)| workspace.file(other_file))
                 .map_or(String::new(), |other_source| format!(" in {}", other_source.display_name()));
             out.push(
                 diagnostic(
