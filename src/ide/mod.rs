@@ -14,6 +14,8 @@ pub mod formatting;
 mod fuzzy;
 pub mod goto_definition;
 pub mod hover;
+#[cfg(test)]
+mod incremental_tests;
 pub mod inlay_hints;
 pub mod references;
 pub mod rename;

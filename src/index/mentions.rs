@@ -86,10 +86,13 @@ impl NameAutomaton {
     fn build(mut patterns: Vec<Pattern>) -> NameAutomaton {
         patterns.sort();
         patterns.dedup_by(|a, b| a.0 == b.0);
+        // Standard semantics, searched for every overlapping match: the choice among them is
+        // made by `choose`, over the matches of every automaton together, so that a base
+        // with an overlay finds exactly what one automaton over all the names would.
         let automaton = (!patterns.is_empty())
             .then(|| {
                 AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostLongest)
+                    .match_kind(MatchKind::Standard)
                     .build(patterns.iter().map(|(pattern, _)| pattern.as_bytes()))
                     .ok()
             })
@@ -97,9 +100,10 @@ impl NameAutomaton {
         NameAutomaton { automaton, patterns }
     }
 
+    /// Every match on word boundaries, overlapping ones included, but not of `skip`'s names.
     fn find(&self, text: &str, out: &mut Vec<Mention>, skip: &imbl::HashSet<Arc<str>>) {
         let Some(automaton) = &self.automaton else { return };
-        for found in automaton.find_iter(text) {
+        for found in automaton.find_overlapping_iter(text) {
             let (_, name) = &self.patterns[found.pattern().as_usize()];
             if on_word_boundaries(text, found.start(), found.end()) && !skip.contains(name) {
                 out.push(Mention { range: TextRange::new(found.start(), found.end()), name: name.clone() });
@@ -148,20 +152,24 @@ impl MentionMatcher {
         Some(MentionMatcher { base: self.base.clone(), since_base, overlay })
     }
 
+    /// The mentions in a text: among the names found on word boundaries, leftmost first and
+    /// longest at a tie, none overlapping the one before (`Kosovo Operation`, not `Kosovo`).
     pub(crate) fn find_mentions(&self, text: &str) -> Vec<Mention> {
         let mut found = Vec::new();
         self.base.find(text, &mut found, &self.since_base.removed);
-        let Some(overlay) = &self.overlay else { return found };
-        overlay.find(text, &mut found, &imbl::HashSet::new());
-        // Two non-overlapping lists: merge them, leftmost first, longest at a tie.
-        found.sort_by_key(|mention| (mention.range.start, std::cmp::Reverse(mention.range.end)));
-        let mut merged: Vec<Mention> = Vec::with_capacity(found.len());
+        if let Some(overlay) = &self.overlay {
+            overlay.find(text, &mut found, &imbl::HashSet::new());
+        }
+        found.sort_by(|a, b| {
+            (a.range.start, std::cmp::Reverse(a.range.end), &a.name).cmp(&(b.range.start, std::cmp::Reverse(b.range.end), &b.name))
+        });
+        let mut chosen: Vec<Mention> = Vec::with_capacity(found.len());
         for mention in found {
-            if merged.last().is_none_or(|last| last.range.end <= mention.range.start) {
-                merged.push(mention);
+            if chosen.last().is_none_or(|last| last.range.end <= mention.range.start) {
+                chosen.push(mention);
             }
         }
-        merged
+        chosen
     }
 
     /// The distinct names a text mentions.

@@ -20,7 +20,7 @@ pub(super) fn check(workspace: &Workspace, file: FileId, out: &mut Vec<Diagnosti
         }
     }
     if let Some((title, range)) = &source.facts.title {
-        let others: Vec<&str> = workspace
+        let mut others: Vec<&str> = workspace
             .articles_named(title)
             .iter()
             .filter(|&&other| other != file)
@@ -30,6 +30,7 @@ pub(super) fn check(workspace: &Workspace, file: FileId, out: &mut Vec<Diagnosti
             })
             .map(|other| other.path.as_str())
             .collect();
+        others.sort_unstable();
         if !others.is_empty() {
             out.push(diagnostic(
                 "duplicate-title",
