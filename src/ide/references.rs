@@ -147,4 +147,50 @@ mod tests {
             true,
         );
     }
+
+    #[test]
+    fn an_aliased_name_is_referenced_by_both_spellings_in_path_order() {
+        let mut fixture = Fixture::parse(
+            "
+            //- /b.txt
+            = B =
+
+            Infobox
+            - Commander2: Mit'hat Frashëri
+
+            Mit'hat Frashëri and Midhat Frashëri.
+            //- /a.txt
+            = A =
+
+            Infobox
+            - Commander1: Midhat Frashëri
+                           |
+            ",
+        );
+        fixture.workspace.set_name_rules(
+            vec![("Mit'hat Frashëri".to_string(), "Midhat Frashëri".to_string())],
+            Vec::new(),
+        );
+        let (file, offset) = fixture.cursor();
+        let shown: Vec<String> = find_references(&fixture.workspace, file, offset, true)
+            .iter()
+            .map(|reference| fixture.describe(reference.file, reference.range))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "/a.txt 4 \"Midhat Frashëri\"",
+                "/b.txt 4 \"Mit'hat Frashëri\"",
+                "/b.txt 6 \"Mit'hat Frashëri\"",
+                "/b.txt 6 \"Midhat Frashëri\"",
+            ]
+        );
+        let entity = fixture.workspace.entity("Mit'hat Frashëri").expect("the alias answers the entity");
+        assert_eq!(entity.listings.len(), 2);
+        assert!(fixture.workspace.entity("Midhat Frashëri").is_some());
+        assert!(!fixture.workspace.entities().any(|(name, _)| name == "Mit'hat Frashëri"));
+        fixture.workspace.set_name_rules(Vec::new(), Vec::new());
+        assert_eq!(fixture.workspace.entity("Mit'hat Frashëri").map(|entity| entity.listings.len()), Some(1));
+        assert_eq!(find_references(&fixture.workspace, file, offset, true).len(), 2);
+    }
 }

@@ -105,6 +105,24 @@ fn is_near_spelling(a: &str, b: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn name_variants_with_rules(aliases: Vec<(String, String)>, ignored: Vec<(String, String)>) -> Vec<String> {
+        let mut workspace = Workspace::default();
+        let a = workspace.set_file("/a.txt", "= A =\n\nInfobox\n- Commander1: Midhat Frashëri\n".into());
+        workspace.set_file("/b.txt", "= B =\n\nInfobox\n- Commander1: Mit'hat Frashëri\n".into());
+        workspace.set_name_rules(aliases, ignored);
+        let mut out = Vec::new();
+        check(&workspace, a, &mut out);
+        out.into_iter().map(|diagnostic| diagnostic.message).collect()
+    }
+
+    #[test]
+    fn aliased_and_ignored_pairs_are_not_name_variants() {
+        assert_eq!(name_variants_with_rules(Vec::new(), Vec::new()).len(), 1);
+        let pair = ("Mit'hat Frashëri".to_string(), "Midhat Frashëri".to_string());
+        assert!(name_variants_with_rules(vec![pair.clone()], Vec::new()).is_empty());
+        assert!(name_variants_with_rules(Vec::new(), vec![pair]).is_empty());
+    }
+
     #[test]
     fn near_spellings() {
         assert!(is_near_spelling("Midhat Frashëri", "Mit'hat Frashëri"));
