@@ -21,7 +21,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, Input, MatchKind};
 use rayon::prelude::*;
 
 use crate::index::FileId;
@@ -73,6 +73,13 @@ impl NameChanges {
     }
 }
 
+/// A match of one automaton.
+struct Found {
+    start: usize,
+    end: usize,
+    name: Arc<str>,
+}
+
 /// A pattern to look for and the entity name it stands for.
 pub(crate) type Pattern = (Arc<str>, Arc<str>);
 
@@ -86,13 +93,10 @@ impl NameAutomaton {
     fn build(mut patterns: Vec<Pattern>) -> NameAutomaton {
         patterns.sort();
         patterns.dedup_by(|a, b| a.0 == b.0);
-        // Standard semantics, searched for every overlapping match: the choice among them is
-        // made by `choose`, over the matches of every automaton together, so that a base
-        // with an overlay finds exactly what one automaton over all the names would.
         let automaton = (!patterns.is_empty())
             .then(|| {
                 AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
+                    .match_kind(MatchKind::LeftmostLongest)
                     .build(patterns.iter().map(|(pattern, _)| pattern.as_bytes()))
                     .ok()
             })
@@ -100,15 +104,17 @@ impl NameAutomaton {
         NameAutomaton { automaton, patterns }
     }
 
-    /// Every match on word boundaries, overlapping ones included, but not of `skip`'s names.
-    fn find(&self, text: &str, out: &mut Vec<Mention>, skip: &imbl::HashSet<Arc<str>>) {
-        let Some(automaton) = &self.automaton else { return };
-        for found in automaton.find_overlapping_iter(text) {
-            let (_, name) = &self.patterns[found.pattern().as_usize()];
-            if on_word_boundaries(text, found.start(), found.end()) && !skip.contains(name) {
-                out.push(Mention { range: TextRange::new(found.start(), found.end()), name: name.clone() });
-            }
-        }
+    /// The leftmost-longest match starting at or after `from`.
+    fn first_match(&self, text: &str, from: usize) -> Option<Found> {
+        let automaton = self.automaton.as_ref()?;
+        let found = automaton.find(Input::new(text).range(from..))?;
+        Some(Found { start: found.start(), end: found.end(), name: self.patterns[found.pattern().as_usize()].1.clone() })
+    }
+
+    /// The name of an exact pattern (patterns are sorted and unique).
+    fn lookup(&self, pattern: &str) -> Option<&Arc<str>> {
+        let at = self.patterns.binary_search_by(|(stored, _)| (**stored).cmp(pattern)).ok()?;
+        Some(&self.patterns[at].1)
     }
 
     fn is_match(&self, text: &str) -> bool {
@@ -152,24 +158,63 @@ impl MentionMatcher {
         Some(MentionMatcher { base: self.base.clone(), since_base, overlay })
     }
 
-    /// The mentions in a text: among the names found on word boundaries, leftmost first and
-    /// longest at a tie, none overlapping the one before (`Kosovo Operation`, not `Kosovo`).
+    /// The mentions in a text: leftmost-longest over every current pattern (a match that
+    /// does not stand on word boundaries is dropped, and the text it covers too).
+    ///
+    /// The base and the overlay are searched side by side and the leftmost (longest at a
+    /// tie) of their next matches is taken, then both go on from its end: exactly what one
+    /// automaton over all the names would find. A base match of a removed name gives way to
+    /// the longest current base pattern at the same start, else to the next base match.
     pub(crate) fn find_mentions(&self, text: &str) -> Vec<Mention> {
-        let mut found = Vec::new();
-        self.base.find(text, &mut found, &self.since_base.removed);
-        if let Some(overlay) = &self.overlay {
-            overlay.find(text, &mut found, &imbl::HashSet::new());
-        }
-        found.sort_by(|a, b| {
-            (a.range.start, std::cmp::Reverse(a.range.end), &a.name).cmp(&(b.range.start, std::cmp::Reverse(b.range.end), &b.name))
-        });
-        let mut chosen: Vec<Mention> = Vec::with_capacity(found.len());
-        for mention in found {
-            if chosen.last().is_none_or(|last| last.range.end <= mention.range.start) {
-                chosen.push(mention);
+        let mut mentions = Vec::new();
+        let mut from = 0;
+        let mut next_base: Option<Found> = None;
+        let mut next_overlay: Option<Found> = None;
+        while from < text.len() {
+            if next_base.as_ref().is_none_or(|found| found.start < from) {
+                next_base = self.base_match(text, from);
+            }
+            if let Some(overlay) = &self.overlay
+                && next_overlay.as_ref().is_none_or(|found| found.start < from)
+            {
+                next_overlay = overlay.first_match(text, from);
+            }
+            let take_base = match (&next_base, &next_overlay) {
+                (None, None) => break,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (Some(a), Some(b)) => (a.start, std::cmp::Reverse(a.end)) <= (b.start, std::cmp::Reverse(b.end)),
+            };
+            let chosen = if take_base { next_base.take() } else { next_overlay.take() };
+            let Some(chosen) = chosen else { break };
+            from = chosen.end;
+            if on_word_boundaries(text, chosen.start, chosen.end) {
+                mentions.push(Mention { range: TextRange::new(chosen.start, chosen.end), name: chosen.name });
             }
         }
-        chosen
+        mentions
+    }
+
+    /// The base's next match at or after `from`, removed names given way (see `find_mentions`).
+    fn base_match(&self, text: &str, mut from: usize) -> Option<Found> {
+        loop {
+            let found = self.base.first_match(text, from)?;
+            if !self.since_base.removed.contains(&found.name) {
+                return Some(found);
+            }
+            let start = found.start;
+            let shorter = (start + 1..found.end).rev().filter(|&end| text.is_char_boundary(end)).find_map(|end| {
+                let name = self.base.lookup(&text[start..end])?;
+                (!self.since_base.removed.contains(name)).then(|| Found { start, end, name: name.clone() })
+            });
+            if shorter.is_some() {
+                return shorter;
+            }
+            from = start + text[start..].chars().next().map_or(1, char::len_utf8);
+            if from >= text.len() {
+                return None;
+            }
+        }
     }
 
     /// The distinct names a text mentions.
