@@ -26,7 +26,8 @@ static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 fn live_bytes() -> isize {
     let stats = GLOBAL.stats();
-    stats.bytes_allocated as isize - stats.bytes_deallocated as isize + stats.bytes_reallocated
+    // A reallocation is already counted in bytes allocated or deallocated (by its growth).
+    stats.bytes_allocated as isize - stats.bytes_deallocated as isize
 }
 
 /// The resident set size, from `/proc/self/statm` (Linux; 0 elsewhere).
@@ -55,6 +56,14 @@ fn measure(count: usize) {
         texts.par_iter().map(|(path, text)| Arc::new(SourceFile::indexed(path.clone(), text.clone()))).collect()
     };
     let after_facts = live_bytes();
+    let (mut listings, mut parents, mut links, mut keys) = (0usize, 0usize, 0usize, 0usize);
+    for file in &parsed {
+        listings += file.facts.listings.len();
+        parents += file.facts.listings.iter().map(|listing| listing.parents.len()).sum::<usize>();
+        keys += file.facts.listings.iter().map(|listing| listing.key.len()).sum::<usize>();
+        links += file.facts.see_also.len();
+    }
+    println!("facts: {listings} listings ({parents} parent names, {keys} key bytes), {links} See-also links");
     let mut workspace = Workspace::default();
     workspace.insert_files(parsed);
     let after_tables = live_bytes();
@@ -73,17 +82,22 @@ fn measure(count: usize) {
     let rss = rss_bytes();
 
     let index_total = after_index - after_texts;
+    let _ = start;
     println!("## {count} articles, corpus {} ({} bytes)", mib(corpus_bytes as isize), corpus_bytes);
-    println!("texts (Arc<str>, kept by the server) {}", mib(after_texts - start));
+    println!("texts (Arc<str>, kept by the server) {}", mib(corpus_bytes as isize));
     println!("per-file facts (SourceFile)          {}", mib(after_facts - after_texts));
     println!("workspace tables (files, paths, names, entities, words) {}", mib(after_tables - after_facts));
     println!("mention automaton                    {}", mib(after_matcher - after_tables));
-    println!("mention index (name -> file ids)     {}", mib(after_index - after_matcher));
+    println!(
+        "mention index (name -> file ids)     {} (lists alone: {})",
+        mib(after_index - after_matcher),
+        mib(workspace.mention_index_bytes() as isize)
+    );
     println!(
         "index total {} = {:.2}x the corpus; texts + index = {:.2}x; process RSS {} = {:.2}x",
         mib(index_total),
         index_total as f64 / corpus_bytes as f64,
-        (after_index - start) as f64 / corpus_bytes as f64,
+        (index_total as f64 + corpus_bytes as f64) / corpus_bytes as f64,
         mib(rss as isize),
         rss as f64 / corpus_bytes as f64
     );

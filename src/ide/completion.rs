@@ -305,7 +305,7 @@ fn entity_detail(workspace: &Workspace, entity: &crate::index::Entity, kind: Ent
         (None, Some(&listing_ref)) => {
             let listing = workspace.listing(listing_ref);
             let article = workspace.file(listing_ref.0).map_or("", |source| source.display_name());
-            format!("{} — {} in {article}", kind.label(), listing.map_or("", |listing| listing.key.as_str()))
+            format!("{} — {} in {article}", kind.label(), listing.map_or("", |listing| &*listing.key))
         }
         (None, None) => kind.label().to_string(),
     }

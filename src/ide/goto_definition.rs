@@ -56,9 +56,8 @@ pub(crate) fn definitions_of(workspace: &Workspace, name: &str, from: Option<(Fi
         if checked % 256 == 255 {
             crate::cancel::check();
         }
-        let (Some(source), Some(listing)) = (workspace.file(listing_ref.0), workspace.listing(listing_ref)) else {
-            continue;
-        };
+        let Some(source) = workspace.file(listing_ref.0) else { continue };
+        let Some(listing) = source.facts.listings.get(listing_ref.1 as usize) else { continue };
         match from {
             Some((file, offset)) if file == listing_ref.0 => {
                 let distance = offset.abs_diff(listing.range.start()).min(offset.abs_diff(listing.range.end()));

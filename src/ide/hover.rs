@@ -52,9 +52,8 @@ fn entity_markdown(workspace: &Workspace, name: &str) -> Option<String> {
     // A hover is read at a glance: the first roles (by the article's date, then its title:
     // the same whatever order the files were indexed in), then how many more.
     let listings: Vec<(&SourceFile, &Listing)> = workspace
-        .listings_in_order(entity)
+        .first_listings_in_order(entity, MAX_ROLES + 1)
         .iter()
-        .take(MAX_ROLES + 1)
         .filter_map(|&(file, index)| Some((workspace.file(file)?.as_ref(), workspace.listing((file, index))?)))
         .collect();
     if !listings.is_empty() {

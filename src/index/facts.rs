@@ -1,7 +1,7 @@
 //! Per-file facts: what one article says about the world, computed from its text alone and
 //! kept immutable. The workspace is the union of these.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use crate::index::date::{DateRange, parse_date};
 use crate::syntax::{Document, InfoboxEntry, InfoboxLine, TextRange};
@@ -58,11 +58,13 @@ pub struct Listing {
     pub name: Arc<str>,
     pub kind: EntityKind,
     pub range: TextRange,
-    /// The key without its side number: `Commander`.
-    pub key: String,
+    /// The key without its side number: `Commander`. The usual spellings share one static
+    /// copy (a listing is the index's most numerous object: no allocation of its own).
+    pub key: Arc<str>,
     pub side: Option<u8>,
     /// For units: the names of the units this one is nested under, outermost first.
-    pub parents: Vec<String>,
+    /// The names share the parents' own listings' copies.
+    pub parents: Vec<Arc<str>>,
 }
 
 /// A See-also item: a name of another article.
@@ -165,23 +167,37 @@ fn entry_facts(text: &str, entry: &InfoboxEntry, facts: &mut FileFacts) {
     if kind == EntityKind::Place {
         facts.place = Some(value());
     }
-    let mut chain: Vec<String> = Vec::new();
+    let key: Arc<str> = shared_key(key);
+    let mut chain: Vec<Arc<str>> = Vec::new();
     for item in &entry.items {
         let name = normalize_name(item.name.slice(text));
         chain.truncate(usize::from(item.depth));
         if name.chars().count() < MIN_NAME_CHARS || !name.chars().any(char::is_alphabetic) {
             continue;
         }
+        let name: Arc<str> = Arc::from(name);
         facts.listings.push(Listing {
-            name: Arc::from(name.as_str()),
+            name: name.clone(),
             kind,
             range: item.name,
-            key: key.to_string(),
+            key: key.clone(),
             side: entry.side,
             parents: if kind == EntityKind::Unit { chain.clone() } else { Vec::new() },
         });
         chain.push(name);
     }
+}
+
+/// The key as written, shared with every other listing of the same spelling when it is one
+/// of the usual ones.
+fn shared_key(key: &str) -> Arc<str> {
+    static USUAL: LazyLock<Vec<Arc<str>>> = LazyLock::new(|| {
+        ["Commander", "Combatant", "Units", "Place", "Partof", "commander", "combatant", "units", "place", "partof"]
+            .into_iter()
+            .map(Arc::from)
+            .collect()
+    });
+    USUAL.iter().find(|usual| ***usual == *key).cloned().unwrap_or_else(|| Arc::from(key))
 }
 
 /// `Kosovo Operation (1944)` → `Kosovo Operation`.

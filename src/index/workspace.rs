@@ -304,6 +304,11 @@ impl Workspace {
             if let Some(name) = self.entities.interned(&listing.name) {
                 listing.name = name.clone();
             }
+            for parent in &mut listing.parents {
+                if let Some(name) = self.entities.interned(parent) {
+                    *parent = name.clone();
+                }
+            }
         }
     }
 
@@ -380,6 +385,11 @@ impl Workspace {
     /// infobox `Date`'s start; undated articles last), then the article's title, then its
     /// path, then the listing's position. Independent of the order files were indexed in.
     pub fn listings_in_order(&self, entity: &Entity) -> Vec<(FileId, u32)> {
+        self.first_listings_in_order(entity, usize::MAX)
+    }
+
+    /// The first `count` of [`Workspace::listings_in_order`], without sorting the rest.
+    pub fn first_listings_in_order(&self, entity: &Entity, count: usize) -> Vec<(FileId, u32)> {
         let mut keyed: Vec<(ListingOrder<'_>, (FileId, u32))> = entity
             .listings
             .iter()
@@ -391,10 +401,18 @@ impl Workspace {
                 Some((key, listing_ref))
             })
             .collect();
-        keyed.sort_by(|(a, _), (b, _)| {
-            // Undated last: compare the "undated" flag before the day.
+        // Undated last: compare the "undated" flag before the day.
+        let order = |(a, _): &(ListingOrder<'_>, (FileId, u32)), (b, _): &(ListingOrder<'_>, (FileId, u32))| {
             (a.1, a.0, a.2, a.3, a.4).cmp(&(b.1, b.0, b.2, b.3, b.4))
-        });
+        };
+        if count < keyed.len() {
+            if count == 0 {
+                return Vec::new();
+            }
+            keyed.select_nth_unstable_by(count - 1, order);
+            keyed.truncate(count);
+        }
+        keyed.sort_by(order);
         keyed.into_iter().map(|(_, listing_ref)| listing_ref).collect()
     }
 
@@ -533,22 +551,44 @@ impl Workspace {
 
     /// Every place a name occurs (either spelling of an aliased name), by file path, then
     /// position.
+    ///
+    /// Only the lines that contain one of the name's spellings are scanned with the
+    /// automaton (found with `memmem`, far faster than the automaton): a mention never spans
+    /// a line, and the automaton's choices on one line do not depend on the lines before.
     pub fn occurrences(&self, name: &str) -> Vec<(FileId, TextRange)> {
         let name = self.rules.canonical(name);
         let matcher = self.matcher();
+        let spellings: Vec<memchr::memmem::Finder<'_>> = std::iter::once(name)
+            .chain(self.alias_spellings(name).iter().map(|alias| &**alias))
+            .map(memchr::memmem::Finder::new)
+            .collect();
         let mut found = Vec::new();
         for (checked, id) in self.files_mentioning(name).into_iter().enumerate() {
             if checked % 256 == 255 {
                 crate::cancel::check();
             }
             let Some(file) = self.file(id) else { continue };
-            found.extend(
-                matcher
-                    .find_mentions(&file.text)
-                    .into_iter()
-                    .filter(|mention| &*mention.name == name)
-                    .map(|mention| (id, mention.range)),
-            );
+            let text = &*file.text;
+            let mut lines: Vec<(usize, usize)> = spellings
+                .iter()
+                .flat_map(|finder| finder.find_iter(text.as_bytes()))
+                .map(|at| {
+                    let start = memchr::memrchr(b'\n', &text.as_bytes()[..at]).map_or(0, |newline| newline + 1);
+                    let end = memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |newline| at + newline);
+                    (start, end)
+                })
+                .collect();
+            lines.sort_unstable();
+            lines.dedup();
+            for (start, end) in lines {
+                found.extend(
+                    matcher
+                        .find_mentions(&text[start..end])
+                        .into_iter()
+                        .filter(|mention| &*mention.name == name)
+                        .map(|mention| (id, TextRange::new(start + mention.range.start(), start + mention.range.end()))),
+                );
+            }
         }
         found
     }
@@ -701,6 +741,27 @@ mod tests {
         assert_eq!(before.occurrences("Enver Hoxha").len(), 1);
         for snapshot in [&before, &middle, &ws] {
             assert_eq!(snapshot.consistency_report(), Vec::<String>::new());
+        }
+    }
+
+    #[test]
+    fn occurrences_are_the_mentions_of_the_name_on_the_seeds() {
+        let mut ws = Workspace::default();
+        for (name, text) in crate::test_support::seeds() {
+            ws.set_file(&name, Arc::from(text));
+        }
+        let names: Vec<String> = ws.entities().map(|(name, _)| name.to_string()).collect();
+        for name in names {
+            let mut expected: Vec<(&str, TextRange)> = Vec::new();
+            for (id, file) in ws.files() {
+                for mention in ws.mentions(id).iter().filter(|mention| *mention.name == *name) {
+                    expected.push((file.path.as_str(), mention.range));
+                }
+            }
+            expected.sort();
+            let actual: Vec<(&str, TextRange)> =
+                ws.occurrences(&name).into_iter().map(|(id, range)| (ws.file(id).unwrap().path.as_str(), range)).collect();
+            assert_eq!(actual, expected, "{name}");
         }
     }
 
