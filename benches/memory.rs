@@ -5,6 +5,10 @@
 //!
 //! `cargo bench --bench memory -- 10000 50000`
 //!
+//! The corpus is written to a temporary folder once, and each count is measured in a child
+//! process that reads the files from there, as the server does, so that the resident set
+//! size it prints is the index's and not the generator's leftovers.
+//!
 //! Parts are measured as the growth of live bytes while each is built, in this order: the
 //! texts (what the server keeps anyway), the per-file facts (parsed in parallel), the
 //! workspace's tables (files, paths, entities, the word index), the mention automaton, the
@@ -41,29 +45,51 @@ fn mib(bytes: isize) -> String {
     format!("{:8.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
-fn measure(count: usize) {
-    let corpus = corpus::generate(corpus::DEFAULT_SEED, count);
-    let files: Vec<(String, String)> =
-        corpus.articles.into_iter().map(|article| (format!("/corpus/{}", article.file_name), article.text)).collect();
-    let corpus_bytes: usize = files.iter().map(|(_, text)| text.len()).sum();
-    let start = live_bytes();
-    let texts: Vec<(String, Arc<str>)> = files.into_iter().map(|(path, text)| (path, Arc::from(text))).collect();
-    let after_texts = live_bytes();
+/// Writes the corpus to a folder (once) and measures in a child process that reads it from
+/// there, as the server does: the process's RSS then holds no generator leftovers.
+fn measure_in_child(count: usize) {
+    let folder = std::env::temp_dir().join(format!("seedls-memory-{count}-v{}", corpus::GENERATOR_VERSION));
+    if !folder.join("done").exists() {
+        let corpus = corpus::generate(corpus::DEFAULT_SEED, count);
+        std::fs::create_dir_all(&folder).expect("a writable temp folder");
+        for article in &corpus.articles {
+            std::fs::write(folder.join(&article.file_name), &article.text).expect("a writable temp folder");
+        }
+        std::fs::write(folder.join("done"), "").expect("a writable temp folder");
+    }
+    let status = std::process::Command::new(std::env::current_exe().expect("the bench binary"))
+        .arg("--measure")
+        .arg(&folder)
+        .status()
+        .expect("the bench runs itself");
+    assert!(status.success(), "the measuring child failed");
+}
 
+fn measure(folder: &std::path::Path) {
+    let mut entries: Vec<std::path::PathBuf> = std::fs::read_dir(folder)
+        .expect("the corpus folder")
+        .map(|entry| entry.expect("an entry").path())
+        .filter(|path| path.extension().is_some_and(|extension| extension == "txt"))
+        .collect();
+    entries.sort();
+    let count = entries.len();
+    let start = live_bytes();
     let started = Instant::now();
+    // As the server indexes: each file read, made an `Arc<str>` and parsed on a worker, its
+    // tree dropped once its facts are taken.
     let parsed: Vec<Arc<SourceFile>> = {
         use rayon::prelude::*;
-        texts.par_iter().map(|(path, text)| Arc::new(SourceFile::indexed(path.clone(), text.clone()))).collect()
+        entries
+            .par_iter()
+            .map(|path| {
+                let text = std::fs::read_to_string(path).expect("UTF-8 text");
+                Arc::new(SourceFile::indexed(path.to_string_lossy().into_owned(), Arc::from(text)))
+            })
+            .collect()
     };
+    let corpus_bytes: usize = parsed.iter().map(|file| file.text.len()).sum();
+    let after_texts = start + corpus_bytes as isize;
     let after_facts = live_bytes();
-    let (mut listings, mut parents, mut links, mut keys) = (0usize, 0usize, 0usize, 0usize);
-    for file in &parsed {
-        listings += file.facts.listings.len();
-        parents += file.facts.listings.iter().map(|listing| listing.parents.len()).sum::<usize>();
-        keys += file.facts.listings.iter().map(|listing| listing.key.len()).sum::<usize>();
-        links += file.facts.see_also.len();
-    }
-    println!("facts: {listings} listings ({parents} parent names, {keys} key bytes), {links} See-also links");
     let mut workspace = Workspace::default();
     workspace.insert_files(parsed);
     let after_tables = live_bytes();
@@ -78,11 +104,10 @@ fn measure(count: usize) {
     workspace.warm_mentions();
     let after_index = live_bytes();
     let index_time = started.elapsed();
-    drop(texts);
     let rss = rss_bytes();
 
     let index_total = after_index - after_texts;
-    let _ = start;
+
     println!("## {count} articles, corpus {} ({} bytes)", mib(corpus_bytes as isize), corpus_bytes);
     println!("texts (Arc<str>, kept by the server) {}", mib(corpus_bytes as isize));
     println!("per-file facts (SourceFile)          {}", mib(after_facts - after_texts));
@@ -185,9 +210,14 @@ fn timings(workspace: &Workspace) {
 }
 
 fn main() {
-    let counts: Vec<usize> = std::env::args().skip(1).filter_map(|arg| arg.parse().ok()).collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(at) = args.iter().position(|arg| arg == "--measure") {
+        measure(std::path::Path::new(&args[at + 1]));
+        return;
+    }
+    let counts: Vec<usize> = args.iter().filter_map(|arg| arg.parse().ok()).collect();
     let counts = if counts.is_empty() { vec![10_000, 50_000] } else { counts };
     for count in counts {
-        measure(count);
+        measure_in_child(count);
     }
 }
