@@ -142,6 +142,11 @@ pub fn compute_facts(text: &str, document: &Document) -> FileFacts {
     let own_names: Vec<String> = facts.article_names().map(str::to_string).collect();
     facts.aliases.dedup();
     facts.aliases.retain(|alias| Some(alias) != own_names.first());
+    // Facts live as long as the file is indexed: no growth slack (a quarter of the listings'
+    // bytes on average).
+    facts.listings.shrink_to_fit();
+    facts.see_also.shrink_to_fit();
+    facts.aliases.shrink_to_fit();
     facts
 }
 
