@@ -50,38 +50,37 @@ pub(crate) fn definitions_of(workspace: &Workspace, name: &str, from: Option<(Fi
             .collect();
     }
     let target = |(file, range): (FileId, TextRange)| NavigationTarget { file, full: range, focus: range };
-    let mut here: Vec<(usize, TextRange)> = Vec::new();
-    let mut elsewhere: Vec<((&str, usize), (FileId, TextRange))> = Vec::new();
-    for (checked, &listing_ref) in entity.listings.iter().enumerate() {
-        if checked % 256 == 255 {
-            crate::cancel::check();
-        }
-        let Some(source) = workspace.file(listing_ref.0) else { continue };
-        let Some(listing) = source.facts.listings.get(listing_ref.1 as usize) else { continue };
-        match from {
-            Some((file, offset)) if file == listing_ref.0 => {
-                let distance = offset.abs_diff(listing.range.start()).min(offset.abs_diff(listing.range.end()));
-                here.push((distance, listing.range));
-            }
-            _ => elsewhere.push(((source.path.as_str(), listing.range.start()), (listing_ref.0, listing.range))),
-        }
-    }
+    let listing_range = |listing_ref: (FileId, u32)| workspace.listing(listing_ref).map(|listing| listing.range);
+    // The entity's listings are kept by path then position: this file's are one run of them,
+    // found by binary search, and the others are the first ones outside that run.
+    let (file, offset) = from.unzip();
+    let here_path = file.and_then(|file| workspace.file(file)).map(|source| source.path.as_str());
+    let path_of = |id: FileId| workspace.file(id).map_or("", |source| source.path.as_str());
+    let (run_start, run_end) = match here_path {
+        Some(here) => (
+            entity.listings.partition_point(|&(id, _)| path_of(id) < here),
+            entity.listings.partition_point(|&(id, _)| path_of(id) <= here),
+        ),
+        None => (0, 0),
+    };
+    let mut here: Vec<(usize, TextRange)> = entity.listings[run_start..run_end]
+        .iter()
+        .filter_map(|&listing_ref| {
+            let range = listing_range(listing_ref)?;
+            let offset = offset?;
+            Some((offset.abs_diff(range.start()).min(offset.abs_diff(range.end())), range))
+        })
+        .collect();
     here.sort_by_key(|&(distance, range)| (distance, range.start()));
     let room = OTHER_LISTINGS.saturating_sub(here.len());
-    // The first few by path without sorting thousands.
-    if elsewhere.len() > room {
-        if room == 0 {
-            elsewhere.clear();
-        } else {
-            elsewhere.select_nth_unstable_by_key(room - 1, |(key, _)| *key);
-            elsewhere.truncate(room);
-        }
-    }
-    elsewhere.sort_unstable_by_key(|(key, _)| *key);
-    let file = from.map(|(file, _)| file);
+    let elsewhere = entity.listings[..run_start]
+        .iter()
+        .chain(&entity.listings[run_end..])
+        .filter_map(|&listing_ref| Some((listing_ref.0, listing_range(listing_ref)?)))
+        .take(room);
     here.into_iter()
         .filter_map(|(_, range)| Some(target((file?, range))))
-        .chain(elsewhere.into_iter().map(|(_, place)| target(place)))
+        .chain(elsewhere.map(target))
         .collect()
 }
 

@@ -80,11 +80,10 @@ impl SourceFile {
 /// Everything the workspace knows under one name.
 #[derive(Debug, Clone, Default)]
 pub struct Entity {
-    /// Infobox listings, as (file, index into that file's `facts.listings`), in no stated
-    /// order: [`Workspace::listings_in_order`] gives the order users see.
+    /// Infobox listings, as (file, index into that file's `facts.listings`), by file path
+    /// then position. Hover's order (by article date) is [`Workspace::listings_in_order`].
     pub listings: Vec<(FileId, u32)>,
-    /// Articles that go by this name (title or alias), in no stated order:
-    /// [`Workspace::articles_in_order`] orders them.
+    /// Articles that go by this name (title or alias), by path.
     pub articles: Vec<FileId>,
     /// How many listings give each kind (indexed by `EntityKind as usize`), kept with the
     /// listings so that an entity's kind costs nothing to ask.
@@ -265,7 +264,7 @@ impl Workspace {
         self.mentions.reset();
         self.names_generation += 1;
         for (id, file) in files {
-            self.contribute(id, &file.facts);
+            self.contribute(id, &file.path, &file.facts);
         }
     }
 
@@ -285,7 +284,7 @@ impl Workspace {
                 Some(old) => self.withdraw(id, &old.facts),
                 None => Vec::new(),
             };
-            self.contribute(id, &file.facts);
+            self.contribute(id, &file.path, &file.facts);
             // Names the file had and still has were never gone: the set of names is unchanged.
             self.sweep(emptied);
         }
@@ -416,12 +415,9 @@ impl Workspace {
         keyed.into_iter().map(|(_, listing_ref)| listing_ref).collect()
     }
 
-    /// The articles that go by an entity's name, by path.
+    /// The articles that go by an entity's name, by path (the order they are kept in).
     pub fn articles_in_order(&self, entity: &Entity) -> Vec<FileId> {
-        let mut articles: Vec<(&str, FileId)> =
-            entity.articles.iter().filter_map(|&id| Some((self.file(id)?.path.as_str(), id))).collect();
-        articles.sort();
-        articles.into_iter().map(|(_, id)| id).collect()
+        entity.articles.clone()
     }
 
     /// The kind an entity is best known as: an article if one goes by its name, else the kind
@@ -445,18 +441,38 @@ impl Workspace {
         found
     }
 
-    fn contribute(&mut self, id: FileId, facts: &FileFacts) {
+    /// Adds a file's names to the entities, keeping each entity's articles and listings
+    /// sorted by path (then position): definition takes the first few without sorting.
+    fn contribute(&mut self, id: FileId, path: &str, facts: &FileFacts) {
         for name in facts.article_names() {
-            let entity = self.entry(name);
-            if !entity.articles.contains(&id) {
-                entity.articles.push(id);
+            self.entry(name);
+            let canonical = self.rules.canonical(name);
+            let Some(entity) = self.entities.get(canonical) else { continue };
+            if entity.articles.contains(&id) {
+                continue;
+            }
+            let at = entity.articles.partition_point(|&other| self.path_of(other, id, path) < path);
+            let canonical = canonical.to_string();
+            if let Some(entity) = self.entities.get_mut(&canonical) {
+                entity.articles.insert(at, id);
             }
         }
         for (index, listing) in facts.listings.iter().enumerate() {
-            let entity = self.entry(&listing.name);
-            entity.listings.push((id, index as u32));
-            entity.kind_counts[listing.kind as usize] += 1;
+            self.entry(&listing.name);
+            let canonical = self.rules.canonical(&listing.name).to_string();
+            let Some(entity) = self.entities.get(&canonical) else { continue };
+            let key = (path, index as u32);
+            let at = entity.listings.partition_point(|&(other, other_index)| (self.path_of(other, id, path), other_index) < key);
+            if let Some(entity) = self.entities.get_mut(&canonical) {
+                entity.listings.insert(at, (id, index as u32));
+                entity.kind_counts[listing.kind as usize] += 1;
+            }
         }
+    }
+
+    /// The path of a file, or `path` for the file `id` being contributed (not yet stored).
+    fn path_of<'a>(&'a self, other: FileId, id: FileId, path: &'a str) -> &'a str {
+        if other == id { path } else { self.file(other).map_or("", |file| file.path.as_str()) }
     }
 
     /// Takes a file's facts out of the entities. Returns the names left with nothing; they
