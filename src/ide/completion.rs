@@ -296,7 +296,10 @@ fn offered<'a>(
 fn entity_detail(workspace: &Workspace, entity: &crate::index::Entity, kind: EntityKind) -> String {
     let article = entity.articles.iter().copied().min_by_key(|&id| workspace.file(id).map(|source| &source.path));
     let listing = entity.listings.iter().copied().min_by_key(|&listing_ref| {
-        (workspace.file(listing_ref.0).map(|source| &source.path), workspace.listing(listing_ref).map(|l| l.range.start()))
+        (
+            workspace.file(listing_ref.0).map(|source| &source.path),
+            workspace.listing(listing_ref).map(|l| l.range.start()),
+        )
     });
     match (article.as_ref(), listing.as_ref()) {
         (Some(&article), _) => {

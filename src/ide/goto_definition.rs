@@ -33,7 +33,11 @@ pub fn goto_definition(workspace: &Workspace, file: FileId, offset: usize) -> Ve
 }
 
 /// Where a name is defined (see the module comment); `from` is the cursor's file and offset.
-pub(crate) fn definitions_of(workspace: &Workspace, name: &str, from: Option<(FileId, usize)>) -> Vec<NavigationTarget> {
+pub(crate) fn definitions_of(
+    workspace: &Workspace,
+    name: &str,
+    from: Option<(FileId, usize)>,
+) -> Vec<NavigationTarget> {
     let Some(entity) = workspace.entity(name) else {
         return Vec::new();
     };
@@ -78,10 +82,7 @@ pub(crate) fn definitions_of(workspace: &Workspace, name: &str, from: Option<(Fi
         .chain(&entity.listings[run_end..])
         .filter_map(|&listing_ref| Some((listing_ref.0, listing_range(listing_ref)?)))
         .take(room);
-    here.into_iter()
-        .filter_map(|(_, range)| Some(target((file?, range))))
-        .chain(elsewhere.map(target))
-        .collect()
+    here.into_iter().filter_map(|(_, range)| Some(target((file?, range)))).chain(elsewhere.map(target)).collect()
 }
 
 #[cfg(test)]

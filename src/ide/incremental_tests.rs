@@ -51,14 +51,31 @@ const PIECES: [&str; 16] = [
 #[derive(Debug, Clone)]
 enum Edit {
     /// Insert a piece at a fraction of a file's text.
-    Insert { file: usize, at: f64, piece: usize },
+    Insert {
+        file: usize,
+        at: f64,
+        piece: usize,
+    },
     /// Delete up to `len` bytes from a fraction of a file's text.
-    Delete { file: usize, at: f64, len: usize },
+    Delete {
+        file: usize,
+        at: f64,
+        len: usize,
+    },
     /// Replace up to `len` bytes with a piece.
-    Replace { file: usize, at: f64, len: usize, piece: usize },
+    Replace {
+        file: usize,
+        at: f64,
+        len: usize,
+        piece: usize,
+    },
     /// Add a new file made of pieces.
-    AddFile { pieces: Vec<usize> },
-    RemoveFile { file: usize },
+    AddFile {
+        pieces: Vec<usize>,
+    },
+    RemoveFile {
+        file: usize,
+    },
     /// Keep a clone of the current snapshot, to query it at the end.
     KeepSnapshot,
     /// Switch the alias rules on or off.
@@ -79,7 +96,10 @@ fn edit() -> impl Strategy<Value = Edit> {
     ]
 }
 
-fn alias_rules(on: bool) -> (Vec<(String, String)>, Vec<(String, String)>) {
+/// Pairs of names: (alias, canonical) or two names knowingly different.
+type NamePairs = Vec<(String, String)>;
+
+fn alias_rules(on: bool) -> (NamePairs, NamePairs) {
     if on {
         (vec![("Mit'hat Frashëri".to_string(), "Midhat Frashëri".to_string())], vec![])
     } else {
@@ -168,7 +188,8 @@ fn answers(workspace: &Workspace) -> String {
             let completions = ide::completion::completions(workspace, id, offset);
             let completions: Vec<(&str, &str)> =
                 completions.items.iter().map(|item| (item.label.as_str(), item.detail.as_str())).collect();
-            writeln!(out, "@{offset} hover {hover:?}\n  definition {definition:?}\n  references {references:?}").unwrap();
+            writeln!(out, "@{offset} hover {hover:?}\n  definition {definition:?}\n  references {references:?}")
+                .unwrap();
             writeln!(out, "  completions {completions:?}").unwrap();
         }
     }
@@ -263,8 +284,8 @@ fn run(edits: Vec<Edit>) {
         }
         // Some queries between edits, as requests would, so that later snapshots build on
         // computed ancestors as well as on stale ones.
-        if step % 3 == 0 {
-            if let Some(&id) = workspace.file_id(&paths[step % paths.len().max(1) % paths.len().max(1)]).as_ref() {
+        if step % 3 == 0 && !paths.is_empty() {
+            if let Some(id) = workspace.file_id(&paths[step % paths.len()]) {
                 let _ = workspace.mentions(id);
             }
             let _ = workspace.files_mentioning("Enver Hoxha");

@@ -7,6 +7,9 @@ use crate::ide::targets::{Target, target_at};
 use crate::index::{FileId, Workspace};
 use crate::syntax::TextRange;
 
+/// The order references are shown in: file path, then range.
+type PathAndRange<'a> = (&'a str, TextRange);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Reference {
     pub file: FileId,
@@ -26,7 +29,7 @@ pub fn find_references(
     let mut found: Vec<(FileId, TextRange)> = names.iter().flat_map(|name| workspace.occurrences(name)).collect();
     if names.len() > 1 {
         // Each name's occurrences come by path; several names' are merged the same way.
-        let mut keyed: Vec<((&str, TextRange), (FileId, TextRange))> = found
+        let mut keyed: Vec<(PathAndRange<'_>, (FileId, TextRange))> = found
             .iter()
             .filter_map(|&(file, range)| Some(((workspace.file(file)?.path.as_str(), range), (file, range))))
             .collect();
@@ -167,10 +170,9 @@ mod tests {
                            |
             ",
         );
-        fixture.workspace.set_name_rules(
-            vec![("Mit'hat Frashëri".to_string(), "Midhat Frashëri".to_string())],
-            Vec::new(),
-        );
+        fixture
+            .workspace
+            .set_name_rules(vec![("Mit'hat Frashëri".to_string(), "Midhat Frashëri".to_string())], Vec::new());
         let (file, offset) = fixture.cursor();
         let shown: Vec<String> = find_references(&fixture.workspace, file, offset, true)
             .iter()

@@ -153,7 +153,7 @@ pub fn workspace_symbols(workspace: &Workspace, query: &str, limit: usize) -> Ve
             articles.push((source.path.as_str(), symbol));
         }
     }
-    articles.sort_by(|(a, _), (b, _)| a.cmp(b));
+    articles.sort_by_key(|(path, _)| *path);
     let mut candidates: Vec<Candidate<'_>> =
         articles.into_iter().map(|(_, symbol)| Candidate::Article(symbol)).collect();
     for (checked, (name, entity)) in workspace.entities().enumerate() {

@@ -108,7 +108,11 @@ impl NameAutomaton {
     fn first_match(&self, text: &str, from: usize) -> Option<Found> {
         let automaton = self.automaton.as_ref()?;
         let found = automaton.find(Input::new(text).range(from..))?;
-        Some(Found { start: found.start(), end: found.end(), name: self.patterns[found.pattern().as_usize()].1.clone() })
+        Some(Found {
+            start: found.start(),
+            end: found.end(),
+            name: self.patterns[found.pattern().as_usize()].1.clone(),
+        })
     }
 
     /// The name of an exact pattern (patterns are sorted and unique).
@@ -249,11 +253,8 @@ impl MentionIndex {
     }
 
     fn build(matcher: Arc<MentionMatcher>, files: imbl::Vector<Option<Arc<SourceFile>>>) -> MentionIndex {
-        let sources: Vec<(u32, Arc<SourceFile>)> = files
-            .iter()
-            .enumerate()
-            .filter_map(|(index, file)| Some((index as u32, file.clone()?)))
-            .collect();
+        let sources: Vec<(u32, Arc<SourceFile>)> =
+            files.iter().enumerate().filter_map(|(index, file)| Some((index as u32, file.clone()?))).collect();
         let pairs: Vec<(Arc<str>, u32)> = sources
             .par_iter()
             .flat_map_iter(|(id, file)| matcher.names_in(&file.text).into_iter().map(move |name| (name, *id)))
@@ -299,7 +300,7 @@ impl MentionIndex {
         }
         let mut affected: Vec<u32> = affected.into_iter().collect();
         affected.sort_unstable();
-        let changes: Vec<(u32, HashSet<Arc<str>>, HashSet<Arc<str>>)> = affected
+        let changes: Vec<NamesBeforeAndAfter> = affected
             .par_iter()
             .map(|&id| {
                 let before = self.files.get(id as usize).cloned().flatten();
@@ -338,6 +339,9 @@ impl MentionIndex {
         MentionIndex { matcher, files, by_name }
     }
 }
+
+/// A file's id with the names it mentioned before a change and after it.
+type NamesBeforeAndAfter = (u32, HashSet<Arc<str>>, HashSet<Arc<str>>);
 
 /// What changed since an ancestor's mention index.
 #[derive(Debug, Default, Clone)]

@@ -244,7 +244,8 @@ impl Workspace {
     /// True when two names are one entity under the alias rules, or were declared different
     /// on purpose: the near-spelling check keeps quiet about them.
     pub fn names_are_settled(&self, a: &str, b: &str) -> bool {
-        self.rules.canonical(a) == self.rules.canonical(b) || self.rules.ignored.contains(&(a.to_string(), b.to_string()))
+        self.rules.canonical(a) == self.rules.canonical(b)
+            || self.rules.ignored.contains(&(a.to_string(), b.to_string()))
     }
 
     /// The name an entity goes by: the canonical name of an alias spelling, else the name.
@@ -462,7 +463,9 @@ impl Workspace {
             let canonical = self.rules.canonical(&listing.name).to_string();
             let Some(entity) = self.entities.get(&canonical) else { continue };
             let key = (path, index as u32);
-            let at = entity.listings.partition_point(|&(other, other_index)| (self.path_of(other, id, path), other_index) < key);
+            let at = entity
+                .listings
+                .partition_point(|&(other, other_index)| (self.path_of(other, id, path), other_index) < key);
             if let Some(entity) = self.entities.get_mut(&canonical) {
                 entity.listings.insert(at, (id, index as u32));
                 entity.kind_counts[listing.kind as usize] += 1;
@@ -539,10 +542,9 @@ impl Workspace {
     }
 
     fn matcher(&self) -> Arc<MentionMatcher> {
-        self.mentions.matcher(
-            || self.entities.iter().flat_map(|(name, _)| self.patterns_of(name)).collect(),
-            &|name| self.patterns_of(name),
-        )
+        self.mentions.matcher(|| self.entities.iter().flat_map(|(name, _)| self.patterns_of(name)).collect(), &|name| {
+            self.patterns_of(name)
+        })
     }
 
     fn mention_index(&self) -> Arc<MentionIndex> {
@@ -598,11 +600,9 @@ impl Workspace {
             lines.dedup();
             for (start, end) in lines {
                 found.extend(
-                    matcher
-                        .find_mentions(&text[start..end])
-                        .into_iter()
-                        .filter(|mention| &*mention.name == name)
-                        .map(|mention| (id, TextRange::new(start + mention.range.start(), start + mention.range.end()))),
+                    matcher.find_mentions(&text[start..end]).into_iter().filter(|mention| &*mention.name == name).map(
+                        |mention| (id, TextRange::new(start + mention.range.start(), start + mention.range.end())),
+                    ),
                 );
             }
         }
@@ -661,8 +661,11 @@ impl Workspace {
                         .filter_map(|&(file, index)| Some((workspace.file(file)?.path.clone(), index)))
                         .collect();
                     listings.sort();
-                    let articles: Vec<&str> =
-                        workspace.articles_in_order(entity).iter().filter_map(|&id| Some(workspace.file(id)?.path.as_str())).collect();
+                    let articles: Vec<&str> = workspace
+                        .articles_in_order(entity)
+                        .iter()
+                        .filter_map(|&id| Some(workspace.file(id)?.path.as_str()))
+                        .collect();
                     (name.to_string(), format!("{:?} listings {listings:?} articles {articles:?}", entity.kind()))
                 })
                 .collect()
@@ -775,8 +778,11 @@ mod tests {
                 }
             }
             expected.sort();
-            let actual: Vec<(&str, TextRange)> =
-                ws.occurrences(&name).into_iter().map(|(id, range)| (ws.file(id).unwrap().path.as_str(), range)).collect();
+            let actual: Vec<(&str, TextRange)> = ws
+                .occurrences(&name)
+                .into_iter()
+                .map(|(id, range)| (ws.file(id).unwrap().path.as_str(), range))
+                .collect();
             assert_eq!(actual, expected, "{name}");
         }
     }

@@ -52,7 +52,9 @@ fn name_variants(workspace: &Workspace, file: FileId, out: &mut Vec<Diagnostic>)
         for other in candidates {
             let same_kind = workspace.entity(other).is_some_and(|entity| entity.has_kind(listing.kind));
             // Aliased spellings are one entity, ignored pairs are different on purpose.
-            if !same_kind || workspace.names_are_settled(&listing.name, other) || !is_near_spelling(&listing.name, other)
+            if !same_kind
+                || workspace.names_are_settled(&listing.name, other)
+                || !is_near_spelling(&listing.name, other)
             {
                 continue;
             }
