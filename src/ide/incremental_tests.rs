@@ -321,3 +321,26 @@ fn a_fixed_history_with_names_coming_and_going() {
         Edit::Insert { file: 4, at: 0.9, piece: 13 },
     ]);
 }
+
+#[test]
+fn answers_do_not_depend_on_the_order_files_were_added() {
+    let files: Vec<(String, String)> = crate::test_support::seeds()
+        .into_iter()
+        .map(|(name, text)| (format!("/seeds/{name}"), text))
+        .chain(FIXTURES.iter().map(|(path, text)| (path.to_string(), text.to_string())))
+        .collect();
+    let build = |order: &[usize]| {
+        let mut workspace = Workspace::default();
+        for &index in order {
+            let (path, text) = &files[index];
+            workspace.set_indexed_file(path, Arc::from(text.as_str()));
+        }
+        workspace
+    };
+    let forward: Vec<usize> = (0..files.len()).collect();
+    let backward: Vec<usize> = forward.iter().rev().copied().collect();
+    let interleaved: Vec<usize> = forward.iter().step_by(2).chain(forward.iter().skip(1).step_by(2)).copied().collect();
+    let expected = answers(&build(&forward));
+    assert_eq!(answers(&build(&backward)), expected);
+    assert_eq!(answers(&build(&interleaved)), expected);
+}

@@ -195,4 +195,20 @@ mod tests {
         assert_eq!(fixture.workspace.entity("Mit'hat Frashëri").map(|entity| entity.listings.len()), Some(1));
         assert_eq!(find_references(&fixture.workspace, file, offset, true).len(), 2);
     }
+
+    #[test]
+    fn a_cancelled_search_stops_and_the_snapshot_still_answers() {
+        let mut workspace = Workspace::default();
+        for index in 0..600 {
+            let text = format!("= A{index} =\n\nInfobox\n- Commander1: Enver Hoxha\n\nEnver Hoxha led.\n");
+            workspace.set_indexed_file(&format!("/a{index:03}.txt"), std::sync::Arc::from(text));
+        }
+        let file = workspace.file_id("/a000.txt").expect("added");
+        let offset = workspace.file(file).expect("added").text.find("Enver").expect("listed");
+        let token = crate::cancel::CancelToken::new();
+        token.cancel();
+        let cancelled = crate::cancel::run_cancellable(&token, || find_references(&workspace, file, offset, true));
+        assert_eq!(cancelled, Err(crate::cancel::Cancelled));
+        assert_eq!(find_references(&workspace, file, offset, true).len(), 1200);
+    }
 }
