@@ -393,7 +393,11 @@ impl Workspace {
         let mut keyed: Vec<(ListingOrder<'_>, (FileId, u32))> = entity
             .listings
             .iter()
-            .filter_map(|&listing_ref| {
+            .enumerate()
+            .filter_map(|(checked, &listing_ref)| {
+                if checked % 256 == 255 {
+                    crate::cancel::check();
+                }
                 let source = self.file(listing_ref.0)?;
                 let listing = source.facts.listings.get(listing_ref.1 as usize)?;
                 let day = source.facts.date.as_ref().and_then(|(_, range)| range.as_ref()).map(|range| range.start);
