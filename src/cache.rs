@@ -631,7 +631,7 @@ mod tests {
         set_mtime(&setup.article, 2_000_000);
         let (file, changed) = index(&setup);
         assert_eq!((changed.rejected, changed.hits, changed.written), (1, 0, 1), "{changed:?}");
-        assert!(file.facts.listings.iter().any(|listing| listing.name == "Enver Hoxhe"));
+        assert!(file.facts.listings.iter().any(|listing| &*listing.name == "Enver Hoxhe"));
     }
 
     #[test]
@@ -765,7 +765,7 @@ mod tests {
             let (cold, warm) = (cold.as_ref().expect("indexed"), warm.as_ref().expect("indexed"));
             assert_eq!((&cold.path, &cold.facts), (&warm.path, &warm.facts));
             let name = format!("Commander Number{number}");
-            assert!(warm.facts.listings.iter().any(|listing| listing.name == name), "file {number} in order");
+            assert!(warm.facts.listings.iter().any(|listing| *listing.name == *name), "file {number} in order");
         }
     }
 

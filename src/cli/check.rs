@@ -51,6 +51,7 @@ pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
     };
 
     let mut workspace = Workspace::new(config.schema());
+    workspace.set_name_rules(config.aliases.clone(), config.ignored_name_pairs.clone());
     let mut files: Vec<(String, FileId, usize)> = Vec::new();
     let mut loaded = Vec::new();
     for (position, input) in inputs.iter().enumerate() {

@@ -27,6 +27,7 @@ pub fn run_export(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -
     let mut io_failed = false;
     let (config, inputs) = read_paths(&args.paths, err, &mut io_failed);
     let mut workspace = Workspace::new(config.schema());
+    workspace.set_name_rules(config.aliases.clone(), config.ignored_name_pairs.clone());
     let mut loaded = Vec::new();
     let mut relatives = Vec::new();
     for input in &inputs {

@@ -18,14 +18,17 @@ pub fn code_lenses(workspace: &Workspace, file: FileId) -> Vec<CodeLens> {
     let Some((_, title_range)) = &source.facts.title else {
         return Vec::new();
     };
-    let mut linking: Vec<FileId> = source
+    // By path, like every list a user sees.
+    let mut linking: Vec<(&str, FileId)> = source
         .facts
         .article_names()
         .flat_map(|name| workspace.files_mentioning(name))
         .filter(|&other| other != file)
+        .filter_map(|other| Some((workspace.file(other)?.path.as_str(), other)))
         .collect();
-    linking.sort();
+    linking.sort_unstable();
     linking.dedup();
+    let linking: Vec<FileId> = linking.into_iter().map(|(_, id)| id).collect();
     let title = match linking.len() {
         0 => "no articles link here".to_string(),
         1 => "1 article links here".to_string(),

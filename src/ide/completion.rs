@@ -260,7 +260,10 @@ fn offered<'a>(
     names: impl Iterator<Item = (&'a str, &'a crate::index::Entity)>,
 ) -> Vec<(&'a str, &'a crate::index::Entity, EntityKind)> {
     let mut candidates = Vec::new();
-    for (name, entity) in names {
+    for (checked, (name, entity)) in names.enumerate() {
+        if checked % 256 == 255 {
+            crate::cancel::check();
+        }
         let Some(kind) = entity.kind() else {
             continue;
         };
@@ -287,16 +290,25 @@ fn offered<'a>(
     candidates
 }
 
-/// `Person — Commander in Kosovo Operation (1944)`, or `Article — its path`.
+/// `Person — Commander in Kosovo Operation (1944)`, or `Article — its path`: the article
+/// with the first path, or the listing first by path and position (whatever the indexing
+/// order).
 fn entity_detail(workspace: &Workspace, entity: &crate::index::Entity, kind: EntityKind) -> String {
-    match (entity.articles.first(), entity.listings.first()) {
+    let article = entity.articles.iter().copied().min_by_key(|&id| workspace.file(id).map(|source| &source.path));
+    let listing = entity.listings.iter().copied().min_by_key(|&listing_ref| {
+        (
+            workspace.file(listing_ref.0).map(|source| &source.path),
+            workspace.listing(listing_ref).map(|l| l.range.start()),
+        )
+    });
+    match (article.as_ref(), listing.as_ref()) {
         (Some(&article), _) => {
             format!("Article — {}", workspace.file(article).map_or("", |source| source.path.as_str()))
         }
         (None, Some(&listing_ref)) => {
             let listing = workspace.listing(listing_ref);
             let article = workspace.file(listing_ref.0).map_or("", |source| source.display_name());
-            format!("{} — {} in {article}", kind.label(), listing.map_or("", |listing| listing.key.as_str()))
+            format!("{} — {} in {article}", kind.label(), listing.map_or("", |listing| &*listing.key))
         }
         (None, None) => kind.label().to_string(),
     }

@@ -65,7 +65,7 @@ pub fn annotations(workspace: &Workspace, file: FileId) -> Option<ArticleAnnotat
         .filter(|listing| !listing.range.is_empty())
         .map(|listing| {
             let id = entity_id(id_kind(&listing.name, listing.kind), &listing.name);
-            (listing.range, listing.kind, id, listing.name.clone(), AnnotationSource::Listing)
+            (listing.range, listing.kind, id, listing.name.to_string(), AnnotationSource::Listing)
         })
         .collect();
     let listing_ranges: Vec<TextRange> = found.iter().map(|(range, ..)| *range).collect();

@@ -19,7 +19,12 @@ pub(crate) fn fuzzy_rank<T>(query: &str, items: Vec<T>, name: impl Fn(&T) -> &st
     let mut buffer = Vec::new();
     let scored: Vec<(u32, T)> = items
         .into_iter()
-        .filter_map(|item| {
+        .enumerate()
+        .filter_map(|(checked, item)| {
+            // Ranking every name is the long loop of completion and workspace symbols.
+            if checked % 256 == 255 {
+                crate::cancel::check();
+            }
             let score = if query.trim().is_empty() {
                 Some(0)
             } else {

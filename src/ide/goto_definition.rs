@@ -1,10 +1,21 @@
-//! Go to definition: an entity with its own article goes to that article's title; any other
-//! entity to its infobox listings in every article. A See-also item or `Partof` naming an
-//! article goes to the article.
+//! Go to definition.
+//!
+//! The rule, cheap whatever the entity's size:
+//! 1. An entity with its own article(s) goes to their titles (by path).
+//! 2. Otherwise, when the file under the cursor lists the entity, its listings in this file
+//!    come first, the nearest to the cursor first: that is the declaration a reader means.
+//! 3. Then the other listings, by path then position, up to [`OTHER_LISTINGS`] in all. A
+//!    commander listed in five thousand articles has no single definition; the full list is
+//!    what find-references is for.
+//!
+//! A See-also item or `Partof` naming an article goes to the article (rule 1).
 
 use crate::ide::targets::{Target, target_at};
 use crate::index::{FileId, Workspace};
 use crate::syntax::TextRange;
+
+/// At most this many listings are answered for an entity with no article.
+pub const OTHER_LISTINGS: usize = 50;
 
 /// A place to jump to: `focus` is what the editor selects, `full` what it may show around it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,38 +29,60 @@ pub fn goto_definition(workspace: &Workspace, file: FileId, offset: usize) -> Ve
     let Some(Target::Entity { name, .. }) = target_at(workspace, file, offset) else {
         return Vec::new();
     };
-    definitions_of(workspace, &name)
+    definitions_of(workspace, &name, Some((file, offset)))
 }
 
-/// Where a name is defined, sorted by file path then position.
-pub(crate) fn definitions_of(workspace: &Workspace, name: &str) -> Vec<NavigationTarget> {
+/// Where a name is defined (see the module comment); `from` is the cursor's file and offset.
+pub(crate) fn definitions_of(
+    workspace: &Workspace,
+    name: &str,
+    from: Option<(FileId, usize)>,
+) -> Vec<NavigationTarget> {
     let Some(entity) = workspace.entity(name) else {
         return Vec::new();
     };
-    let mut targets: Vec<(&str, NavigationTarget)> = if entity.articles.is_empty() {
-        entity
-            .listings
-            .iter()
-            .filter_map(|&(file, index)| {
-                let listing = workspace.listing((file, index))?;
-                let path = workspace.file(file)?.path.as_str();
-                Some((path, NavigationTarget { file, full: listing.range, focus: listing.range }))
-            })
-            .collect()
-    } else {
-        entity
-            .articles
-            .iter()
-            .filter_map(|&file| {
+    if !entity.articles.is_empty() {
+        return workspace
+            .articles_in_order(entity)
+            .into_iter()
+            .filter_map(|file| {
                 let source = workspace.file(file)?;
                 let focus = source.facts.title.as_ref().map_or(TextRange::empty(0), |(_, range)| *range);
                 let full = source.facts.title_line.unwrap_or(focus);
-                Some((source.path.as_str(), NavigationTarget { file, full, focus }))
+                Some(NavigationTarget { file, full, focus })
             })
-            .collect()
+            .collect();
+    }
+    let target = |(file, range): (FileId, TextRange)| NavigationTarget { file, full: range, focus: range };
+    let listing_range = |listing_ref: (FileId, u32)| workspace.listing(listing_ref).map(|listing| listing.range);
+    // The entity's listings are kept by path then position: this file's are one run of them,
+    // found by binary search, and the others are the first ones outside that run.
+    let (file, offset) = from.unzip();
+    let here_path = file.and_then(|file| workspace.file(file)).map(|source| source.path.as_str());
+    let path_of = |id: FileId| workspace.file(id).map_or("", |source| source.path.as_str());
+    let (run_start, run_end) = match here_path {
+        Some(here) => (
+            entity.listings.partition_point(|&(id, _)| path_of(id) < here),
+            entity.listings.partition_point(|&(id, _)| path_of(id) <= here),
+        ),
+        None => (0, 0),
     };
-    targets.sort_by(|(a_path, a), (b_path, b)| (a_path, a.focus.start).cmp(&(b_path, b.focus.start)));
-    targets.into_iter().map(|(_, target)| target).collect()
+    let mut here: Vec<(usize, TextRange)> = entity.listings[run_start..run_end]
+        .iter()
+        .filter_map(|&listing_ref| {
+            let range = listing_range(listing_ref)?;
+            let offset = offset?;
+            Some((offset.abs_diff(range.start()).min(offset.abs_diff(range.end())), range))
+        })
+        .collect();
+    here.sort_by_key(|&(distance, range)| (distance, range.start()));
+    let room = OTHER_LISTINGS.saturating_sub(here.len());
+    let elsewhere = entity.listings[..run_start]
+        .iter()
+        .chain(&entity.listings[run_end..])
+        .filter_map(|&listing_ref| Some((listing_ref.0, listing_range(listing_ref)?)))
+        .take(room);
+    here.into_iter().filter_map(|(_, range)| Some(target((file?, range)))).chain(elsewhere.map(target)).collect()
 }
 
 #[cfg(test)]
@@ -69,7 +102,7 @@ mod tests {
     }
 
     #[test]
-    fn a_person_goes_to_every_listing() {
+    fn a_person_goes_to_the_listing_here_then_the_others() {
         check(
             "
             //- /b.txt
@@ -88,6 +121,48 @@ mod tests {
             ",
             expect![[r#"
                 [
+                    "/b.txt 4 \"Enver Hoxha\"",
+                    "/a.txt 4 \"Enver Hoxha\"",
+                ]
+            "#]],
+        );
+    }
+
+    #[test]
+    fn a_person_listed_everywhere_answers_a_few_listings_by_path() {
+        let mut fixture = String::from("//- /here.txt\n= Here =\n\nEnver Hoxha led.\n|\n");
+        for index in (0..OTHER_LISTINGS + 10).rev() {
+            fixture += &format!("//- /a{index:03}.txt\n= A{index} =\n\nInfobox\n- Commander1: Enver Hoxha\n");
+        }
+        let fixture = Fixture::parse(&fixture);
+        let (file, offset) = fixture.cursor();
+        let targets = goto_definition(&fixture.workspace, file, offset);
+        let paths: Vec<&str> =
+            targets.iter().map(|target| fixture.workspace.file(target.file).unwrap().path.as_str()).collect();
+        let expected: Vec<String> = (0..OTHER_LISTINGS).map(|index| format!("/a{index:03}.txt")).collect();
+        assert_eq!(paths, expected);
+    }
+
+    #[test]
+    fn the_nearest_listing_in_this_file_comes_first() {
+        check(
+            "
+            //- /a.txt
+            = A =
+
+            Infobox
+            - Commander1: Enver Hoxha
+            - Commander2: Enver Hoxha
+                            |
+            //- /b.txt
+            = B =
+
+            Infobox
+            - Commander1: Enver Hoxha
+            ",
+            expect![[r#"
+                [
+                    "/a.txt 5 \"Enver Hoxha\"",
                     "/a.txt 4 \"Enver Hoxha\"",
                     "/b.txt 4 \"Enver Hoxha\"",
                 ]

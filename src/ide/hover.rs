@@ -44,16 +44,16 @@ fn entity_markdown(workspace: &Workspace, name: &str) -> Option<String> {
     let entity = workspace.entity(name)?;
     let kind = workspace.entity_kind(name)?;
     let mut out = format!("**{name}** — {}", kind.label());
-    for &article in &entity.articles {
+    for article in workspace.articles_in_order(entity) {
         if let Some(source) = workspace.file(article) {
             out += &article_summary(source);
         }
     }
-    // A hover is read at a glance: the first roles, then how many more.
-    let listings: Vec<(&SourceFile, &Listing)> = entity
-        .listings
+    // A hover is read at a glance: the first roles (by the article's date, then its title:
+    // the same whatever order the files were indexed in), then how many more.
+    let listings: Vec<(&SourceFile, &Listing)> = workspace
+        .first_listings_in_order(entity, MAX_ROLES + 1)
         .iter()
-        .take(MAX_ROLES + 1)
         .filter_map(|&(file, index)| Some((workspace.file(file)?.as_ref(), workspace.listing((file, index))?)))
         .collect();
     if !listings.is_empty() {
@@ -66,9 +66,11 @@ fn entity_markdown(workspace: &Workspace, name: &str) -> Option<String> {
         }
         out.pop();
     }
-    let mentioning = workspace.files_mentioning(name).len();
+    let mentioning = workspace.count_files_mentioning(name);
     let articles = if mentioning == 1 { "article" } else { "articles" };
-    out += &format!("\n\nMentioned in {mentioning} {articles}.");
+    // The stable id: the same in `seedls export` and the entity explorer.
+    let id = crate::ide::entity_id::entity_id(kind, name);
+    out += &format!("\n\nMentioned in {mentioning} {articles}. Id `{id}`.");
     Some(out)
 }
 
@@ -152,10 +154,10 @@ mod tests {
                 /b.txt 7 "Enver Hoxha"
                 **Enver Hoxha** — Person
 
-                - Commander, side 1 — Kosovo Operation (1944), 15 October – 22 November 1944
                 - Commander, side 2 — LANÇ counter-offensive in Albania (1944), mid-June – 29 November 1944
+                - Commander, side 1 — Kosovo Operation (1944), 15 October – 22 November 1944
 
-                Mentioned in 2 articles."#]],
+                Mentioned in 2 articles. Id `person:enver-hoxha`."#]],
         );
     }
 
@@ -190,7 +192,7 @@ mod tests {
 
                 The Kosovo Operation was an offensive.
 
-                Mentioned in 2 articles."#]],
+                Mentioned in 2 articles. Id `article:kosovo-operation`."#]],
         );
     }
 
@@ -274,6 +276,6 @@ mod tests {
         let info = hover(&workspace, FileId(0), text.find("Enver").unwrap()).expect("hover");
         assert_eq!(info.markdown.matches("\n- Commander, side 1").count(), 8);
         assert!(info.markdown.contains("- … and 2 more (find all references to see them)"), "{}", info.markdown);
-        assert!(info.markdown.ends_with("Mentioned in 10 articles."));
+        assert!(info.markdown.ends_with("Mentioned in 10 articles. Id `person:enver-hoxha`."), "{}", info.markdown);
     }
 }

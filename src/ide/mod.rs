@@ -19,6 +19,8 @@ pub mod formatting;
 mod fuzzy;
 pub mod goto_definition;
 pub mod hover;
+#[cfg(test)]
+mod incremental_tests;
 pub mod inlay_hints;
 pub mod record_alias;
 pub mod references;

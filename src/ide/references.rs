@@ -1,9 +1,14 @@
 //! Find references: every mention and listing of a name across the workspace. For an
-//! article, the mentions of all its names (title and aliases).
+//! article, the mentions of all its names (title and aliases); for a name with alias
+//! spellings, the mentions of every spelling. Ordered by file path, then position, whatever
+//! order the files were indexed in.
 
 use crate::ide::targets::{Target, target_at};
 use crate::index::{FileId, Workspace};
 use crate::syntax::TextRange;
+
+/// The order references are shown in: file path, then range.
+type PathAndRange<'a> = (&'a str, TextRange);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Reference {
@@ -21,24 +26,37 @@ pub fn find_references(
 ) -> Vec<Reference> {
     let Some(Target::Entity { name, .. }) = target_at(workspace, file, offset) else { return Vec::new() };
     let names = names_referring_to(workspace, &name);
-    let mut references: Vec<Reference> = names
-        .iter()
-        .flat_map(|name| workspace.occurrences(name))
-        .map(|(file, range)| Reference { file, range, is_declaration: is_declaration(workspace, file, range) })
-        .filter(|reference| include_declaration || !reference.is_declaration)
-        .collect();
-    references.sort();
-    references.dedup();
+    let mut found: Vec<(FileId, TextRange)> = names.iter().flat_map(|name| workspace.occurrences(name)).collect();
+    if names.len() > 1 {
+        // Each name's occurrences come by path; several names' are merged the same way.
+        let mut keyed: Vec<(PathAndRange<'_>, (FileId, TextRange))> = found
+            .iter()
+            .filter_map(|&(file, range)| Some(((workspace.file(file)?.path.as_str(), range), (file, range))))
+            .collect();
+        keyed.sort_unstable_by_key(|(key, _)| *key);
+        keyed.dedup_by_key(|(key, _)| *key);
+        found = keyed.into_iter().map(|(_, place)| place).collect();
+    }
+    let mut references = Vec::with_capacity(found.len());
+    for (checked, (file, range)) in found.into_iter().enumerate() {
+        if checked % 256 == 255 {
+            crate::cancel::check();
+        }
+        let is_declaration = is_declaration(workspace, file, range);
+        if include_declaration || !is_declaration {
+            references.push(Reference { file, range, is_declaration });
+        }
+    }
     references
 }
 
 /// The names that refer to the same thing as `name`: the name itself, and for an article all
 /// the names the article goes by (title and aliases).
 pub(crate) fn names_referring_to(workspace: &Workspace, name: &str) -> Vec<String> {
-    let mut names: Vec<String> = vec![name.to_string()];
+    let mut names: Vec<String> = vec![workspace.canonical_name(name).to_string()];
     for &article in workspace.articles_named(name) {
         if let Some(source) = workspace.file(article) {
-            names.extend(source.facts.article_names().map(str::to_string));
+            names.extend(source.facts.article_names().map(|name| workspace.canonical_name(name).to_string()));
         }
     }
     names.sort();
@@ -131,5 +149,66 @@ mod tests {
             ",
             true,
         );
+    }
+
+    #[test]
+    fn an_aliased_name_is_referenced_by_both_spellings_in_path_order() {
+        let mut fixture = Fixture::parse(
+            "
+            //- /b.txt
+            = B =
+
+            Infobox
+            - Commander2: Mit'hat Frashëri
+
+            Mit'hat Frashëri and Midhat Frashëri.
+            //- /a.txt
+            = A =
+
+            Infobox
+            - Commander1: Midhat Frashëri
+                           |
+            ",
+        );
+        fixture
+            .workspace
+            .set_name_rules(vec![("Mit'hat Frashëri".to_string(), "Midhat Frashëri".to_string())], Vec::new());
+        let (file, offset) = fixture.cursor();
+        let shown: Vec<String> = find_references(&fixture.workspace, file, offset, true)
+            .iter()
+            .map(|reference| fixture.describe(reference.file, reference.range))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "/a.txt 4 \"Midhat Frashëri\"",
+                "/b.txt 4 \"Mit'hat Frashëri\"",
+                "/b.txt 6 \"Mit'hat Frashëri\"",
+                "/b.txt 6 \"Midhat Frashëri\"",
+            ]
+        );
+        let entity = fixture.workspace.entity("Mit'hat Frashëri").expect("the alias answers the entity");
+        assert_eq!(entity.listings.len(), 2);
+        assert!(fixture.workspace.entity("Midhat Frashëri").is_some());
+        assert!(!fixture.workspace.entities().any(|(name, _)| name == "Mit'hat Frashëri"));
+        fixture.workspace.set_name_rules(Vec::new(), Vec::new());
+        assert_eq!(fixture.workspace.entity("Mit'hat Frashëri").map(|entity| entity.listings.len()), Some(1));
+        assert_eq!(find_references(&fixture.workspace, file, offset, true).len(), 2);
+    }
+
+    #[test]
+    fn a_cancelled_search_stops_and_the_snapshot_still_answers() {
+        let mut workspace = Workspace::default();
+        for index in 0..600 {
+            let text = format!("= A{index} =\n\nInfobox\n- Commander1: Enver Hoxha\n\nEnver Hoxha led.\n");
+            workspace.set_indexed_file(&format!("/a{index:03}.txt"), std::sync::Arc::from(text));
+        }
+        let file = workspace.file_id("/a000.txt").expect("added");
+        let offset = workspace.file(file).expect("added").text.find("Enver").expect("listed");
+        let token = crate::cancel::CancelToken::new();
+        token.cancel();
+        let cancelled = crate::cancel::run_cancellable(&token, || find_references(&workspace, file, offset, true));
+        assert_eq!(cancelled, Err(crate::cancel::Cancelled));
+        assert_eq!(find_references(&workspace, file, offset, true).len(), 1200);
     }
 }

@@ -47,7 +47,10 @@ pub fn rename(workspace: &Workspace, file: FileId, offset: usize, new_name: &str
         return Err(RenameError("a name cannot contain a comma: infobox values are comma lists".into()));
     }
     let mut change = SourceChange::default();
-    for (file, range) in workspace.occurrences(&old_name) {
+    for (checked, (file, range)) in workspace.occurrences(&old_name).into_iter().enumerate() {
+        if checked % 256 == 255 {
+            crate::cancel::check();
+        }
         change.edits.entry(file).or_default().push(TextEdit::replace(range, new_name));
     }
     Ok(change)

@@ -34,15 +34,15 @@ fn hover_on_alexander_lohr_lists_both_articles() {
     expect![[r#"
         **Alexander Löhr** — Person
 
-        - Commander, side 2 — Kosovo Operation (1944), 15 October – 22 November 1944
         - Commander, side 2 — LANÇ counter-offensive in Albania (1944), mid-June – 29 November 1944
+        - Commander, side 2 — Kosovo Operation (1944), 15 October – 22 November 1944
 
-        Mentioned in 2 articles."#]]
+        Mentioned in 2 articles. Id `person:alexander-lohr`."#]]
     .assert_eq(&info.markdown);
 }
 
 #[test]
-fn definition_of_enver_hoxha_is_his_two_listings() {
+fn definition_of_enver_hoxha_is_the_listing_here_then_the_other() {
     let workspace = seed_workspace();
     let file = file_starting(&workspace, "002");
     let prose = workspace.file(file).unwrap().text.find("commanded by Enver Hoxha").unwrap() + "commanded by ".len();
@@ -53,7 +53,7 @@ fn definition_of_enver_hoxha_is_his_two_listings() {
             format!("{} {}", &source.path[..3], target.focus.slice(&source.text))
         })
         .collect();
-    assert_eq!(targets, ["000 Enver Hoxha", "002 Enver Hoxha"]);
+    assert_eq!(targets, ["002 Enver Hoxha", "000 Enver Hoxha"]);
 }
 
 #[test]

@@ -127,39 +127,77 @@ pub struct WorkspaceSymbol {
 }
 
 /// Articles and entities whose names fuzzily match the query, best first (at most `limit`).
+/// Ties keep a stated order: articles by path; an entity is shown at its listing first by
+/// path and position.
 pub fn workspace_symbols(workspace: &Workspace, query: &str, limit: usize) -> Vec<WorkspaceSymbol> {
-    let mut candidates: Vec<WorkspaceSymbol> = Vec::new();
+    enum Candidate<'a> {
+        Article(WorkspaceSymbol),
+        Entity(&'a str, &'a crate::index::Entity),
+    }
+    let name_of = |candidate: &Candidate<'_>| -> String {
+        match candidate {
+            Candidate::Article(symbol) => symbol.name.clone(),
+            Candidate::Entity(name, _) => name.to_string(),
+        }
+    };
+    let mut articles: Vec<(&str, WorkspaceSymbol)> = Vec::new();
     for (file, source) in workspace.files() {
         if let Some((title, range)) = &source.facts.title {
-            candidates.push(WorkspaceSymbol {
+            let symbol = WorkspaceSymbol {
                 name: title.clone(),
                 kind: SymbolKind::Entity(EntityKind::Article),
                 file,
                 range: *range,
                 container: None,
-            });
+            };
+            articles.push((source.path.as_str(), symbol));
         }
     }
-    for (name, entity) in workspace.entities() {
-        if !entity.articles.is_empty() {
-            continue;
+    articles.sort_by_key(|(path, _)| *path);
+    let mut candidates: Vec<Candidate<'_>> =
+        articles.into_iter().map(|(_, symbol)| Candidate::Article(symbol)).collect();
+    for (checked, (name, entity)) in workspace.entities().enumerate() {
+        if checked % 256 == 255 {
+            crate::cancel::check();
         }
-        let Some(&(file, index)) = entity.listings.first() else {
-            continue;
-        };
-        let (Some(listing), Some(source)) = (workspace.listing((file, index)), workspace.file(file)) else {
-            continue;
-        };
-        candidates.push(WorkspaceSymbol {
-            name: name.to_string(),
-            kind: SymbolKind::Entity(listing.kind),
-            file,
-            range: listing.range,
-            container: Some(SourceFile::display_name(source).to_string()),
-        });
+        if entity.articles.is_empty() && !entity.listings.is_empty() {
+            candidates.push(Candidate::Entity(name, entity));
+        }
     }
-    let ranked = fuzzy_rank(query, candidates, |symbol| &symbol.name);
-    ranked.into_iter().take(limit).collect()
+    let names: Vec<String> = candidates.iter().map(name_of).collect();
+    let indexed: Vec<(usize, &str)> = names.iter().map(String::as_str).enumerate().collect();
+    let ranked = fuzzy_rank(query, indexed, |(_, name)| name);
+    let mut candidates: Vec<Option<Candidate<'_>>> = candidates.into_iter().map(Some).collect();
+    let mut symbols = Vec::new();
+    for (index, _) in ranked {
+        if symbols.len() == limit {
+            break;
+        }
+        match candidates[index].take() {
+            Some(Candidate::Article(symbol)) => symbols.push(symbol),
+            Some(Candidate::Entity(name, entity)) => {
+                let first = entity.listings.iter().copied().min_by_key(|&listing_ref| {
+                    (
+                        workspace.file(listing_ref.0).map(|source| &source.path),
+                        workspace.listing(listing_ref).map(|listing| listing.range.start()),
+                    )
+                });
+                let Some((file, index)) = first else { continue };
+                let (Some(listing), Some(source)) = (workspace.listing((file, index)), workspace.file(file)) else {
+                    continue;
+                };
+                symbols.push(WorkspaceSymbol {
+                    name: name.to_string(),
+                    kind: SymbolKind::Entity(listing.kind),
+                    file,
+                    range: listing.range,
+                    container: Some(SourceFile::display_name(source).to_string()),
+                });
+            }
+            None => {}
+        }
+    }
+    symbols
 }
 
 #[cfg(test)]

@@ -57,7 +57,7 @@ pub fn supertypes(workspace: &Workspace, item: &HierarchyItem) -> Vec<HierarchyI
         EntityKind::Unit => {
             let parents: Vec<&str> = in_name_order(
                 unit_listings(workspace, &item.name)
-                    .filter_map(|(_, listing)| listing.parents.last().map(String::as_str))
+                    .filter_map(|(_, listing)| listing.parents.last().map(|parent| &**parent))
                     .filter(|parent| *parent != item.name)
                     .collect(),
             );
@@ -70,7 +70,7 @@ pub fn supertypes(workspace: &Workspace, item: &HierarchyItem) -> Vec<HierarchyI
                 .filter_map(|&file| workspace.file(file))
                 .flat_map(|source| source.facts.listings.iter())
                 .filter(|listing| listing.kind == EntityKind::Conflict)
-                .map(|listing| listing.name.as_str())
+                .map(|listing| &*listing.name)
                 .collect();
             let mut items: Vec<HierarchyItem> = Vec::new();
             for war in wars {
@@ -101,10 +101,10 @@ pub fn subtypes(workspace: &Workspace, item: &HierarchyItem) -> Vec<HierarchyIte
                     .flat_map(|source| source.facts.listings.iter())
                     .filter(|listing| {
                         listing.kind == EntityKind::Unit
-                            && listing.parents.last().is_some_and(|parent| *parent == item.name)
-                            && listing.name != item.name
+                            && listing.parents.last().is_some_and(|parent| **parent == *item.name)
+                            && *listing.name != *item.name
                     })
-                    .map(|listing| listing.name.as_str())
+                    .map(|listing| &*listing.name)
                     .collect(),
             );
             children.into_iter().filter_map(|child| unit_item(workspace, child)).collect()

@@ -2,6 +2,7 @@
 //! kept immutable. The workspace is the union of these.
 
 use serde::{Deserialize, Serialize};
+use std::sync::{Arc, LazyLock};
 
 use crate::index::date::{DateRange, parse_date};
 use crate::syntax::{Document, InfoboxEntry, InfoboxLine, TextRange};
@@ -54,14 +55,17 @@ impl EntityKind {
 /// One naming of an entity in an infobox: `Enver Hoxha` as `Commander1` of this article.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Listing {
-    pub name: String,
+    /// Shared with the workspace's name table once the file is indexed: stored once.
+    pub name: Arc<str>,
     pub kind: EntityKind,
     pub range: TextRange,
-    /// The key without its side number: `Commander`.
-    pub key: String,
+    /// The key without its side number: `Commander`. The usual spellings share one static
+    /// copy (a listing is the index's most numerous object: no allocation of its own).
+    pub key: Arc<str>,
     pub side: Option<u8>,
     /// For units: the names of the units this one is nested under, outermost first.
-    pub parents: Vec<String>,
+    /// The names share the parents' own listings' copies.
+    pub parents: Vec<Arc<str>>,
 }
 
 /// A See-also item: a name of another article.
@@ -141,6 +145,11 @@ pub fn compute_facts(text: &str, document: &Document) -> FileFacts {
     let own_names: Vec<String> = facts.article_names().map(str::to_string).collect();
     facts.aliases.dedup();
     facts.aliases.retain(|alias| Some(alias) != own_names.first());
+    // Facts live as long as the file is indexed: no growth slack (a quarter of the listings'
+    // bytes on average).
+    facts.listings.shrink_to_fit();
+    facts.see_also.shrink_to_fit();
+    facts.aliases.shrink_to_fit();
     facts
 }
 
@@ -166,23 +175,37 @@ fn entry_facts(text: &str, entry: &InfoboxEntry, facts: &mut FileFacts) {
     if kind == EntityKind::Place {
         facts.place = Some(value());
     }
-    let mut chain: Vec<String> = Vec::new();
+    let key: Arc<str> = shared_key(key);
+    let mut chain: Vec<Arc<str>> = Vec::new();
     for item in &entry.items {
         let name = normalize_name(item.name.slice(text));
         chain.truncate(usize::from(item.depth));
         if name.chars().count() < MIN_NAME_CHARS || !name.chars().any(char::is_alphabetic) {
             continue;
         }
+        let name: Arc<str> = Arc::from(name);
         facts.listings.push(Listing {
             name: name.clone(),
             kind,
             range: item.name,
-            key: key.to_string(),
+            key: key.clone(),
             side: entry.side,
             parents: if kind == EntityKind::Unit { chain.clone() } else { Vec::new() },
         });
         chain.push(name);
     }
+}
+
+/// The key as written, shared with every other listing of the same spelling when it is one
+/// of the usual ones.
+fn shared_key(key: &str) -> Arc<str> {
+    static USUAL: LazyLock<Vec<Arc<str>>> = LazyLock::new(|| {
+        ["Commander", "Combatant", "Units", "Place", "Partof", "commander", "combatant", "units", "place", "partof"]
+            .into_iter()
+            .map(Arc::from)
+            .collect()
+    });
+    USUAL.iter().find(|usual| ***usual == *key).cloned().unwrap_or_else(|| Arc::from(key))
 }
 
 /// `Kosovo Operation (1944)` → `Kosovo Operation`.

@@ -1,84 +1,124 @@
-//! Finding mentions of known names in texts, and keeping them fresh cheaply.
+//! Finding mentions of known names in texts, and keeping that cheap across snapshots.
 //!
 //! One aho-corasick automaton over every name (leftmost-longest, on word boundaries) is the
 //! *base*. Building it for a large workspace takes a while (about 0.2 s for 100,000 names), so
 //! when a few names come and go — a writer typing a commander's name in an infobox — the base
 //! stays and a small *overlay* automaton holds the names added since, while a set filters the
-//! names removed since. The base is rebuilt only when that delta grows large.
+//! names removed since. The base is rebuilt only when that delta grows large. An alias
+//! spelling (`seedls.toml` `[aliases]`) is one more pattern of its canonical name: a mention
+//! of it is a mention of the canonical entity.
 //!
-//! Each file's mentions are cached with the generation of the names they were found with.
-//! When names change, only the files that can be affected are scanned again: those that
-//! mention a removed name (known from the inverted index) and those whose text contains an
-//! added name (found with an automaton over just the added names); every other file's cache
-//! is simply marked current.
+//! The *mention index* says which files mention which name (name → sorted file ids). It is
+//! all that is kept of the mentions: a file's mentions are found again when asked (the
+//! automaton scans about a gigabyte a second), so no per-file lists sit in memory.
+//!
+//! Both are computed per snapshot, on first use, and from the nearest ancestor snapshot that
+//! had them: a [`MentionLineage`] carries the ancestor's matcher and index and the exact
+//! delta since (names added and removed, files changed). Bringing the index forward scans
+//! only the files the delta can touch: the changed files, the files that mentioned a removed
+//! name, and the files whose text contains an added name.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, Input, MatchKind};
+use rayon::prelude::*;
 
 use crate::index::FileId;
+use crate::index::workspace::SourceFile;
 use crate::syntax::TextRange;
 
 /// A known name found in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mention {
     pub range: TextRange,
+    /// The entity's name (the canonical one when the text has an alias spelling).
     pub name: Arc<str>,
 }
 
 /// Past this many names added or removed since the base was built, the base is rebuilt.
 const OVERLAY_LIMIT: usize = 2_000;
 
-/// How a set of names differs from a baseline set: exactly, as names come and go.
+/// Past this many files changed since the ancestor's index, the index is built anew (in
+/// parallel) rather than brought forward file by file.
+const CHANGED_FILES_LIMIT: usize = 4_096;
+
+/// How a set of names differs from a baseline set: exactly, as names come and go. Persistent
+/// sets, so that a snapshot's copy costs nothing.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct NameChanges {
-    pub(crate) added: HashSet<Arc<str>>,
-    pub(crate) removed: HashSet<Arc<str>>,
+    pub(crate) added: imbl::HashSet<Arc<str>>,
+    pub(crate) removed: imbl::HashSet<Arc<str>>,
 }
 
 impl NameChanges {
-    pub(crate) fn name_added(&mut self, name: &str) {
-        if !self.removed.remove(name) {
-            self.added.insert(Arc::from(name));
+    pub(crate) fn name_added(&mut self, name: &Arc<str>) {
+        if self.removed.remove(name).is_none() {
+            self.added.insert(name.clone());
         }
     }
 
-    pub(crate) fn name_removed(&mut self, name: &str) {
-        if !self.added.remove(name) {
-            self.removed.insert(Arc::from(name));
+    pub(crate) fn name_removed(&mut self, name: &Arc<str>) {
+        if self.added.remove(name).is_none() {
+            self.removed.insert(name.clone());
         }
     }
 
     fn len(&self) -> usize {
         self.added.len() + self.removed.len()
     }
+
+    fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty()
+    }
 }
+
+/// A match of one automaton.
+struct Found {
+    start: usize,
+    end: usize,
+    name: Arc<str>,
+}
+
+/// A pattern to look for and the entity name it stands for.
+pub(crate) type Pattern = (Arc<str>, Arc<str>);
 
 /// An automaton with the names behind its pattern ids.
 struct NameAutomaton {
     automaton: Option<AhoCorasick>,
-    names: Vec<Arc<str>>,
+    patterns: Vec<Pattern>,
 }
 
 impl NameAutomaton {
-    fn build(mut names: Vec<Arc<str>>) -> NameAutomaton {
-        names.sort();
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(names.iter().map(|name| name.as_bytes()))
-            .ok();
-        NameAutomaton { automaton, names }
+    fn build(mut patterns: Vec<Pattern>) -> NameAutomaton {
+        patterns.sort();
+        patterns.dedup_by(|a, b| a.0 == b.0);
+        let automaton = (!patterns.is_empty())
+            .then(|| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(patterns.iter().map(|(pattern, _)| pattern.as_bytes()))
+                    .ok()
+            })
+            .flatten();
+        NameAutomaton { automaton, patterns }
     }
 
-    fn find(&self, text: &str, out: &mut Vec<Mention>, skip: &HashSet<Arc<str>>) {
-        let Some(automaton) = &self.automaton else { return };
-        for found in automaton.find_iter(text) {
-            let name = &self.names[found.pattern().as_usize()];
-            if on_word_boundaries(text, found.start(), found.end()) && !skip.contains(name) {
-                out.push(Mention { range: TextRange::new(found.start(), found.end()), name: name.clone() });
-            }
-        }
+    /// The leftmost-longest match starting at or after `from`.
+    fn first_match(&self, text: &str, from: usize) -> Option<Found> {
+        let automaton = self.automaton.as_ref()?;
+        let found = automaton.find(Input::new(text).range(from..))?;
+        Some(Found {
+            start: found.start(),
+            end: found.end(),
+            name: self.patterns[found.pattern().as_usize()].1.clone(),
+        })
+    }
+
+    /// The name of an exact pattern (patterns are sorted and unique).
+    fn lookup(&self, pattern: &str) -> Option<&Arc<str>> {
+        let at = self.patterns.binary_search_by(|(stored, _)| (**stored).cmp(pattern)).ok()?;
+        Some(&self.patterns[at].1)
     }
 
     fn is_match(&self, text: &str) -> bool {
@@ -86,178 +126,365 @@ impl NameAutomaton {
     }
 }
 
-/// The names of one generation: the base automaton, the overlay and the removed names.
+/// The names of one snapshot: the base automaton, the overlay and the removed names.
 pub(crate) struct MentionMatcher {
-    pub(crate) generation: u64,
     base: Arc<NameAutomaton>,
+    /// How the names differ from the base's.
+    since_base: NameChanges,
     overlay: Option<NameAutomaton>,
-    removed: HashSet<Arc<str>>,
 }
 
 impl MentionMatcher {
+    /// A matcher built from scratch over `patterns`.
+    pub(crate) fn new(patterns: Vec<Pattern>) -> MentionMatcher {
+        MentionMatcher {
+            base: Arc::new(NameAutomaton::build(patterns)),
+            since_base: NameChanges::default(),
+            overlay: None,
+        }
+    }
+
+    /// This matcher moved on by `delta`: the same base with a new overlay while the delta
+    /// from the base stays small; `None` when the base must be rebuilt.
+    fn moved_on(&self, delta: &NameChanges, patterns_of: &dyn Fn(&Arc<str>) -> Vec<Pattern>) -> Option<MentionMatcher> {
+        let mut since_base = self.since_base.clone();
+        for name in &delta.removed {
+            since_base.name_removed(name);
+        }
+        for name in &delta.added {
+            since_base.name_added(name);
+        }
+        if since_base.len() > OVERLAY_LIMIT {
+            return None;
+        }
+        let overlay = (!since_base.added.is_empty())
+            .then(|| NameAutomaton::build(since_base.added.iter().flat_map(patterns_of).collect()));
+        Some(MentionMatcher { base: self.base.clone(), since_base, overlay })
+    }
+
+    /// The mentions in a text: leftmost-longest over every current pattern (a match that
+    /// does not stand on word boundaries is dropped, and the text it covers too).
+    ///
+    /// The base and the overlay are searched side by side and the leftmost (longest at a
+    /// tie) of their next matches is taken, then both go on from its end: exactly what one
+    /// automaton over all the names would find. A base match of a removed name gives way to
+    /// the longest current base pattern at the same start, else to the next base match.
     pub(crate) fn find_mentions(&self, text: &str) -> Vec<Mention> {
-        let mut found = Vec::new();
-        self.base.find(text, &mut found, &self.removed);
-        let Some(overlay) = &self.overlay else { return found };
-        overlay.find(text, &mut found, &HashSet::new());
-        // Two non-overlapping lists: merge them, leftmost first, longest at a tie.
-        found.sort_by_key(|mention| (mention.range.start, std::cmp::Reverse(mention.range.end)));
-        let mut merged: Vec<Mention> = Vec::with_capacity(found.len());
-        for mention in found {
-            if merged.last().is_none_or(|last| last.range.end <= mention.range.start) {
-                merged.push(mention);
+        let mut mentions = Vec::new();
+        let mut from = 0;
+        let mut next_base: Option<Found> = None;
+        let mut next_overlay: Option<Found> = None;
+        while from < text.len() {
+            if next_base.as_ref().is_none_or(|found| found.start < from) {
+                next_base = self.base_match(text, from);
+            }
+            if let Some(overlay) = &self.overlay
+                && next_overlay.as_ref().is_none_or(|found| found.start < from)
+            {
+                next_overlay = overlay.first_match(text, from);
+            }
+            let take_base = match (&next_base, &next_overlay) {
+                (None, None) => break,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (Some(a), Some(b)) => (a.start, std::cmp::Reverse(a.end)) <= (b.start, std::cmp::Reverse(b.end)),
+            };
+            let chosen = if take_base { next_base.take() } else { next_overlay.take() };
+            let Some(chosen) = chosen else { break };
+            from = chosen.end;
+            if on_word_boundaries(text, chosen.start, chosen.end) {
+                mentions.push(Mention { range: TextRange::new(chosen.start, chosen.end), name: chosen.name });
             }
         }
-        merged
+        mentions
+    }
+
+    /// The base's next match at or after `from`, removed names given way (see `find_mentions`).
+    fn base_match(&self, text: &str, mut from: usize) -> Option<Found> {
+        loop {
+            let found = self.base.first_match(text, from)?;
+            if !self.since_base.removed.contains(&found.name) {
+                return Some(found);
+            }
+            let start = found.start;
+            let shorter = (start + 1..found.end).rev().filter(|&end| text.is_char_boundary(end)).find_map(|end| {
+                let name = self.base.lookup(&text[start..end])?;
+                (!self.since_base.removed.contains(name)).then(|| Found { start, end, name: name.clone() })
+            });
+            if shorter.is_some() {
+                return shorter;
+            }
+            from = start + text[start..].chars().next().map_or(1, char::len_utf8);
+            if from >= text.len() {
+                return None;
+            }
+        }
+    }
+
+    /// The distinct names a text mentions.
+    fn names_in(&self, text: &str) -> HashSet<Arc<str>> {
+        self.find_mentions(text).into_iter().map(|mention| mention.name).collect()
     }
 }
 
+/// Which files mention which name, for the texts of one snapshot.
+pub(crate) struct MentionIndex {
+    pub(crate) matcher: Arc<MentionMatcher>,
+    /// The files the index was computed from: bringing it forward compares a changed file's
+    /// old mentions with its new ones.
+    files: imbl::Vector<Option<Arc<SourceFile>>>,
+    /// Name → ids of the files that mention it, ascending.
+    by_name: imbl::HashMap<Arc<str>, Arc<[u32]>>,
+}
+
+impl MentionIndex {
+    pub(crate) fn files_mentioning(&self, name: &str) -> &[u32] {
+        self.by_name.get(name).map_or(&[], |files| files)
+    }
+
+    /// Every (name, files) pair, for the consistency report.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&Arc<str>, &[u32])> {
+        self.by_name.iter().map(|(name, files)| (name, &**files))
+    }
+
+    /// The bytes the index holds (ids and per-name lists), for the memory bench.
+    pub(crate) fn heap_estimate(&self) -> usize {
+        self.by_name.iter().map(|(_, files)| files.len() * 4 + 16 + 32).sum()
+    }
+
+    fn build(matcher: Arc<MentionMatcher>, files: imbl::Vector<Option<Arc<SourceFile>>>) -> MentionIndex {
+        let sources: Vec<(u32, Arc<SourceFile>)> =
+            files.iter().enumerate().filter_map(|(index, file)| Some((index as u32, file.clone()?))).collect();
+        let pairs: Vec<(Arc<str>, u32)> = sources
+            .par_iter()
+            .flat_map_iter(|(id, file)| matcher.names_in(&file.text).into_iter().map(move |name| (name, *id)))
+            .collect();
+        let mut grouped: HashMap<Arc<str>, Vec<u32>> = HashMap::new();
+        for (name, id) in pairs {
+            grouped.entry(name).or_default().push(id);
+        }
+        let by_name = grouped
+            .into_iter()
+            .map(|(name, mut ids)| {
+                ids.sort_unstable();
+                (name, Arc::from(ids))
+            })
+            .collect();
+        MentionIndex { matcher, files, by_name }
+    }
+
+    /// This index brought forward to `files` and `matcher`, given what changed since.
+    fn moved_on(
+        &self,
+        matcher: Arc<MentionMatcher>,
+        files: imbl::Vector<Option<Arc<SourceFile>>>,
+        delta: &IndexDelta,
+        patterns_of: &dyn Fn(&Arc<str>) -> Vec<Pattern>,
+    ) -> MentionIndex {
+        let mut affected: HashSet<u32> = delta.files.iter().map(|id| id.0).collect();
+        for name in &delta.names.removed {
+            affected.extend(self.files_mentioning(name).iter().copied());
+        }
+        if !delta.names.added.is_empty() {
+            // An added name can appear in any text (and hide a shorter name it contains).
+            let added = NameAutomaton::build(delta.names.added.iter().flat_map(patterns_of).collect());
+            let sources: Vec<(u32, &Arc<SourceFile>)> = files
+                .iter()
+                .enumerate()
+                .filter(|(index, _)| !affected.contains(&(*index as u32)))
+                .filter_map(|(index, file)| Some((index as u32, file.as_ref()?)))
+                .collect();
+            let hit: Vec<u32> =
+                sources.par_iter().filter(|(_, file)| added.is_match(&file.text)).map(|(id, _)| *id).collect();
+            affected.extend(hit);
+        }
+        let mut affected: Vec<u32> = affected.into_iter().collect();
+        affected.sort_unstable();
+        let changes: Vec<NamesBeforeAndAfter> = affected
+            .par_iter()
+            .map(|&id| {
+                let before = self.files.get(id as usize).cloned().flatten();
+                let after = files.get(id as usize).cloned().flatten();
+                let old = before.map(|file| self.matcher.names_in(&file.text)).unwrap_or_default();
+                let new = after.map(|file| matcher.names_in(&file.text)).unwrap_or_default();
+                (id, old, new)
+            })
+            .collect();
+        let mut edits: HashMap<Arc<str>, (Vec<u32>, Vec<u32>)> = HashMap::new();
+        for (id, old, new) in changes {
+            for name in old.difference(&new) {
+                edits.entry(name.clone()).or_default().1.push(id);
+            }
+            for name in new.difference(&old) {
+                edits.entry(name.clone()).or_default().0.push(id);
+            }
+        }
+        let mut by_name = self.by_name.clone();
+        for (name, (added, removed)) in edits {
+            let mut ids: Vec<u32> = by_name.get(&name).map_or_else(Vec::new, |ids| ids.to_vec());
+            ids.retain(|id| !removed.contains(id));
+            ids.extend(added);
+            ids.sort_unstable();
+            ids.dedup();
+            if ids.is_empty() {
+                by_name.remove(&name);
+            } else {
+                by_name.insert(name, Arc::from(ids));
+            }
+        }
+        // A removed name's entry empties above (its files were rescanned); drop any leftover.
+        for name in &delta.names.removed {
+            by_name.remove(name);
+        }
+        MentionIndex { matcher, files, by_name }
+    }
+}
+
+/// A file's id with the names it mentioned before a change and after it.
+type NamesBeforeAndAfter = (u32, HashSet<Arc<str>>, HashSet<Arc<str>>);
+
+/// What changed since an ancestor's mention index.
+#[derive(Debug, Default, Clone)]
+struct IndexDelta {
+    names: NameChanges,
+    files: imbl::HashSet<FileId>,
+}
+
+/// A snapshot's matcher and mention index, computed on first use, and what it needs to
+/// compute them from an ancestor's. Cloning it (for the next snapshot) hands the clone this
+/// snapshot's results if they were computed, else the same ancestor and delta.
 #[derive(Default)]
-pub(crate) struct MentionCache {
-    matcher: Option<Arc<MentionMatcher>>,
-    /// The names as they differ from the current base automaton's.
-    since_base: NameChanges,
-    /// The names as they differ from the last time every file's mentions were current.
-    since_warm: NameChanges,
-    per_file: HashMap<FileId, (u64, Arc<[Mention]>)>,
-    /// The inverse of `per_file`: for each name, the files whose cached mentions hold it.
-    files_by_name: HashMap<Arc<str>, HashSet<FileId>>,
-    /// The generation at which every file's mentions were last known current; `None` once a
-    /// file or a name changed since. Lets a warm-up that has nothing to do return at once
-    /// instead of visiting every file (hover asks on every request).
-    all_current_at: Option<u64>,
+pub(crate) struct MentionLineage {
+    matcher: OnceLock<Arc<MentionMatcher>>,
+    index: OnceLock<Arc<MentionIndex>>,
+    matcher_from: Option<(Arc<MentionMatcher>, NameChanges)>,
+    index_from: Option<(Arc<MentionIndex>, IndexDelta)>,
 }
 
-impl MentionCache {
-    /// True when every file's mentions are current for `generation`: nothing to warm.
-    pub(crate) fn all_current(&self, generation: u64) -> bool {
-        self.all_current_at == Some(generation)
-    }
-
-    // Before the first automaton or the first cached file there is nothing to differ from:
-    // the first build takes every name (and a cold index adds a hundred thousand).
-    pub(crate) fn name_added(&mut self, name: &str) {
-        self.all_current_at = None;
-        if self.matcher.is_some() {
-            self.since_base.name_added(name);
-        }
-        if !self.per_file.is_empty() {
-            self.since_warm.name_added(name);
-        }
-    }
-
-    pub(crate) fn name_removed(&mut self, name: &str) {
-        self.all_current_at = None;
-        if self.matcher.is_some() {
-            self.since_base.name_removed(name);
-        }
-        if !self.per_file.is_empty() {
-            self.since_warm.name_removed(name);
-        }
-    }
-
-    /// The matcher for `generation`, built from the overlay if the delta is small, else anew
-    /// from `all_names`.
-    pub(crate) fn matcher(
-        &mut self,
-        generation: u64,
-        all_names: impl FnOnce() -> Vec<Arc<str>>,
-    ) -> Arc<MentionMatcher> {
-        if let Some(matcher) = &self.matcher
-            && matcher.generation == generation
-        {
-            return matcher.clone();
-        }
-        let matcher = match &self.matcher {
-            Some(previous) if self.since_base.len() <= OVERLAY_LIMIT => MentionMatcher {
-                generation,
-                base: previous.base.clone(),
-                overlay: (!self.since_base.added.is_empty())
-                    .then(|| NameAutomaton::build(self.since_base.added.iter().cloned().collect())),
-                removed: self.since_base.removed.clone(),
+impl Clone for MentionLineage {
+    fn clone(&self) -> MentionLineage {
+        MentionLineage {
+            matcher: OnceLock::new(),
+            index: OnceLock::new(),
+            matcher_from: match self.matcher.get() {
+                Some(matcher) => Some((matcher.clone(), NameChanges::default())),
+                None => self.matcher_from.clone(),
             },
-            _ => {
-                self.since_base = NameChanges::default();
-                MentionMatcher {
-                    generation,
-                    base: Arc::new(NameAutomaton::build(all_names())),
-                    overlay: None,
-                    removed: HashSet::new(),
-                }
-            }
-        };
-        let matcher = Arc::new(matcher);
-        self.matcher = Some(matcher.clone());
-        matcher
-    }
-
-    pub(crate) fn cached(&self, id: FileId, generation: u64) -> Option<Arc<[Mention]>> {
-        self.per_file.get(&id).filter(|(cached, _)| *cached == generation).map(|(_, mentions)| mentions.clone())
-    }
-
-    pub(crate) fn store(&mut self, id: FileId, generation: u64, mentions: Arc<[Mention]>) {
-        self.forget(id);
-        for mention in mentions.iter() {
-            self.files_by_name.entry(mention.name.clone()).or_default().insert(id);
+            index_from: match self.index.get() {
+                Some(index) => Some((index.clone(), IndexDelta::default())),
+                None => self.index_from.clone(),
+            },
         }
-        self.per_file.insert(id, (generation, mentions));
     }
+}
 
-    pub(crate) fn forget(&mut self, id: FileId) {
-        self.all_current_at = None;
-        let Some((_, old)) = self.per_file.remove(&id) else { return };
-        for mention in old.iter() {
-            if let Some(files) = self.files_by_name.get_mut(&mention.name) {
-                files.remove(&id);
-                if files.is_empty() {
-                    self.files_by_name.remove(&mention.name);
-                }
-            }
+impl MentionLineage {
+    /// The state is about to change: what was computed becomes the ancestor of what will be.
+    fn settle(&mut self) {
+        if let Some(matcher) = self.matcher.take() {
+            self.matcher_from = Some((matcher, NameChanges::default()));
+        }
+        if let Some(index) = self.index.take() {
+            self.index_from = Some((index, IndexDelta::default()));
         }
     }
 
-    pub(crate) fn files_mentioning(&self, name: &str) -> Vec<FileId> {
-        let mut files: Vec<FileId> =
-            self.files_by_name.get(name).map_or_else(Vec::new, |files| files.iter().copied().collect());
-        files.sort();
-        files
+    /// Forgets every ancestor: the next use computes from scratch (after the alias rules
+    /// changed, which change the patterns of names that did not come or go).
+    pub(crate) fn reset(&mut self) {
+        *self = MentionLineage::default();
     }
 
-    /// Which files must be scanned again to bring every cache to `generation`: files with no
-    /// current cache that could be affected by the names changed since the last warm-up.
-    /// Files that cannot be affected are marked current on the way. `texts` gives each
-    /// file's text. Call [`MentionCache::warmed`] once the returned files are stored.
-    pub(crate) fn plan_warm_up<'a>(
-        &mut self,
-        generation: u64,
-        files: impl Iterator<Item = (FileId, &'a str)>,
-    ) -> Vec<FileId> {
-        let changes = &self.since_warm;
-        let rescan_everything = changes.len() > OVERLAY_LIMIT;
-        let added = (!changes.added.is_empty() && !rescan_everything)
-            .then(|| NameAutomaton::build(changes.added.iter().cloned().collect()));
-        let touched_by_removal: HashSet<FileId> =
-            changes.removed.iter().filter_map(|name| self.files_by_name.get(name)).flatten().copied().collect();
-        let mut to_scan = Vec::new();
-        for (id, text) in files {
-            match self.per_file.get_mut(&id) {
-                Some((cached, _)) if *cached == generation => {}
-                Some((cached, _))
-                    if !rescan_everything
-                        && !touched_by_removal.contains(&id)
-                        && !added.as_ref().is_some_and(|added| added.is_match(text)) =>
-                {
-                    *cached = generation;
-                }
-                _ => to_scan.push(id),
+    pub(crate) fn name_added(&mut self, name: &Arc<str>) {
+        self.settle();
+        if let Some((_, delta)) = &mut self.matcher_from {
+            delta.name_added(name);
+            if delta.len() > OVERLAY_LIMIT {
+                self.matcher_from = None;
             }
         }
-        to_scan
+        if let Some((_, delta)) = &mut self.index_from {
+            delta.names.name_added(name);
+            if delta.names.len() > OVERLAY_LIMIT {
+                self.index_from = None;
+            }
+        }
     }
 
-    pub(crate) fn warmed(&mut self, generation: u64) {
-        self.since_warm = NameChanges::default();
-        self.all_current_at = Some(generation);
+    pub(crate) fn name_removed(&mut self, name: &Arc<str>) {
+        self.settle();
+        if let Some((_, delta)) = &mut self.matcher_from {
+            delta.name_removed(name);
+            if delta.len() > OVERLAY_LIMIT {
+                self.matcher_from = None;
+            }
+        }
+        if let Some((_, delta)) = &mut self.index_from {
+            delta.names.name_removed(name);
+            if delta.names.len() > OVERLAY_LIMIT {
+                self.index_from = None;
+            }
+        }
+    }
+
+    pub(crate) fn file_changed(&mut self, id: FileId) {
+        self.settle();
+        if let Some((_, delta)) = &mut self.index_from {
+            delta.files.insert(id);
+            if delta.files.len() > CHANGED_FILES_LIMIT {
+                self.index_from = None;
+            }
+        }
+    }
+
+    /// The matcher of this snapshot: the ancestor's moved on by the delta, or a new one.
+    pub(crate) fn matcher(
+        &self,
+        all_patterns: impl FnOnce() -> Vec<Pattern>,
+        patterns_of: &dyn Fn(&Arc<str>) -> Vec<Pattern>,
+    ) -> Arc<MentionMatcher> {
+        self.matcher
+            .get_or_init(|| {
+                if let Some((ancestor, delta)) = &self.matcher_from {
+                    if delta.is_empty() {
+                        return ancestor.clone();
+                    }
+                    if let Some(matcher) = ancestor.moved_on(delta, patterns_of) {
+                        return Arc::new(matcher);
+                    }
+                }
+                Arc::new(MentionMatcher::new(all_patterns()))
+            })
+            .clone()
+    }
+
+    /// The mention index of this snapshot, brought forward from the ancestor's or built.
+    /// Not cancellable inside: every request on the snapshot shares it (a cancelled
+    /// initializer would leave the `OnceLock` empty, so it would be restarted, not poisoned,
+    /// but the work would be lost).
+    pub(crate) fn index(
+        &self,
+        matcher: Arc<MentionMatcher>,
+        files: &imbl::Vector<Option<Arc<SourceFile>>>,
+        patterns_of: &dyn Fn(&Arc<str>) -> Vec<Pattern>,
+    ) -> Arc<MentionIndex> {
+        self.index
+            .get_or_init(|| {
+                let index = match &self.index_from {
+                    Some((ancestor, delta)) if delta.files.is_empty() && delta.names.is_empty() => {
+                        return ancestor.clone();
+                    }
+                    Some((ancestor, delta)) => ancestor.moved_on(matcher, files.clone(), delta, patterns_of),
+                    None => MentionIndex::build(matcher, files.clone()),
+                };
+                Arc::new(index)
+            })
+            .clone()
+    }
+
+    /// The index if this snapshot computed it already.
+    pub(crate) fn computed_index(&self) -> Option<&Arc<MentionIndex>> {
+        self.index.get()
     }
 }
 
@@ -271,58 +498,52 @@ fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
 mod tests {
     use super::*;
 
-    fn names(list: &[&str]) -> Vec<Arc<str>> {
-        list.iter().map(|name| Arc::from(*name)).collect()
+    fn patterns(list: &[&str]) -> Vec<Pattern> {
+        list.iter().map(|name| (Arc::from(*name), Arc::from(*name))).collect()
     }
 
     fn shown(mentions: &[Mention], text: &str) -> Vec<String> {
         mentions.iter().map(|m| format!("{}@{}", m.range.slice(text), m.range.start)).collect()
     }
 
+    fn changes(added: &[&str], removed: &[&str]) -> NameChanges {
+        let mut changes = NameChanges::default();
+        for name in added {
+            changes.name_added(&Arc::from(*name));
+        }
+        for name in removed {
+            changes.name_removed(&Arc::from(*name));
+        }
+        changes
+    }
+
     #[test]
     fn the_overlay_adds_names_and_the_filter_hides_removed_ones() {
-        let mut cache = MentionCache::default();
-        let base = cache.matcher(1, || names(&["Kosovo", "Enver Hoxha", "Tito"]));
+        let base = MentionMatcher::new(patterns(&["Kosovo", "Enver Hoxha", "Tito"]));
         let text = "Tito and Enver Hoxha in Kosovo Polje with Mehmet Shehu.";
         assert_eq!(shown(&base.find_mentions(text), text), ["Tito@0", "Enver Hoxha@9", "Kosovo@24"]);
-        cache.name_added("Kosovo Polje");
-        cache.name_added("Mehmet Shehu");
-        cache.name_removed("Tito");
-        let next = cache.matcher(2, || unreachable!("a small change must not rebuild the base"));
+        let delta = changes(&["Kosovo Polje", "Mehmet Shehu"], &["Tito"]);
+        let next = base.moved_on(&delta, &|name| vec![(name.clone(), name.clone())]).expect("a small change");
+        assert!(Arc::ptr_eq(&next.base, &base.base), "a small change keeps the base");
         assert_eq!(shown(&next.find_mentions(text), text), ["Enver Hoxha@9", "Kosovo Polje@24", "Mehmet Shehu@42"]);
     }
 
     #[test]
     fn a_large_change_rebuilds_the_base() {
-        let mut cache = MentionCache::default();
-        cache.matcher(1, || names(&["A name"]));
-        for index in 0..=OVERLAY_LIMIT {
-            cache.name_added(&format!("Name {index}"));
-        }
-        let mut rebuilt = false;
-        cache.matcher(2, || {
-            rebuilt = true;
-            names(&["A name"])
-        });
-        assert!(rebuilt);
+        let base = MentionMatcher::new(patterns(&["A name"]));
+        let names: Vec<String> = (0..=OVERLAY_LIMIT).map(|index| format!("Name {index}")).collect();
+        let delta = changes(&names.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+        assert!(base.moved_on(&delta, &|name| vec![(name.clone(), name.clone())]).is_none());
     }
 
     #[test]
-    fn warm_up_rescans_only_files_the_change_can_touch() {
-        let mut cache = MentionCache::default();
-        let texts = ["Tito spoke.", "Nobody here.", "Mehmet Shehu came."];
-        let matcher = cache.matcher(1, || names(&["Tito"]));
-        for (index, text) in texts.iter().enumerate() {
-            cache.store(FileId(index as u32), 1, matcher.find_mentions(text).into());
-        }
-        cache.warmed(1);
-        assert!(cache.all_current(1));
-        cache.name_removed("Tito");
-        cache.name_added("Mehmet Shehu");
-        let to_scan =
-            cache.plan_warm_up(2, texts.iter().enumerate().map(|(index, text)| (FileId(index as u32), *text)));
-        assert_eq!(to_scan, [FileId(0), FileId(2)]);
-        assert!(cache.cached(FileId(1), 2).is_some(), "the untouched file is current without a scan");
-        assert!(!cache.all_current(2), "not before the rescanned files are stored");
+    fn an_alias_spelling_is_a_mention_of_the_canonical_name() {
+        let matcher = MentionMatcher::new(vec![
+            (Arc::from("Midhat Frashëri"), Arc::from("Midhat Frashëri")),
+            (Arc::from("Mit'hat Frashëri"), Arc::from("Midhat Frashëri")),
+        ]);
+        let text = "Mit'hat Frashëri met Midhat Frashëri.";
+        let names: Vec<String> = matcher.find_mentions(text).iter().map(|m| m.name.to_string()).collect();
+        assert_eq!(names, ["Midhat Frashëri", "Midhat Frashëri"]);
     }
 }

@@ -6,8 +6,7 @@
 //! stored as `calovic`), split on anything that is not a letter or a digit.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap, HashSet};
-use std::ops::Bound;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use unicode_normalization::UnicodeNormalization;
@@ -18,26 +17,42 @@ use crate::index::workspace::Entity;
 /// Every known name with its entity, in slots that a word index can point into without
 /// hashing the name again: "which names have a word starting with `calo`" is one range of a
 /// B-tree of (folded word, slot) pairs.
+///
+/// Every part is a persistent collection (`imbl`), so cloning the table for a new snapshot
+/// costs a few pointer copies, and a change copies only the paths it touches. Entities sit
+/// behind an `Arc` so that copying a chunk of slots copies pointers, not listing vectors.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct NameTable {
-    slots: Vec<Option<(Arc<str>, Entity)>>,
-    ids: HashMap<Arc<str>, u32>,
-    free: Vec<u32>,
+    slots: imbl::Vector<Option<Arc<NameSlot>>>,
+    ids: imbl::HashMap<Arc<str>, u32>,
+    free: imbl::Vector<u32>,
     /// (folded word, slot); a name appears once per distinct word.
-    words: BTreeSet<(Box<str>, u32)>,
+    words: imbl::OrdSet<(Arc<str>, u32)>,
     /// (folded first word, slot): which names could start with what is typed.
-    first_words: BTreeSet<(Box<str>, u32)>,
+    first_words: imbl::OrdSet<(Arc<str>, u32)>,
+}
+
+#[derive(Debug, Clone)]
+struct NameSlot {
+    name: Arc<str>,
+    entity: Entity,
 }
 
 impl NameTable {
     pub(crate) fn get(&self, name: &str) -> Option<&Entity> {
         let &id = self.ids.get(name)?;
-        self.slots[id as usize].as_ref().map(|(_, entity)| entity)
+        self.slots.get(id as usize)?.as_ref().map(|slot| &slot.entity)
+    }
+
+    /// The name as the table stores it: one allocation shared by every listing of it.
+    pub(crate) fn interned(&self, name: &str) -> Option<&Arc<str>> {
+        let &id = self.ids.get(name)?;
+        self.slots.get(id as usize)?.as_ref().map(|slot| &slot.name)
     }
 
     pub(crate) fn get_mut(&mut self, name: &str) -> Option<&mut Entity> {
         let &id = self.ids.get(name)?;
-        self.slots[id as usize].as_mut().map(|(_, entity)| entity)
+        self.slots.get_mut(id as usize)?.as_mut().map(|slot| &mut Arc::make_mut(slot).entity)
     }
 
     /// The entity of a name, added empty if the name is new (the bool says so).
@@ -46,10 +61,10 @@ impl NameTable {
             Some(&id) => (id, false),
             None => {
                 let name: Arc<str> = Arc::from(name);
-                let id = match self.free.pop() {
+                let id = match self.free.pop_back() {
                     Some(id) => id,
                     None => {
-                        self.slots.push(None);
+                        self.slots.push_back(None);
                         (self.slots.len() - 1) as u32
                     }
                 };
@@ -61,31 +76,40 @@ impl NameTable {
                     self.words.insert((word.into(), id));
                 }
                 self.ids.insert(name.clone(), id);
-                self.slots[id as usize] = Some((name, Entity::default()));
+                self.slots.set(id as usize, Some(Arc::new(NameSlot { name, entity: Entity::default() })));
                 (id, true)
             }
         };
-        let (_, entity) = self.slots[id as usize].as_mut().expect("a slot of a known name is filled");
-        (entity, added)
+        let slot = self.slots.get_mut(id as usize).and_then(Option::as_mut).expect("a slot of a known name is filled");
+        (&mut Arc::make_mut(slot).entity, added)
     }
 
     /// Forgets a name; returns it as it was stored.
     pub(crate) fn remove(&mut self, name: &str) -> Option<Arc<str>> {
         let id = self.ids.remove(name)?;
-        let (name, _) = self.slots[id as usize].take()?;
+        let slot = self.slots.set(id as usize, None)?;
+        let name = slot.name.clone();
         let words = name_words(&name);
         if let Some(first) = words.first() {
-            self.first_words.remove(&(Box::from(first.as_str()), id));
+            self.first_words.remove(&(Arc::from(first.as_str()), id));
         }
         for word in words {
-            self.words.remove(&(Box::from(word.as_str()), id));
+            self.words.remove(&(Arc::from(word.as_str()), id));
         }
-        self.free.push(id);
+        self.free.push_back(id);
         Some(name)
     }
 
+    pub(crate) fn len(&self) -> usize {
+        self.ids.len()
+    }
+
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&Arc<str>, &Entity)> {
-        self.slots.iter().filter_map(|slot| slot.as_ref().map(|(name, entity)| (name, entity)))
+        self.slots.iter().filter_map(|slot| slot.as_ref().map(|slot| (&slot.name, &slot.entity)))
+    }
+
+    fn slot(&self, id: u32) -> Option<&NameSlot> {
+        self.slots.get(id as usize)?.as_deref()
     }
 
     /// Names with a word that starts with `prefix` (already folded, see [`fold_word`]), in
@@ -94,34 +118,66 @@ impl NameTable {
         &'a self,
         prefix: &str,
     ) -> impl Iterator<Item = (&'a Arc<str>, &'a Entity)> + use<'a> {
-        let prefix: Box<str> = prefix.into();
-        let from: (Box<str>, u32) = (prefix.clone(), 0);
+        let prefix: Arc<str> = prefix.into();
+        let from: (Arc<str>, u32) = (prefix.clone(), 0);
         let mut seen = HashSet::new();
         self.words
-            .range((Bound::Included(from), Bound::Unbounded))
+            .range(from..)
             .take_while(move |(word, _)| word.starts_with(&*prefix))
             .filter(move |&&(_, id)| seen.insert(id))
-            .filter_map(|&(_, id)| self.slots[id as usize].as_ref().map(|(name, entity)| (name, entity)))
+            .filter_map(|&(_, id)| self.slot(id).map(|slot| (&slot.name, &slot.entity)))
     }
 
     /// Names whose first word starts with `prefix` (already folded).
     pub(crate) fn with_first_word_starting<'a>(&'a self, prefix: &str) -> impl Iterator<Item = &'a Arc<str>> + use<'a> {
-        let prefix: Box<str> = prefix.into();
-        let from: (Box<str>, u32) = (prefix.clone(), 0);
+        let prefix: Arc<str> = prefix.into();
+        let from: (Arc<str>, u32) = (prefix.clone(), 0);
         self.first_words
-            .range((Bound::Included(from), Bound::Unbounded))
+            .range(from..)
             .take_while(move |(word, _)| word.starts_with(&*prefix))
-            .filter_map(|&(_, id)| self.slots[id as usize].as_ref().map(|(name, _)| name))
+            .filter_map(|&(_, id)| self.slot(id).map(|slot| &slot.name))
     }
 
     /// Names with exactly this (folded) word.
     pub(crate) fn with_word<'a>(&'a self, word: &str) -> impl Iterator<Item = &'a Arc<str>> + use<'a> {
-        let word: Box<str> = word.into();
-        let from: (Box<str>, u32) = (word.clone(), 0);
+        let word: Arc<str> = word.into();
+        let from: (Arc<str>, u32) = (word.clone(), 0);
         self.words
-            .range((Bound::Included(from), Bound::Unbounded))
+            .range(from..)
             .take_while(move |(stored, _)| *stored == word)
-            .filter_map(|&(_, id)| self.slots[id as usize].as_ref().map(|(name, _)| name))
+            .filter_map(|&(_, id)| self.slot(id).map(|slot| &slot.name))
+    }
+
+    /// Differences between the word indexes and the names (for the consistency report).
+    pub(crate) fn word_index_problems(&self) -> Vec<String> {
+        let mut expected_words = std::collections::BTreeSet::new();
+        let mut expected_first = std::collections::BTreeSet::new();
+        for (index, slot) in self.slots.iter().enumerate() {
+            let Some(slot) = slot else { continue };
+            let words = name_words(&slot.name);
+            if let Some(first) = words.first() {
+                expected_first.insert((first.clone(), index as u32));
+            }
+            expected_words.extend(words.into_iter().map(|word| (word, index as u32)));
+            if self.ids.get(&slot.name) != Some(&(index as u32)) {
+                return vec![format!("name `{}` is not found under its own slot", slot.name)];
+            }
+        }
+        let words: std::collections::BTreeSet<(String, u32)> =
+            self.words.iter().map(|(word, id)| (word.to_string(), *id)).collect();
+        let first: std::collections::BTreeSet<(String, u32)> =
+            self.first_words.iter().map(|(word, id)| (word.to_string(), *id)).collect();
+        let mut problems = Vec::new();
+        if words != expected_words {
+            problems.push("the word index differs from the names' words".to_string());
+        }
+        if first != expected_first {
+            problems.push("the first-word index differs from the names' first words".to_string());
+        }
+        if self.ids.len() != self.iter().count() {
+            problems.push("the name map and the slots disagree".to_string());
+        }
+        problems
     }
 }
 

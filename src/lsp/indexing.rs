@@ -100,6 +100,7 @@ impl Server {
             }
             problems.extend(cache.take_problems());
         }
+        self.state.lock().paranoid_check("indexing");
         // The mention index (who mentions whom) is filled once, here, off the state lock.
         let snapshot = self.state.lock().snapshot();
         let _ = tokio::task::spawn_blocking(move || snapshot.workspace.warm_mentions()).await;

@@ -185,6 +185,7 @@ impl State {
                 if cross_article {
                     self.epoch += 1;
                 }
+                self.paranoid_check(key);
                 Some(ChangeOutcome { file, cross_article })
             }
         }
@@ -212,9 +213,25 @@ impl State {
     }
 
     pub(crate) fn set_config(&mut self, config: Config) {
-        Arc::make_mut(&mut self.workspace).schema = config.schema();
+        let workspace = Arc::make_mut(&mut self.workspace);
+        workspace.schema = config.schema();
+        if config.aliases != self.config.aliases || config.ignored_name_pairs != self.config.ignored_name_pairs {
+            workspace.set_name_rules(config.aliases.clone(), config.ignored_name_pairs.clone());
+        }
         self.config = config;
         self.epoch += 1;
+        self.paranoid_check("new settings");
+    }
+
+    /// `SEEDLS_PARANOID=1` in a debug build: after each change, the incremental index is
+    /// compared with a rebuild from its own texts and any difference is logged.
+    pub(crate) fn paranoid_check(&self, after: &str) {
+        if !cfg!(debug_assertions) || !*PARANOID {
+            return;
+        }
+        for difference in self.workspace.consistency_report() {
+            eprintln!("seedls: SEEDLS_PARANOID: after {after}: {difference}");
+        }
     }
 
     pub(crate) fn set_client_settings(&mut self, settings: ClientSettings) {
@@ -256,6 +273,7 @@ impl State {
             let view = OpenView { version: document.version, line_map: LineMap::new(text, self.encoding) };
             Arc::make_mut(&mut self.views).insert(key.to_string(), view);
         }
+        self.paranoid_check(key);
         ChangeOutcome { file, cross_article }
     }
 }
@@ -272,6 +290,9 @@ fn cross_article_facts_equal(before: &FileFacts, after: &FileFacts) -> bool {
     };
     names(before) == names(after)
 }
+
+static PARANOID: std::sync::LazyLock<bool> =
+    std::sync::LazyLock::new(|| std::env::var("SEEDLS_PARANOID").is_ok_and(|value| value == "1"));
 
 fn check_size(len: usize) -> Result<(), String> {
     if len > MAX_DOCUMENT_BYTES {

@@ -759,3 +759,27 @@ async fn a_second_start_takes_the_facts_from_the_cache_the_first_filled() {
     }
     assert!(before["contents"]["value"].as_str().unwrap().contains("Enver Hoxha"), "{before}");
 }
+
+#[tokio::test]
+async fn aliases_in_seedls_toml_make_two_spellings_one_entity() {
+    let a = "= A =\n\nInfobox\n- Conflict: A\n- Date: 1944\n- Place: P\n- Result: R\n- Combatant1: X\n- Commander1: Midhat Frashëri\n";
+    let b = "= B =\n\nInfobox\n- Conflict: B\n- Date: 1944\n- Place: P\n- Result: R\n- Combatant1: X\n- Commander1: Mit'hat Frashëri\n";
+    let toml = "[aliases]\n\"Mit'hat Frashëri\" = \"Midhat Frashëri\"\n";
+    let workspace = TempWorkspace::new("aliases", &[("a.txt", a), ("b.txt", b), ("seedls.toml", toml)]);
+    let mut client = TestClient::start_in(&workspace.0, json!({ "textDocument": { "diagnostic": {} } })).await;
+    let at_variant =
+        json!({ "textDocument": { "uri": workspace.uri("b.txt") }, "position": { "line": 8, "character": 16 } });
+    let hover = client.request("textDocument/hover", at_variant.clone()).await;
+    let markdown = hover["contents"]["value"].as_str().unwrap();
+    assert!(markdown.starts_with("**Midhat Frashëri** — Person"), "{markdown}");
+    assert!(markdown.contains("Id `person:midhat-frasheri`"), "{markdown}");
+    let references = client
+        .request("textDocument/references", json!({ "textDocument": at_variant["textDocument"], "position": at_variant["position"], "context": { "includeDeclaration": true } }))
+        .await;
+    let files: Vec<&str> =
+        references.as_array().unwrap().iter().map(|r| r["uri"].as_str().unwrap().rsplit('/').next().unwrap()).collect();
+    assert_eq!(files, ["a.txt", "b.txt"]);
+    let report =
+        client.request("textDocument/diagnostic", json!({ "textDocument": { "uri": workspace.uri("b.txt") } })).await;
+    assert_eq!(report["items"], json!([]), "no name-variant for an aliased pair");
+}

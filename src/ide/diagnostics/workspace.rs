@@ -20,7 +20,7 @@ pub(super) fn check(workspace: &Workspace, file: FileId, out: &mut Vec<Diagnosti
         }
     }
     if let Some((title, range)) = &source.facts.title {
-        let others: Vec<&str> = workspace
+        let mut others: Vec<&str> = workspace
             .articles_named(title)
             .iter()
             .filter(|&&other| other != file)
@@ -30,6 +30,7 @@ pub(super) fn check(workspace: &Workspace, file: FileId, out: &mut Vec<Diagnosti
             })
             .map(|other| other.path.as_str())
             .collect();
+        others.sort_unstable();
         if !others.is_empty() {
             out.push(diagnostic(
                 Code::DuplicateTitle,
@@ -50,13 +51,17 @@ fn name_variants(workspace: &Workspace, file: FileId, out: &mut Vec<Diagnostic>)
         candidates.sort_unstable();
         for other in candidates {
             let same_kind = workspace.entity(other).is_some_and(|entity| entity.has_kind(listing.kind));
-            if !same_kind || !is_near_spelling(&listing.name, other) {
+            // Aliased spellings are one entity, ignored pairs are different on purpose.
+            if !same_kind
+                || workspace.names_are_settled(&listing.name, other)
+                || !is_near_spelling(&listing.name, other)
+            {
                 continue;
             }
             let elsewhere = workspace
                 .entity(other)
-                .and_then(|entity| entity.listings.first())
-                .and_then(|&(other_file, _)| workspace.file(other_file))
+                .and_then(|entity| workspace.listings_in_order(entity).first().copied())
+                .and_then(|(other_file, _)| workspace.file(other_file))
                 .map_or(String::new(), |other_source| format!(" in {}", other_source.display_name()));
             out.push(
                 diagnostic(
@@ -118,6 +123,24 @@ fn is_direction(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn name_variants_with_rules(aliases: Vec<(String, String)>, ignored: Vec<(String, String)>) -> Vec<String> {
+        let mut workspace = Workspace::default();
+        let a = workspace.set_file("/a.txt", "= A =\n\nInfobox\n- Commander1: Midhat Frashëri\n".into());
+        workspace.set_file("/b.txt", "= B =\n\nInfobox\n- Commander1: Mit'hat Frashëri\n".into());
+        workspace.set_name_rules(aliases, ignored);
+        let mut out = Vec::new();
+        check(&workspace, a, &mut out);
+        out.into_iter().map(|diagnostic| diagnostic.message).collect()
+    }
+
+    #[test]
+    fn aliased_and_ignored_pairs_are_not_name_variants() {
+        assert_eq!(name_variants_with_rules(Vec::new(), Vec::new()).len(), 1);
+        let pair = ("Mit'hat Frashëri".to_string(), "Midhat Frashëri".to_string());
+        assert!(name_variants_with_rules(vec![pair.clone()], Vec::new()).is_empty());
+        assert!(name_variants_with_rules(Vec::new(), vec![pair]).is_empty());
+    }
 
     #[test]
     fn near_spellings() {
