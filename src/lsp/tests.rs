@@ -20,14 +20,19 @@ struct TestClient {
 }
 
 impl TestClient {
-    async fn start(capabilities: Value) -> TestClient {
+    /// A fresh service, not yet initialized, with what it sends to the client collected.
+    fn connect() -> TestClient {
         let (service, socket) = super::server::service(Server::new);
         let (sender, from_server) = mpsc::unbounded_channel();
         tokio::spawn(socket.for_each(move |request| {
             let _ = sender.send(request);
             futures::future::ready(())
         }));
-        let mut client = TestClient { service: CatchPanic::new(service), from_server, next_id: 0 };
+        TestClient { service: CatchPanic::new(service), from_server, next_id: 0 }
+    }
+
+    async fn start(capabilities: Value) -> TestClient {
+        let mut client = TestClient::connect();
         let result = client.request("initialize", json!({ "capabilities": capabilities })).await;
         assert!(result.get("capabilities").is_some(), "{result}");
         client.notify("initialized", json!({})).await;
@@ -36,17 +41,15 @@ impl TestClient {
 
     /// A client whose workspace is `folder` (indexed before this returns).
     async fn start_in(folder: &std::path::Path, capabilities: Value) -> TestClient {
-        let (service, socket) = super::server::service(Server::new);
-        let (sender, from_server) = mpsc::unbounded_channel();
-        tokio::spawn(socket.for_each(move |request| {
-            let _ = sender.send(request);
-            futures::future::ready(())
-        }));
-        let mut client = TestClient { service: CatchPanic::new(service), from_server, next_id: 0 };
-        let root = tower_lsp_server::ls_types::Uri::from_file_path(folder).expect("a file URI");
         // The facts cache stays off here (it is tested on its own below): tests write nothing
         // into the user's cache folder.
-        let options = json!({ "cache": { "enabled": false } });
+        TestClient::start_with_options(folder, capabilities, json!({ "cache": { "enabled": false } })).await
+    }
+
+    /// A client whose workspace is `folder`, started with these initialization options.
+    async fn start_with_options(folder: &std::path::Path, capabilities: Value, options: Value) -> TestClient {
+        let mut client = TestClient::connect();
+        let root = tower_lsp_server::ls_types::Uri::from_file_path(folder).expect("a file URI");
         let result = client
             .request(
                 "initialize",
@@ -679,18 +682,13 @@ async fn a_name_variant_offers_to_record_an_alias_in_seedls_toml() {
 #[tokio::test]
 async fn workspace_scope_pushes_closed_files_problems_to_clients_that_do_not_pull() {
     let workspace = TempWorkspace::new("scope", &[("a.txt", ALPHA), ("c.txt", "Bare title\n\n==H==\n")]);
-    let (service, socket) = super::server::service(Server::new);
-    let (sender, from_server) = mpsc::unbounded_channel();
-    tokio::spawn(socket.for_each(move |request| {
-        let _ = sender.send(request);
-        futures::future::ready(())
-    }));
-    let mut client = TestClient { service: CatchPanic::new(service), from_server, next_id: 0 };
+    let options = json!({ "diagnostics": { "scope": "workspace" }, "cache": { "enabled": false } });
+    let mut client = TestClient::connect();
     let root = tower_lsp_server::ls_types::Uri::from_file_path(&workspace.0).unwrap();
     client
         .request(
             "initialize",
-            json!({ "capabilities": {}, "rootUri": root.as_str(), "initializationOptions": { "diagnostics": { "scope": "workspace" } } }),
+            json!({ "capabilities": {}, "rootUri": root.as_str(), "initializationOptions": options }),
         )
         .await;
     client.notify("initialized", json!({})).await;
@@ -704,26 +702,8 @@ async fn a_second_start_takes_the_facts_from_the_cache_the_first_filled() {
     let workspace = TempWorkspace::new("facts-cache", &[("a.txt", ALPHA), ("b.txt", BETA)]);
     let cache_dir = workspace.0.join(".cache");
     let start = |dir: std::path::PathBuf| {
-        let root = tower_lsp_server::ls_types::Uri::from_file_path(&workspace.0).unwrap();
-        async move {
-            let (service, socket) = super::server::service(Server::new);
-            let (sender, from_server) = mpsc::unbounded_channel();
-            tokio::spawn(socket.for_each(move |request| {
-                let _ = sender.send(request);
-                futures::future::ready(())
-            }));
-            let mut client = TestClient { service: CatchPanic::new(service), from_server, next_id: 0 };
-            let options = json!({ "cache": { "dir": dir.display().to_string() } });
-            client
-                .request(
-                    "initialize",
-                    json!({ "capabilities": {}, "rootUri": root.as_str(), "initializationOptions": options }),
-                )
-                .await;
-            client.notify("initialized", json!({})).await;
-            client.wait_for_notification("seedls/entitiesChanged").await;
-            client
-        }
+        let options = json!({ "cache": { "dir": dir.display().to_string() } });
+        TestClient::start_with_options(&workspace.0, json!({}), options)
     };
     let mut first = start(cache_dir.clone()).await;
     let shards = || -> Vec<std::path::PathBuf> {
