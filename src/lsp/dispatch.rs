@@ -73,11 +73,7 @@ pub(crate) async fn run_query<T: Send + 'static>(
 
 /// Logs a panic of a request's computation and turns it into an internal-error answer.
 fn panicked(method: &str, payload: &(dyn std::any::Any + Send)) -> Error {
-    let message = payload
-        .downcast_ref::<&str>()
-        .map(|text| text.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_string());
+    let message = crate::lsp::panic_guard::panic_message(payload);
     eprintln!("seedls: {method} panicked: {message}");
     Error { code: ErrorCode::InternalError, message: format!("seedls: {method} failed: {message}").into(), data: None }
 }

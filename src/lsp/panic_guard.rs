@@ -54,16 +54,21 @@ where
     }
 }
 
+/// What a panic said, from its payload (a `&str` or a `String`, as `panic!` makes them).
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|text| text.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
+}
+
 fn answer_panic(
     method: &str,
     id: Option<tower_lsp_server::jsonrpc::Id>,
     panic: Box<dyn std::any::Any + Send>,
 ) -> Option<Response> {
-    let what = panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_string());
+    let what = panic_message(panic.as_ref());
     eprintln!("seedls: handler for `{method}` panicked: {what}; the server goes on");
     id.map(|id| {
         Response::from_error(
