@@ -19,6 +19,7 @@
 //! name, and the files whose text contains an added name.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, Input, MatchKind};
@@ -356,22 +357,75 @@ struct IndexDelta {
 #[derive(Default)]
 pub(crate) struct MentionLineage {
     matcher: OnceLock<Arc<MentionMatcher>>,
-    index: OnceLock<Arc<MentionIndex>>,
+    index: Arc<IndexCell>,
     matcher_from: Option<(Arc<MentionMatcher>, NameChanges)>,
-    index_from: Option<(Arc<MentionIndex>, IndexDelta)>,
+    index_from: Option<(IndexBase, IndexDelta)>,
+}
+
+/// A snapshot's mention index, with whether its computation has begun (and failed). Shared
+/// with the snapshots cloned while it is being computed, so that they wait for it and move it
+/// on by their delta instead of each building an index of their own: after indexing, the
+/// warm-up of a large workspace takes seconds, and an editor clones a snapshot on every
+/// keystroke meanwhile.
+#[derive(Default)]
+struct IndexCell {
+    index: OnceLock<Arc<MentionIndex>>,
+    started: AtomicBool,
+    failed: AtomicBool,
+}
+
+/// The index a snapshot's is computed from.
+#[derive(Clone)]
+enum IndexBase {
+    Ready(Arc<MentionIndex>),
+    /// An ancestor's, being computed when this snapshot was cloned from it.
+    Pending(Arc<IndexCell>),
+}
+
+impl IndexBase {
+    /// The base index: at once when ready, else when its computation ends (`None` if it
+    /// failed).
+    fn wait(&self) -> Option<Arc<MentionIndex>> {
+        match self {
+            IndexBase::Ready(index) => Some(index.clone()),
+            IndexBase::Pending(cell) => loop {
+                if let Some(index) = cell.index.get() {
+                    return Some(index.clone());
+                }
+                if cell.failed.load(Ordering::Acquire) {
+                    return None;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            },
+        }
+    }
+}
+
+/// Marks an index computation as failed if it unwinds, so that none waits for it forever.
+struct FailOnUnwind<'a>(&'a AtomicBool);
+
+impl Drop for FailOnUnwind<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, Ordering::Release);
+        }
+    }
 }
 
 impl Clone for MentionLineage {
     fn clone(&self) -> MentionLineage {
         MentionLineage {
             matcher: OnceLock::new(),
-            index: OnceLock::new(),
+            index: Arc::default(),
             matcher_from: match self.matcher.get() {
                 Some(matcher) => Some((matcher.clone(), NameChanges::default())),
                 None => self.matcher_from.clone(),
             },
-            index_from: match self.index.get() {
-                Some(index) => Some((index.clone(), IndexDelta::default())),
+            index_from: match self.index.index.get() {
+                Some(index) => Some((IndexBase::Ready(index.clone()), IndexDelta::default())),
+                None if self.index.started.load(Ordering::Acquire) && !self.index.failed.load(Ordering::Acquire) => {
+                    Some((IndexBase::Pending(self.index.clone()), IndexDelta::default()))
+                }
                 None => self.index_from.clone(),
             },
         }
@@ -384,8 +438,9 @@ impl MentionLineage {
         if let Some(matcher) = self.matcher.take() {
             self.matcher_from = Some((matcher, NameChanges::default()));
         }
-        if let Some(index) = self.index.take() {
-            self.index_from = Some((index, IndexDelta::default()));
+        if let Some(index) = self.index.index.get().cloned() {
+            self.index = Arc::default();
+            self.index_from = Some((IndexBase::Ready(index), IndexDelta::default()));
         }
     }
 
@@ -468,11 +523,18 @@ impl MentionLineage {
         files: &imbl::Vector<Option<Arc<SourceFile>>>,
         patterns_of: &dyn Fn(&Arc<str>) -> Vec<Pattern>,
     ) -> Arc<MentionIndex> {
-        self.index
+        let cell = &self.index;
+        if let Some(index) = cell.index.get() {
+            return index.clone();
+        }
+        cell.started.store(true, Ordering::Release);
+        let _mark = FailOnUnwind(&cell.failed);
+        cell.index
             .get_or_init(|| {
-                let index = match &self.index_from {
+                let ancestor = self.index_from.as_ref().and_then(|(base, delta)| Some((base.wait()?, delta)));
+                let index = match ancestor {
                     Some((ancestor, delta)) if delta.files.is_empty() && delta.names.is_empty() => {
-                        return ancestor.clone();
+                        return ancestor;
                     }
                     Some((ancestor, delta)) => ancestor.moved_on(matcher, files.clone(), delta, patterns_of),
                     None => MentionIndex::build(matcher, files.clone()),
@@ -484,7 +546,7 @@ impl MentionLineage {
 
     /// The index if this snapshot computed it already.
     pub(crate) fn computed_index(&self) -> Option<&Arc<MentionIndex>> {
-        self.index.get()
+        self.index.index.get()
     }
 }
 
@@ -534,6 +596,33 @@ mod tests {
         let names: Vec<String> = (0..=OVERLAY_LIMIT).map(|index| format!("Name {index}")).collect();
         let delta = changes(&names.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
         assert!(base.moved_on(&delta, &|name| vec![(name.clone(), name.clone())]).is_none());
+    }
+
+    #[test]
+    fn a_snapshot_cloned_during_its_ancestors_computation_waits_for_it() {
+        let ancestor = MentionLineage::default();
+        // Someone (the warm-up after indexing) is computing the ancestor's index.
+        ancestor.index.started.store(true, Ordering::Release);
+        let child = ancestor.clone();
+        let matcher = Arc::new(MentionMatcher::new(patterns(&["Tito"])));
+        let computed = Arc::new(MentionIndex::build(matcher.clone(), imbl::Vector::new()));
+        let handed = computed.clone();
+        let cell = ancestor.index.clone();
+        let finisher = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            let _ = cell.index.set(handed);
+        });
+        // No change since the ancestor: the child's index is the ancestor's, not a new build.
+        let index = child.index(matcher.clone(), &imbl::Vector::new(), &|name| vec![(name.clone(), name.clone())]);
+        finisher.join().unwrap();
+        assert!(Arc::ptr_eq(&index, &computed));
+        // A computation that failed is not waited for: the child builds its own.
+        let failed = MentionLineage::default();
+        failed.index.started.store(true, Ordering::Release);
+        let orphan = failed.clone();
+        failed.index.failed.store(true, Ordering::Release);
+        let built = orphan.index(matcher, &imbl::Vector::new(), &|name| vec![(name.clone(), name.clone())]);
+        assert!(!Arc::ptr_eq(&built, &computed));
     }
 
     #[test]
