@@ -102,6 +102,9 @@ impl Server {
         }
         self.state.lock().paranoid_check("indexing");
         // The mention index (who mentions whom) is filled once, here, off the state lock.
+        if let Some(progress) = &progress {
+            progress.report_with_message(format!("{indexed} files read; finding mentions"), 100).await;
+        }
         let snapshot = self.state.lock().snapshot();
         let _ = tokio::task::spawn_blocking(move || snapshot.workspace.warm_mentions()).await;
         for problem in problems {
