@@ -228,17 +228,27 @@ fn run(check_only: bool) -> Result<()> {
     if scenarios.contains("typing") {
         typing_scenario(&mut server, &mut report, &uri, article, &mut version)?;
     }
-    if scenarios.contains("contention") {
-        println!(
-            "contention: {CONTENTION_KEYSTROKES} keystrokes every {} ms with requests in flight",
-            TYPING_PACE.as_millis()
-        );
-        let contention = contention(&mut server, &bench, &uri, article, &mut version)?;
-        contention.report(&mut report, &bench);
-    }
     if scenarios.contains("cancel") {
         println!("cancellation: {CANCELLATIONS} × references, rename, workspace/symbol");
         cancellation(&mut server, &mut report, &uri, article, common)?;
+    }
+    // Last on this server: without cancellation the requests can pile up, and what is still
+    // running when the run moves on would slow whatever comes next.
+    if scenarios.contains("contention") {
+        for cancel_stale in [true, false] {
+            println!(
+                "contention: {CONTENTION_KEYSTROKES} keystrokes every {} ms with requests in flight, {}",
+                TYPING_PACE.as_millis(),
+                if cancel_stale { "stale ones cancelled" } else { "none cancelled" }
+            );
+            report.memory(
+                if cancel_stale { "before contention" } else { "between contentions" },
+                server.memory()?,
+                false,
+            );
+            let contention = contention(&mut server, &bench, &uri, article, &mut version, cancel_stale)?;
+            contention.report(&mut report, &bench);
+        }
     }
     report.memory("at the end", server.memory()?, false);
     server.stop()?;
@@ -951,18 +961,26 @@ impl KeystrokeOutcome {
 struct Contention {
     collector: Collector,
     keystrokes: usize,
+    cancel_stale: bool,
+    /// The most threads and the most resident memory the server had during the run.
+    max_threads: u64,
+    max_rss: u64,
 }
 
 /// Keystrokes every `TYPING_PACE` into the open article; after each, without waiting, the
 /// requests VS Code sends for a visible document (semantic tokens, highlights at the cursor,
 /// inlay hints of the visible lines, code lenses, a hover where the mouse rests) and every
-/// tenth keystroke a references request on the most common entity.
+/// tenth keystroke a references request on the most common entity. With `cancel_stale`, the
+/// client cancels the editor requests of the previous keystroke still in flight (VS Code
+/// cancels semantic tokens, inlay hints, code lenses, highlights and hovers of a version
+/// that is gone); without, nothing is ever cancelled.
 fn contention(
     server: &mut LspClient,
     bench: &Bench<'_>,
     uri: &str,
     article: &Article,
     version: &mut i64,
+    cancel_stale: bool,
 ) -> Result<Contention> {
     let common = bench.corpus.common_person();
     let common_at = common_names(article, common).next().context("the article names the common person")?;
@@ -971,6 +989,7 @@ fn contention(
     let targets: Vec<&corpus::WrittenName> = article.names.iter().filter(|name| name.end < typist.spot).collect();
     let visible_end = position(&article.text, article.text.len().min(4_000));
     let mut collector = Collector::new(uri);
+    let (mut max_threads, mut max_rss) = (0, 0);
     let started = Instant::now();
     for keystroke in 0..CONTENTION_KEYSTROKES {
         let change = typist.next_change();
@@ -980,6 +999,19 @@ fn contention(
             json!({ "textDocument": { "uri": uri, "version": *version }, "contentChanges": [change] }),
         )?;
         collector.keystrokes.push((*version, sent));
+        if cancel_stale {
+            let stale: Vec<i64> = collector
+                .pending
+                .iter()
+                .filter(|(_, request)| EDITOR_REQUESTS.contains(&request.method))
+                .map(|(id, _)| *id)
+                .collect();
+            for id in stale {
+                server.cancel(id)?;
+            }
+        }
+        max_threads = max_threads.max(server.threads()?);
+        max_rss = max_rss.max(server.memory()?.0);
         let target = targets[(keystroke * 7) % targets.len()];
         let at = position(&typist.text, offset_into(&typist.text, target.start, target.end, 1 + keystroke % 3));
         let document = json!({ "uri": uri });
@@ -1016,27 +1048,36 @@ fn contention(
     }
     let current = *version;
     server.wait_for("diagnostics after the contention", |message| is_diagnostics(message, uri, current))?;
-    Ok(Contention { collector, keystrokes: CONTENTION_KEYSTROKES })
+    Ok(Contention { collector, keystrokes: CONTENTION_KEYSTROKES, cancel_stale, max_threads, max_rss })
 }
 
 impl Contention {
     fn report(self, report: &mut Report, bench: &Bench<'_>) {
+        let (how, key) = if self.cancel_stale {
+            ("stale requests cancelled", "contention_cancelling_stale")
+        } else {
+            ("nothing cancelled", "contention")
+        };
         let outcome = self.collector.keystroke_latencies("keystroke → diagnostics under load", |_| true);
         let out_of_order = self.collector.out_of_order();
         let unanswered = self.collector.pending.len();
         report.line(format!(
-            "contention: {} keystrokes every {} ms, {} requests each, references every tenth: {}; {} requests unanswered; {} diagnostics out of order{}",
+            "contention ({how}): {} keystrokes every {} ms, {} requests each, references every tenth: {}; {} requests unanswered; {} diagnostics out of order{}; the server peaked at {} threads, {:.0} MB",
             self.keystrokes,
             TYPING_PACE.as_millis(),
             EDITOR_REQUESTS.len(),
             outcome.summary(),
             unanswered,
             out_of_order.len(),
-            out_of_order.first().map_or(String::new(), |(old, new)| format!(" (first: version {old} after {new})"))
+            out_of_order.first().map_or(String::new(), |(old, new)| format!(" (first: version {old} after {new})")),
+            self.max_threads,
+            mb(self.max_rss),
         ));
         report.json.insert(
-            "contention".into(),
+            key.into(),
             json!({
+                "max_threads": self.max_threads,
+                "max_vm_rss_bytes": self.max_rss,
                 "keystrokes": self.keystrokes,
                 "pace_ms": TYPING_PACE.as_millis() as u64,
                 "keystroke_to_diagnostics": outcome.samples.json(),
@@ -1051,17 +1092,18 @@ impl Contention {
         );
         let p99 = outcome.samples.percentile(0.99);
         report.target(Target {
-            name: "keystroke → diagnostics under load".into(),
+            name: format!("keystroke → diagnostics under load, {how}"),
             limit: "p99 ≤ 10 ms".into(),
             measured: format!("{:.2} ms", ms(p99)),
             pass: ms(p99) <= 10.0 && outcome.never == 0 && out_of_order.is_empty(),
         });
-        report.row("keystroke → diagnostics, under load", outcome.samples);
+        report.row(&format!("keystroke → diagnostics, load, {how}"), outcome.samples);
         let limit = workspace_limit_ms(bench.article_count);
         for (method, samples) in self.collector.answers {
-            let label = format!("  {} under load", method.trim_start_matches("textDocument/"));
+            let short = method.trim_start_matches("textDocument/");
+            let label = format!("  {short}, {how}");
             if method == "textDocument/references" {
-                report.latency_target("references under load", &label, samples, limit);
+                report.latency_target(&format!("references under load, {how}"), &label, samples, limit);
             } else {
                 report.row(&label, samples);
             }

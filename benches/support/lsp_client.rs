@@ -172,18 +172,20 @@ impl LspClient {
 
     /// `VmRSS` and `VmHWM` of the server, in bytes, from `/proc/<pid>/status`.
     pub(crate) fn memory(&self) -> Result<(u64, u64)> {
+        Ok((self.status_number("VmRSS:")? * 1024, self.status_number("VmHWM:")? * 1024))
+    }
+
+    /// How many threads the server runs now.
+    pub(crate) fn threads(&self) -> Result<u64> {
+        self.status_number("Threads:")
+    }
+
+    /// The number after `name` in `/proc/<pid>/status`.
+    fn status_number(&self, name: &str) -> Result<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
             .context("reading /proc/<pid>/status (Linux only)")?;
-        let field = |name: &str| -> Result<u64> {
-            let line = status.lines().find(|line| line.starts_with(name)).ok_or_else(|| anyhow!("no {name}"))?;
-            let kilobytes: u64 = line
-                .split_whitespace()
-                .nth(1)
-                .and_then(|value| value.parse().ok())
-                .ok_or_else(|| anyhow!("unreadable {line}"))?;
-            Ok(kilobytes * 1024)
-        };
-        Ok((field("VmRSS:")?, field("VmHWM:")?))
+        let line = status.lines().find(|line| line.starts_with(name)).ok_or_else(|| anyhow!("no {name}"))?;
+        line.split_whitespace().nth(1).and_then(|value| value.parse().ok()).ok_or_else(|| anyhow!("unreadable {line}"))
     }
 
     /// `shutdown`, `exit`, and a kill if the server is still there after five seconds.
