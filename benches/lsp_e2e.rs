@@ -239,6 +239,7 @@ fn run(check_only: bool) -> Result<()> {
     }
     // Last on this server: without cancellation the requests can pile up, and what is still
     // running when the run moves on would slow whatever comes next.
+    let mut aborted = false;
     if scenarios.contains("contention") {
         for cancel_stale in [true, false] {
             println!(
@@ -252,13 +253,22 @@ fn run(check_only: bool) -> Result<()> {
                 false,
             );
             match contention(&mut server, &bench, &uri, article, &mut version, cancel_stale) {
-                Ok(contention) => contention.report(&mut report, &bench),
+                Ok(contention) => {
+                    aborted |= contention.aborted.is_some();
+                    contention.report(&mut report, &bench);
+                }
                 Err(error) => report.failed("contention", Err(error)),
+            }
+            if aborted {
+                break;
             }
         }
     }
     report.memory("at the end", server.memory()?, false);
-    if let Err(error) = server.stop() {
+    if aborted {
+        // Buried under requests: killed (by its drop), not asked to shut down.
+        drop(server);
+    } else if let Err(error) = server.stop() {
         report.line(format!("the server did not stop cleanly: {error:#}"));
     }
 
@@ -950,15 +960,25 @@ impl Collector {
 
     /// Waits (bounded) until every request is answered and the last keystroke's diagnostics
     /// are out; what is still missing then is reported, not waited for.
-    fn settle(&mut self, server: &mut LspClient) -> Result<()> {
+    /// With `max_rss`, gives up as soon as the server's resident memory passes it (the
+    /// machine is shared: a server buried under requests must not take it down); returns
+    /// the memory it gave up at.
+    fn settle(&mut self, server: &mut LspClient, max_rss: Option<u64>) -> Result<Option<u64>> {
         let deadline = Instant::now() + server.timeout();
         let last = self.keystrokes.last().map(|(version, _)| *version);
         while Instant::now() < deadline && (!self.pending.is_empty() || self.last_published() < last) {
-            if let Some(incoming) = server.next_until(deadline)? {
+            let step = deadline.min(Instant::now() + Duration::from_millis(100));
+            if let Some(incoming) = server.next_until(step)? {
                 self.take(incoming);
             }
+            if let Some(limit) = max_rss {
+                let (rss, _) = server.memory()?;
+                if rss > limit {
+                    return Ok(Some(rss));
+                }
+            }
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Keystroke → diagnostics, for the keystrokes sent within `sent_in`: the time from a
@@ -1017,6 +1037,8 @@ struct Contention {
     /// The most threads and the most resident memory the server had during the run.
     max_threads: u64,
     max_rss: u64,
+    /// Why the run stopped early, if it did: the server's memory passed the limit.
+    aborted: Option<String>,
 }
 
 /// Keystrokes every `TYPING_PACE` into the open article; after each, without waiting, the
@@ -1041,6 +1063,7 @@ fn contention(
     let targets: Vec<&corpus::WrittenName> = article.names.iter().filter(|name| name.end < typist.spot).collect();
     let mut collector = Collector::new(uri);
     let (mut max_threads, mut max_rss) = (0, 0);
+    let rss_limit = env_number("SEEDLS_BENCH_MAX_RSS_MB", 6_000)? as u64 * 1_000_000;
     let started = Instant::now();
     for keystroke in 0..CONTENTION_KEYSTROKES {
         let change = typist.next_change();
@@ -1063,6 +1086,9 @@ fn contention(
         }
         max_threads = max_threads.max(server.threads()?);
         max_rss = max_rss.max(server.memory()?.0);
+        if max_rss > rss_limit {
+            break;
+        }
         let target = targets[(keystroke * 7) % targets.len()];
         let at = position(&typist.text, offset_into(&typist.text, target.start, target.end, 1 + keystroke % 3));
         let document = json!({ "uri": uri });
@@ -1080,7 +1106,28 @@ fn contention(
         }
         collector.collect_until(server, started + TYPING_PACE * (keystroke as u32 + 1))?;
     }
-    collector.settle(server)?;
+    let gave_up = match collector.settle(server, Some(rss_limit))? {
+        Some(rss) => Some(rss),
+        None if max_rss > rss_limit => Some(max_rss),
+        None => None,
+    };
+    if let Some(rss) = gave_up {
+        let reason = format!(
+            "stopped at {:.0} MB of server memory (limit {:.0} MB, SEEDLS_BENCH_MAX_RSS_MB) after {} keystrokes",
+            mb(rss),
+            mb(rss_limit),
+            collector.keystrokes.len()
+        );
+        println!("  {reason}");
+        return Ok(Contention {
+            collector,
+            keystrokes: CONTENTION_KEYSTROKES,
+            cancel_stale,
+            max_threads,
+            max_rss: max_rss.max(rss),
+            aborted: Some(reason),
+        });
+    }
     // Leave the article as it was found: the typist always ends a word erased.
     while typist.step != 0 {
         let change = typist.next_change();
@@ -1098,7 +1145,7 @@ fn contention(
             break;
         }
     }
-    Ok(Contention { collector, keystrokes: CONTENTION_KEYSTROKES, cancel_stale, max_threads, max_rss })
+    Ok(Contention { collector, keystrokes: CONTENTION_KEYSTROKES, cancel_stale, max_threads, max_rss, aborted: None })
 }
 
 impl Contention {
@@ -1123,9 +1170,13 @@ impl Contention {
             self.max_threads,
             mb(self.max_rss),
         ));
+        if let Some(reason) = &self.aborted {
+            report.line(format!("contention ({how}) ABORTED: {reason}; the server was killed"));
+        }
         report.json.insert(
             key.into(),
             json!({
+                "aborted": self.aborted,
                 "max_threads": self.max_threads,
                 "max_vm_rss_bytes": self.max_rss,
                 "keystrokes": self.keystrokes,
@@ -1145,7 +1196,7 @@ impl Contention {
             name: format!("keystroke → diagnostics under load, {how}"),
             limit: "p99 ≤ 10 ms".into(),
             measured: format!("{:.2} ms", ms(p99)),
-            pass: ms(p99) <= 10.0 && outcome.never == 0 && out_of_order.is_empty(),
+            pass: ms(p99) <= 10.0 && outcome.never == 0 && out_of_order.is_empty() && self.aborted.is_none(),
         });
         report.row(&format!("keystroke → diagnostics, load, {how}"), outcome.samples);
         let limit = workspace_limit_ms(bench.article_count);
@@ -1258,7 +1309,7 @@ fn typing_during_indexing(bench: &Bench<'_>, report: &mut Report, article: &Arti
             after_end += 1;
         }
     }
-    collector.settle(&mut server)?;
+    collector.settle(&mut server, None)?;
     let end = collector.progress_end.as_ref().context("the end of indexing")?;
     check_indexed(&end.message, bench.article_count)?;
     let end_at = end.arrived;
