@@ -48,6 +48,7 @@ const KEYSTROKES: usize = 200;
 /// Keystrokes of the contention scenario, and how far apart (a fast typist; editors send
 /// their requests on every one).
 const CONTENTION_KEYSTROKES: usize = 200;
+/// The default pace; `SEEDLS_BENCH_PACE_MS` sets another.
 const TYPING_PACE: Duration = Duration::from_millis(30);
 /// Keystrokes typed after the end of indexing in the indexing scenario (for comparison).
 const KEYSTROKES_AFTER_INDEXING: usize = 20;
@@ -115,6 +116,8 @@ struct Bench<'a> {
     article_count: usize,
     stderr_log: PathBuf,
     timeout: Duration,
+    /// Time between keystrokes in the contention and indexing scenarios.
+    pace: Duration,
 }
 
 impl Bench<'_> {
@@ -165,8 +168,18 @@ fn run(check_only: bool) -> Result<()> {
     let stderr_log = target_dir.join("bench-lsp-e2e.server.log");
     // One log per run, appended to by every server of the run.
     std::fs::write(&stderr_log, "").with_context(|| format!("clearing {}", stderr_log.display()))?;
-    let bench =
-        Bench { binary, target_dir: target_dir.clone(), folder, corpus: &corpus, article_count, stderr_log, timeout };
+    let pace =
+        Duration::from_millis(env_number("SEEDLS_BENCH_PACE_MS", TYPING_PACE.as_millis() as usize)?.max(1) as u64);
+    let bench = Bench {
+        binary,
+        target_dir: target_dir.clone(),
+        folder,
+        corpus: &corpus,
+        article_count,
+        stderr_log,
+        timeout,
+        pace,
+    };
 
     // Two cores are easily shared with a build: say so next to the figures.
     let mut report = Report::new(article_count, corpus_bytes, corpus.content_hash());
@@ -244,7 +257,7 @@ fn run(check_only: bool) -> Result<()> {
         for cancel_stale in [true, false] {
             println!(
                 "contention: {CONTENTION_KEYSTROKES} keystrokes every {} ms with requests in flight, {}",
-                TYPING_PACE.as_millis(),
+                bench.pace.as_millis(),
                 if cancel_stale { "stale ones cancelled" } else { "none cancelled" }
             );
             report.memory(
@@ -1038,11 +1051,12 @@ struct Contention {
     /// The most threads and the most resident memory the server had during the run.
     max_threads: u64,
     max_rss: u64,
+    pace: Duration,
     /// Why the run stopped early, if it did: the server's memory passed the limit.
     aborted: Option<String>,
 }
 
-/// Keystrokes every `TYPING_PACE` into the open article; after each, without waiting, the
+/// Keystrokes every `bench.pace` into the open article; after each, without waiting, the
 /// requests VS Code sends for a visible document (semantic tokens, highlights at the cursor,
 /// inlay hints of the visible lines, code lenses, a hover where the mouse rests) and every
 /// tenth keystroke a references request on the most common entity. With `cancel_stale`, the
@@ -1105,7 +1119,7 @@ fn contention(
             });
             collector.sent_request("textDocument/references", server.start_request("textDocument/references", params)?);
         }
-        collector.collect_until(server, started + TYPING_PACE * (keystroke as u32 + 1))?;
+        collector.collect_until(server, started + bench.pace * (keystroke as u32 + 1))?;
     }
     let gave_up = match collector.settle(server, Some(rss_limit))? {
         Some(rss) => Some(rss),
@@ -1126,6 +1140,7 @@ fn contention(
             cancel_stale,
             max_threads,
             max_rss: max_rss.max(rss),
+            pace: bench.pace,
             aborted: Some(reason),
         });
     }
@@ -1146,7 +1161,15 @@ fn contention(
             break;
         }
     }
-    Ok(Contention { collector, keystrokes: CONTENTION_KEYSTROKES, cancel_stale, max_threads, max_rss, aborted: None })
+    Ok(Contention {
+        collector,
+        keystrokes: CONTENTION_KEYSTROKES,
+        cancel_stale,
+        max_threads,
+        max_rss,
+        pace: bench.pace,
+        aborted: None,
+    })
 }
 
 impl Contention {
@@ -1162,7 +1185,7 @@ impl Contention {
         report.line(format!(
             "contention ({how}): {} keystrokes every {} ms, {} requests each, references every tenth: {}; {} requests unanswered; {} diagnostics out of order{}; the server peaked at {} threads, {:.0} MB",
             self.keystrokes,
-            TYPING_PACE.as_millis(),
+            self.pace.as_millis(),
             EDITOR_REQUESTS.len(),
             outcome.summary(),
             unanswered,
@@ -1181,7 +1204,7 @@ impl Contention {
                 "max_threads": self.max_threads,
                 "max_vm_rss_bytes": self.max_rss,
                 "keystrokes": self.keystrokes,
-                "pace_ms": TYPING_PACE.as_millis() as u64,
+                "pace_ms": self.pace.as_millis() as u64,
                 "keystroke_to_diagnostics": outcome.samples.json(),
                 "superseded": outcome.superseded,
                 "never_published": outcome.never,
@@ -1278,7 +1301,7 @@ fn spin_for(duration: Duration) {
 }
 
 /// A fresh server: the article is opened right after `initialized` and typed into every
-/// `TYPING_PACE` until the end of indexing, then `KEYSTROKES_AFTER_INDEXING` more.
+/// `bench.pace` until the end of indexing, then `KEYSTROKES_AFTER_INDEXING` more.
 fn typing_during_indexing(bench: &Bench<'_>, report: &mut Report, article: &Article) -> Result<()> {
     let mut server = bench.spawn()?;
     let (started, _) = start_session(&mut server, &bench.folder, None)?;
@@ -1292,13 +1315,13 @@ fn typing_during_indexing(bench: &Bench<'_>, report: &mut Report, article: &Arti
     let mut version = 1;
     let mut after_end = 0;
     let deadline = Instant::now() + server.timeout();
-    let mut next = Instant::now() + TYPING_PACE;
+    let mut next = Instant::now() + bench.pace;
     while after_end < KEYSTROKES_AFTER_INDEXING {
         if Instant::now() > deadline {
             bail!("indexing did not end within {} s while typing", server.timeout().as_secs());
         }
         collector.collect_until(&mut server, next)?;
-        next += TYPING_PACE;
+        next += bench.pace;
         let change = typist.next_change();
         version += 1;
         let sent = server.notify(
