@@ -894,7 +894,7 @@ fn typing_spot(text: &str) -> usize {
     text[..see_also].trim_end_matches(['\n', ' ', '=', '-']).len()
 }
 
-/// Answers of one kind of request sent without waiting.
+/// A request sent without waiting for its answer.
 struct InFlight {
     method: &'static str,
     sent: Instant,
