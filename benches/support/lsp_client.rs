@@ -3,6 +3,10 @@
 //! `client/registerCapability`) with `null`, stamps every incoming message with the instant its
 //! last byte arrived (before JSON parsing, so parsing a large answer is not charged to the
 //! server), and never waits longer than its timeout.
+//!
+//! A reader thread feeds every message into a channel, so requests can be sent without
+//! waiting (`start_request`, `cancel`) while the benchmark collects answers and notifications
+//! with their arrival times (`next_until`), as an editor does with several requests in flight.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -14,7 +18,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Value, json};
 
-/// How long any single wait may take before the benchmark gives up on the server.
+/// How long any single wait may take before the benchmark gives up on the server, unless
+/// the benchmark asks for longer (large corpora).
 pub(crate) const TIMEOUT: Duration = Duration::from_secs(60);
 
 pub(crate) struct Incoming {
@@ -27,12 +32,18 @@ pub(crate) struct LspClient {
     stdin: ChildStdin,
     incoming: Receiver<Incoming>,
     next_id: i64,
+    timeout: Duration,
 }
 
 impl LspClient {
-    /// Starts the server; its stderr goes to `stderr_log`.
-    pub(crate) fn spawn(binary: &Path, stderr_log: &Path) -> Result<LspClient> {
-        let log = File::create(stderr_log).with_context(|| format!("creating {}", stderr_log.display()))?;
+    /// Starts the server; its stderr goes to `stderr_log` (appended to, so that the log of
+    /// every server of a run is kept). No wait lasts longer than `timeout`.
+    pub(crate) fn spawn(binary: &Path, stderr_log: &Path, timeout: Duration) -> Result<LspClient> {
+        let log = File::options()
+            .create(true)
+            .append(true)
+            .open(stderr_log)
+            .with_context(|| format!("creating {}", stderr_log.display()))?;
         let mut child = Command::new(binary)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -76,7 +87,7 @@ impl LspClient {
                 }
             }
         });
-        Ok(LspClient { child, stdin, incoming, next_id: 0 })
+        Ok(LspClient { child, stdin, incoming, next_id: 0, timeout })
     }
 
     pub(crate) fn pid(&self) -> u32 {
@@ -120,45 +131,61 @@ impl LspClient {
         Ok((reply.message.get("result").cloned().unwrap_or(Value::Null), reply.arrived - sent))
     }
 
+    /// `$/cancelRequest` for `id`; returns the instant just before it left.
+    pub(crate) fn cancel(&mut self, id: i64) -> Result<Instant> {
+        self.notify("$/cancelRequest", json!({ "id": id }))
+    }
+
+    /// The timeout this client was started with.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The next message that arrives before `deadline`, answering the server's own requests
+    /// (and returning them too). `None` when the deadline passes first.
+    pub(crate) fn next_until(&mut self, deadline: Instant) -> Result<Option<Incoming>> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let incoming = match self.incoming.recv_timeout(left) {
+            Ok(incoming) => incoming,
+            Err(RecvTimeoutError::Timeout) => return Ok(None),
+            Err(RecvTimeoutError::Disconnected) => bail!("the server closed its output"),
+        };
+        let message = &incoming.message;
+        if message.get("method").is_some() && message.get("id").is_some() {
+            self.send(&json!({ "jsonrpc": "2.0", "id": message["id"], "result": null }))?;
+        }
+        Ok(Some(incoming))
+    }
+
     /// Waits for a message that matches, answering the server's requests meanwhile and
-    /// dropping everything else. Fails after `TIMEOUT`.
+    /// dropping everything else. Fails after the client's timeout.
     pub(crate) fn wait_for(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Result<Incoming> {
-        let deadline = Instant::now() + TIMEOUT;
+        let deadline = Instant::now() + self.timeout;
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let incoming = match self.incoming.recv_timeout(left) {
-                Ok(incoming) => incoming,
-                Err(RecvTimeoutError::Timeout) => {
-                    bail!("the server sent no {what} within {} s", TIMEOUT.as_secs())
-                }
-                Err(RecvTimeoutError::Disconnected) => {
-                    bail!("the server closed its output while the benchmark waited for {what}")
-                }
-            };
-            let message = &incoming.message;
-            if message.get("method").is_some() && message.get("id").is_some() {
-                self.send(&json!({ "jsonrpc": "2.0", "id": message["id"], "result": null }))?;
-            }
-            if wanted(message) {
-                return Ok(incoming);
+            match self.next_until(deadline).with_context(|| format!("waiting for {what}"))? {
+                Some(incoming) if wanted(&incoming.message) => return Ok(incoming),
+                Some(_) => {}
+                None => bail!("the server sent no {what} within {} s", self.timeout.as_secs()),
             }
         }
     }
 
     /// `VmRSS` and `VmHWM` of the server, in bytes, from `/proc/<pid>/status`.
     pub(crate) fn memory(&self) -> Result<(u64, u64)> {
+        Ok((self.status_number("VmRSS:")? * 1024, self.status_number("VmHWM:")? * 1024))
+    }
+
+    /// How many threads the server runs now.
+    pub(crate) fn threads(&self) -> Result<u64> {
+        self.status_number("Threads:")
+    }
+
+    /// The number after `name` in `/proc/<pid>/status`.
+    fn status_number(&self, name: &str) -> Result<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
             .context("reading /proc/<pid>/status (Linux only)")?;
-        let field = |name: &str| -> Result<u64> {
-            let line = status.lines().find(|line| line.starts_with(name)).ok_or_else(|| anyhow!("no {name}"))?;
-            let kilobytes: u64 = line
-                .split_whitespace()
-                .nth(1)
-                .and_then(|value| value.parse().ok())
-                .ok_or_else(|| anyhow!("unreadable {line}"))?;
-            Ok(kilobytes * 1024)
-        };
-        Ok((field("VmRSS:")?, field("VmHWM:")?))
+        let line = status.lines().find(|line| line.starts_with(name)).ok_or_else(|| anyhow!("no {name}"))?;
+        line.split_whitespace().nth(1).and_then(|value| value.parse().ok()).ok_or_else(|| anyhow!("unreadable {line}"))
     }
 
     /// `shutdown`, `exit`, and a kill if the server is still there after five seconds.
