@@ -41,6 +41,8 @@ pub(crate) struct Server {
     pub(crate) indexing: Arc<tokio::sync::Mutex<()>>,
     /// The pending workspace-wide refresh (closed files' problems, pull refresh).
     workspace_refresh: Arc<Mutex<CancelToken>>,
+    /// The workers that compute requests (bounded), and which run on which document.
+    pub(crate) workers: Arc<crate::lsp::dispatch::Workers>,
     /// The on-disk facts cache, opened by the first indexing run (`None` inside: disabled).
     pub(crate) facts_cache: Arc<std::sync::OnceLock<Option<Arc<crate::cache::FactsCache>>>>,
 }
@@ -60,6 +62,7 @@ impl Server {
             indexing: Arc::default(),
             workspace_refresh: Arc::default(),
             facts_cache: Arc::default(),
+            workers: Arc::new(crate::lsp::dispatch::Workers::for_this_machine()),
         }
     }
 
@@ -285,7 +288,7 @@ impl Server {
         uri: &lsp::Uri,
         compute: impl FnOnce(&crate::lsp::snapshot::Snapshot) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        run_query(&self.state, method, Staleness::Document(convert::document_key(uri)), compute).await
+        run_query(&self.state, &self.workers, method, Staleness::Document(convert::document_key(uri)), compute).await
     }
 
     /// Runs a workspace-wide request on a snapshot.
@@ -294,7 +297,7 @@ impl Server {
         method: &'static str,
         compute: impl FnOnce(&crate::lsp::snapshot::Snapshot) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        run_query(&self.state, method, Staleness::Never, compute).await
+        run_query(&self.state, &self.workers, method, Staleness::Never, compute).await
     }
 }
 
@@ -496,6 +499,7 @@ impl LanguageServer for Server {
         let key = convert::document_key(&params.text_document.uri);
         // Applied synchronously, before any await: the next change cannot overtake this one.
         let outcome = self.state.lock().change_document(&key, params.text_document.version, params.content_changes);
+        self.workers.document_changed(&key);
         self.after_change(&key, outcome).await;
     }
 
