@@ -590,31 +590,50 @@ impl Workspace {
             .chain(self.alias_spellings(name).iter().map(|alias| &**alias))
             .map(memchr::memmem::Finder::new)
             .collect();
+        // Files are scanned in parallel, a chunk at a time, with a cancellation check between
+        // chunks (on the request's own thread, where its token is).
+        let files = self.files_mentioning(name);
         let mut found = Vec::new();
-        for (checked, id) in self.files_mentioning(name).into_iter().enumerate() {
-            if checked % 256 == 255 {
-                crate::cancel::check();
-            }
-            let Some(file) = self.file(id) else { continue };
-            let text = &*file.text;
-            let mut lines: Vec<(usize, usize)> = spellings
-                .iter()
-                .flat_map(|finder| finder.find_iter(text.as_bytes()))
-                .map(|at| {
-                    let start = memchr::memrchr(b'\n', &text.as_bytes()[..at]).map_or(0, |newline| newline + 1);
-                    let end = memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |newline| at + newline);
-                    (start, end)
-                })
-                .collect();
-            lines.sort_unstable();
-            lines.dedup();
-            for (start, end) in lines {
-                found.extend(
-                    matcher.find_mentions(&text[start..end]).into_iter().filter(|mention| &*mention.name == name).map(
-                        |mention| (id, TextRange::new(start + mention.range.start(), start + mention.range.end())),
-                    ),
-                );
-            }
+        for chunk in files.chunks(512) {
+            crate::cancel::check();
+            let per_file: Vec<Vec<(FileId, TextRange)>> =
+                chunk.par_iter().map(|&id| self.occurrences_in(id, name, &matcher, &spellings)).collect();
+            found.extend(per_file.into_iter().flatten());
+        }
+        found
+    }
+
+    /// The occurrences of `name` in one file: the automaton run only on the lines where one
+    /// of its spellings stands.
+    fn occurrences_in(
+        &self,
+        id: FileId,
+        name: &str,
+        matcher: &MentionMatcher,
+        spellings: &[memchr::memmem::Finder<'_>],
+    ) -> Vec<(FileId, TextRange)> {
+        let Some(file) = self.file(id) else { return Vec::new() };
+        let text = &*file.text;
+        let mut lines: Vec<(usize, usize)> = spellings
+            .iter()
+            .flat_map(|finder| finder.find_iter(text.as_bytes()))
+            .map(|at| {
+                let start = memchr::memrchr(b'\n', &text.as_bytes()[..at]).map_or(0, |newline| newline + 1);
+                let end = memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |newline| at + newline);
+                (start, end)
+            })
+            .collect();
+        lines.sort_unstable();
+        lines.dedup();
+        let mut found = Vec::new();
+        for (start, end) in lines {
+            found.extend(
+                matcher
+                    .find_mentions(&text[start..end])
+                    .into_iter()
+                    .filter(|mention| &*mention.name == name)
+                    .map(|mention| (id, TextRange::new(start + mention.range.start(), start + mention.range.end()))),
+            );
         }
         found
     }

@@ -60,23 +60,32 @@ pub(crate) fn references(snapshot: &Snapshot, params: lsp::ReferenceParams) -> R
     Ok(Some(locations(snapshot, references.iter().map(|reference| (reference.file, reference.range)))))
 }
 
-/// Locations of many ranges, converting each file's positions with one line map.
+/// Locations of many ranges (grouped by file, as the features give them), converting each
+/// file's positions with one line map. Files are converted in parallel, a chunk at a time,
+/// with a cancellation check between chunks: a references answer can hold thousands.
 fn locations(
     snapshot: &Snapshot,
     ranges: impl Iterator<Item = (FileId, crate::syntax::TextRange)>,
 ) -> Vec<lsp::Location> {
-    let mut current: Option<(FileId, LineMap, lsp::Uri)> = None;
+    use rayon::prelude::*;
+    let mut runs: Vec<(FileId, Vec<crate::syntax::TextRange>)> = Vec::new();
+    for (file, range) in ranges {
+        match runs.last_mut() {
+            Some((last, file_ranges)) if *last == file => file_ranges.push(range),
+            _ => runs.push((file, vec![range])),
+        }
+    }
     let mut out = Vec::new();
-    for (index, (file, range)) in ranges.enumerate() {
-        if index % 256 == 0 {
-            crate::cancel::check();
-        }
-        if current.as_ref().is_none_or(|(cached, _, _)| *cached != file) {
-            current = snapshot.line_map(file).zip(snapshot.uri(file)).map(|(map, uri)| (file, map, uri));
-        }
-        if let Some((_, map, uri)) = &current {
-            out.push(lsp::Location { uri: uri.clone(), range: map.range(range) });
-        }
+    for chunk in runs.chunks(256) {
+        crate::cancel::check();
+        let converted: Vec<Vec<lsp::Location>> = chunk
+            .par_iter()
+            .map(|(file, file_ranges)| {
+                let (Some(map), Some(uri)) = (snapshot.line_map(*file), snapshot.uri(*file)) else { return Vec::new() };
+                file_ranges.iter().map(|&range| lsp::Location { uri: uri.clone(), range: map.range(range) }).collect()
+            })
+            .collect();
+        out.extend(converted.into_iter().flatten());
     }
     out
 }
@@ -474,13 +483,24 @@ pub(crate) fn workspace_edit(
     edits: &BTreeMap<FileId, Vec<ide::TextEdit>>,
     operations: Vec<lsp::ResourceOp>,
 ) -> lsp::WorkspaceEdit {
+    use rayon::prelude::*;
     let mut document_edits = Vec::new();
     let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
-    for (&file, file_edits) in edits {
-        let (Some(uri), Some(map)) = (snapshot.uri(file), snapshot.line_map(file)) else {
-            continue;
-        };
-        let converted: Vec<lsp::TextEdit> = file_edits.iter().map(|edit| map.text_edit(edit)).collect();
+    // Each file's positions converted in parallel (a rename can touch thousands of files).
+    let files: Vec<(&FileId, &Vec<ide::TextEdit>)> = edits.iter().collect();
+    let mut converted_files = Vec::with_capacity(files.len());
+    for chunk in files.chunks(256) {
+        crate::cancel::check();
+        let converted: Vec<Option<(lsp::Uri, Vec<lsp::TextEdit>)>> = chunk
+            .par_iter()
+            .map(|&(&file, file_edits)| {
+                let (uri, map) = (snapshot.uri(file)?, snapshot.line_map(file)?);
+                Some((uri, file_edits.iter().map(|edit| map.text_edit(edit)).collect()))
+            })
+            .collect();
+        converted_files.extend(converted.into_iter().flatten());
+    }
+    for (uri, converted) in converted_files {
         if snapshot.flags.document_changes {
             let version = snapshot.version(uri.as_str());
             document_edits.push(lsp::TextDocumentEdit {
