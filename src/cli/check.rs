@@ -33,6 +33,9 @@ pub struct CheckIo<'a> {
 
 /// Runs `seedls check`; returns the exit status (0 no error-level finding, 1 errors, 2 usage
 /// or I/O).
+/// How many times the fixes go round every file at most (see `run_check`).
+const FIX_ROUNDS: usize = 4;
+
 pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
     let CheckIo { stdin, out, err, before_rename } = io;
     let selection = match usage(args).and_then(|()| Selection::new(&args.select, &args.ignore)) {
@@ -94,30 +97,51 @@ pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
     let mut fixed_findings = 0;
     let mut fixed_files = 0;
     let mut stdin_fixed: Option<String> = None;
-    for (name, id, position) in files.iter().filter(|_| fixing) {
-        let before = workspace.file(*id).map(|file| file.text.clone());
-        let Some(fixed) = fix_file(&mut workspace, *id, &overrides, &keep, args.unsafe_fixes) else {
-            continue;
-        };
-        if !fixed.converged {
+    // Fixes are applied to every file in rounds until none changes: a near-spelling's fix in
+    // one file moves listing counts that decide another file's (a file fixed early could
+    // otherwise find a fix only on the next run).
+    let originals: Vec<Option<Arc<str>>> =
+        files.iter().map(|(_, id, _)| workspace.file(*id).map(|file| file.text.clone())).collect();
+    let mut fixed_by_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); files.len()];
+    let mut unsettled = vec![false; files.len()];
+    for _round in 0..FIX_ROUNDS {
+        let mut changed = false;
+        for (index, (_, id, _)) in files.iter().enumerate().filter(|_| fixing) {
+            let before = workspace.file(*id).map(|file| file.text.clone());
+            let Some(fixed) = fix_file(&mut workspace, *id, &overrides, &keep, args.unsafe_fixes) else {
+                continue;
+            };
+            unsettled[index] = !fixed.converged;
+            if before.is_some_and(|before| *before != *fixed.text) {
+                changed = true;
+                fixed_by_file[index].extend(fixed.fixed);
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for (index, (name, id, position)) in files.iter().enumerate().filter(|_| fixing) {
+        if unsettled[index] {
             let _ = writeln!(err, "seedls: {name}: fixes still apply after repeated passes; run --fix again");
         }
         let input = &inputs[*position];
+        let Some(current) = workspace.file(*id).map(|file| file.text.clone()) else { continue };
         if input.path.is_none() {
-            stdin_fixed = Some(fixed.text.clone());
+            stdin_fixed = Some(current.to_string());
         }
-        let Some(before) = before.filter(|before| **before != *fixed.text) else {
+        let Some(before) = originals[index].clone().filter(|before| **before != *current) else {
             continue;
         };
         if args.diff {
-            let diff = similar::TextDiff::from_lines(&*before, fixed.text.as_str())
+            let diff = similar::TextDiff::from_lines(&*before, &*current)
                 .unified_diff()
                 .context_radius(3)
                 .header(&diff_name("a", name), &diff_name("b", name))
                 .to_string();
             let _ = write!(out, "{diff}");
         } else if let Some(path) = &input.path {
-            let new_bytes = if input.had_bom { format!("{BOM}{}", fixed.text) } else { fixed.text.clone() };
+            let new_bytes = if input.had_bom { format!("{BOM}{current}") } else { current.to_string() };
             if let Err(reason) = replace_file(path, &input.bytes, new_bytes.as_bytes(), before_rename) {
                 let _ = writeln!(err, "seedls: {reason}");
                 io_failed = true;
@@ -126,7 +150,7 @@ pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
                 continue;
             }
         }
-        fixed_findings += fixed.fixed.len();
+        fixed_findings += fixed_by_file[index].len();
         fixed_files += 1;
     }
 
