@@ -337,3 +337,40 @@ fn exit_without_shutdown_and_a_vanished_editor_end_the_server_with_1() {
     let server = Server::start(&root);
     assert_eq!(server.close_input(), 1, "input closed without `shutdown`");
 }
+
+#[test]
+fn hierarchies_aliases_and_the_explorer_over_stdio() {
+    let root = seeds_copy("annotate");
+    // The seeds spell one person two ways (000: Midhat, 002: Mit'hat): one entity by alias.
+    std::fs::write(root.join("seedls.toml"), "[aliases]\n\"Mit'hat Frashëri\" = \"Midhat Frashëri\"\n").unwrap();
+    let mut server = Server::start(&root);
+    server.wait_for_indexing();
+
+    let at_division = position_of(&root, "000", "4th Division");
+    let items = server.request("textDocument/prepareTypeHierarchy", at_division);
+    assert_eq!(items[0]["name"], "4th Division");
+    let supertypes = server.request("typeHierarchy/supertypes", json!({ "item": items[0] }));
+    assert_eq!(supertypes[0]["name"], "2nd Bulgarian Army");
+    let subtypes = server.request("typeHierarchy/subtypes", json!({ "item": supertypes[0] }));
+    let names: Vec<&str> = subtypes.as_array().unwrap().iter().map(|item| item["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["2nd Division", "4th Division", "6th Division", "9th Division", "12th Division"]);
+
+    let hover = server.request("textDocument/hover", position_of(&root, "002", "Mit'hat Frashëri"));
+    let markdown = hover["contents"]["value"].as_str().expect("hover markdown");
+    assert!(markdown.starts_with("**Midhat Frashëri** — Person"), "{markdown}");
+    assert!(markdown.contains("Id `person:midhat-frasheri`"), "{markdown}");
+    let references = server.request(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": seed_uri(&root, "000") }, "position": position_of(&root, "000", "Midhat Frashëri")["position"], "context": { "includeDeclaration": true } }),
+    );
+    let files: Vec<&str> = references.as_array().unwrap().iter().map(|r| r["uri"].as_str().unwrap()).collect();
+    assert!(files.contains(&seed_uri(&root, "002").as_str()), "both spellings: {files:?}");
+
+    let people = server.request("seedls/entities", json!({ "kind": "person" }));
+    let midhat =
+        people["entities"].as_array().unwrap().iter().find(|e| e["name"] == "Midhat Frashëri").expect("listed");
+    assert_eq!(midhat["id"], "person:midhat-frasheri");
+    let timeline = server.request("seedls/timeline", json!({}));
+    assert_eq!(timeline["conflicts"][0]["start"], "1912-10-01");
+    assert_eq!(server.exit(), 0);
+}
