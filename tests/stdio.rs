@@ -214,8 +214,8 @@ fn indexes_the_seeds_and_answers_across_articles() {
     let definition = server.request("textDocument/definition", position_of(&root, "002", "Alexander Löhr"));
     let uris: Vec<&str> =
         definition.as_array().expect("locations").iter().map(|l| l["uri"].as_str().unwrap()).collect();
-    // The listing in the file under the cursor first, then the others by path.
-    assert_eq!(uris, [seed_uri(&root, "002"), seed_uri(&root, "000")]);
+    // The other articles' listings first; the one under the cursor, where the reader is, last.
+    assert_eq!(uris, [seed_uri(&root, "000"), seed_uri(&root, "002")]);
 
     let mut rename = in_002;
     rename["newName"] = json!("Enver Hoxha (1908–1985)");

@@ -7,6 +7,8 @@
 //! 3. Then the other listings, by path then position, up to [`OTHER_LISTINGS`] in all. A
 //!    commander listed in five thousand articles has no single definition; the full list is
 //!    what find-references is for.
+//! 4. The listing the cursor stands on comes last: the reader is there already, and an
+//!    editor jumps to the first location.
 //!
 //! A See-also item or `Partof` naming an article goes to the article (rule 1).
 
@@ -76,13 +78,24 @@ pub(crate) fn definitions_of(
         })
         .collect();
     here.sort_by_key(|&(distance, range)| (distance, range.start()));
-    let room = OTHER_LISTINGS.saturating_sub(here.len());
+    let under_cursor: Vec<TextRange> = here
+        .iter()
+        .filter(|&&(_, range)| offset.is_some_and(|offset| range.touches(offset)))
+        .map(|&(_, range)| range)
+        .collect();
+    here.retain(|(_, range)| !under_cursor.contains(range));
+    let room = OTHER_LISTINGS.saturating_sub(here.len() + under_cursor.len());
     let elsewhere = entity.listings[..run_start]
         .iter()
         .chain(&entity.listings[run_end..])
         .filter_map(|&listing_ref| Some((listing_ref.0, listing_range(listing_ref)?)))
         .take(room);
-    here.into_iter().filter_map(|(_, range)| Some(target((file?, range)))).chain(elsewhere.map(target)).collect()
+    here.into_iter()
+        .map(|(_, range)| range)
+        .filter_map(|range| Some(target((file?, range))))
+        .chain(elsewhere.map(target))
+        .chain(under_cursor.into_iter().filter_map(|range| Some(target((file?, range)))))
+        .collect()
 }
 
 #[cfg(test)]
@@ -144,7 +157,7 @@ mod tests {
     }
 
     #[test]
-    fn the_nearest_listing_in_this_file_comes_first() {
+    fn the_nearest_listing_in_this_file_comes_first_and_the_one_under_the_cursor_last() {
         check(
             "
             //- /a.txt
@@ -162,9 +175,9 @@ mod tests {
             ",
             expect![[r#"
                 [
-                    "/a.txt 5 \"Enver Hoxha\"",
                     "/a.txt 4 \"Enver Hoxha\"",
                     "/b.txt 4 \"Enver Hoxha\"",
+                    "/a.txt 5 \"Enver Hoxha\"",
                 ]
             "#]],
         );
