@@ -20,7 +20,7 @@
 //! - `indexing`: typing into an article while the server is still indexing;
 //! - `warm`: a cold start that fills an on-disk cache, then a warm start from it.
 //!
-//! It prints a table with PASS/MISS against the targets of issue 8 (each with the load average
+//! It prints a table with PASS/MISS against the targets in docs/PERFORMANCE.md (each with the load average
 //! when it was measured) and writes the same figures as JSON to `<target>/bench-lsp-e2e.json`.
 //! docs/PERFORMANCE.md explains the method.
 //!
@@ -387,7 +387,7 @@ fn editor_request(method: &str, uri: &str, text: &str, at: Value) -> Value {
     }
 }
 
-/// References and rename of the most common entity: 50 ms at 10k, 100 ms at 50k (issue 8),
+/// References and rename of the most common entity: 50 ms at 10k, 100 ms at 50k (docs/PERFORMANCE.md),
 /// scaled with the corpus above that.
 fn workspace_limit_ms(article_count: usize) -> f64 {
     if article_count <= 10_000 { 50.0 } else { 100.0 * (article_count as f64 / 50_000.0).max(1.0) }
@@ -1631,7 +1631,7 @@ impl Report {
             );
         }
         let _ =
-            writeln!(out, "\n{:<42} {:<14} {:<22} {:<7} load then", "target (issue 8)", "limit", "measured", "verdict");
+            writeln!(out, "\n{:<42} {:<14} {:<22} {:<7} load then", "target", "limit", "measured", "verdict");
         for Judged { target, load } in &self.targets {
             let _ = writeln!(
                 out,
