@@ -1630,8 +1630,7 @@ impl Report {
                 *hwm as f64 / self.corpus_bytes as f64
             );
         }
-        let _ =
-            writeln!(out, "\n{:<42} {:<14} {:<22} {:<7} load then", "target", "limit", "measured", "verdict");
+        let _ = writeln!(out, "\n{:<42} {:<14} {:<22} {:<7} load then", "target", "limit", "measured", "verdict");
         for Judged { target, load } in &self.targets {
             let _ = writeln!(
                 out,
