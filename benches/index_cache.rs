@@ -67,7 +67,8 @@ fn run() -> Result<(), String> {
     let folder = target_dir.join(format!("bench-corpus-{article_count}"));
     let started = Instant::now();
     let corpus = corpus::generate(corpus::DEFAULT_SEED, article_count);
-    let wrote = write_corpus(&corpus, &folder)?;
+    let wrote = corpus::write_to(&corpus, &folder)
+        .map_err(|error| format!("writing the corpus to {}: {error}", folder.display()))?;
     println!(
         "corpus: {article_count} articles, {:.1} MB, {} in {:.1} s, at {}",
         corpus.total_bytes() as f64 / 1e6,
@@ -309,32 +310,4 @@ impl Table {
             );
         }
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The corpus on disk, as `lsp_e2e` writes it (same folder, same stamp).
-
-fn write_corpus(corpus: &corpus::Corpus, folder: &Path) -> Result<bool, String> {
-    let stamp = format!(
-        "seedls bench corpus: generator v{} seed {:016x} articles {} hash {:016x}\n",
-        corpus::GENERATOR_VERSION,
-        corpus::DEFAULT_SEED,
-        corpus.articles.len(),
-        corpus.content_hash()
-    );
-    // A dot file: the walk skips hidden files, so the stamp is not indexed.
-    let stamp_path = folder.join(".generator-stamp");
-    if std::fs::read_to_string(&stamp_path).is_ok_and(|on_disk| on_disk == stamp) {
-        return Ok(false);
-    }
-    let failed = |what: &str, error: std::io::Error| format!("{what} {}: {error}", folder.display());
-    if folder.exists() {
-        std::fs::remove_dir_all(folder).map_err(|error| failed("removing", error))?;
-    }
-    std::fs::create_dir_all(folder).map_err(|error| failed("creating", error))?;
-    for article in &corpus.articles {
-        std::fs::write(folder.join(&article.file_name), &article.text).map_err(|error| failed("writing in", error))?;
-    }
-    std::fs::write(&stamp_path, stamp).map_err(|error| failed("stamping", error))?;
-    Ok(true)
 }

@@ -152,7 +152,8 @@ fn run(check_only: bool) -> Result<()> {
     let corpus = corpus::generate(corpus::DEFAULT_SEED, article_count);
     let generated_in = started.elapsed();
     let folder = target_dir.join(format!("bench-corpus-{article_count}"));
-    let written = write_corpus(&corpus, &folder)?;
+    let written =
+        corpus::write_to(&corpus, &folder).with_context(|| format!("writing the corpus to {}", folder.display()))?;
     let corpus_bytes = corpus.total_bytes() as u64;
     println!(
         "corpus: {article_count} articles, {:.1} MB, generated in {:.2} s, {} {}",
@@ -416,35 +417,6 @@ fn typing_scenario(
     let limit = workspace_limit_ms(report.article_count);
     report.latency_target("references after a keystroke", "references after a keystroke", references, limit);
     Ok(())
-}
-
-// ---------------------------------------------------------------------------------------------
-// The corpus on disk.
-
-/// Writes the corpus unless the folder's stamp says it holds exactly this corpus already.
-/// Returns whether it wrote.
-fn write_corpus(corpus: &Corpus, folder: &Path) -> Result<bool> {
-    let stamp = format!(
-        "seedls bench corpus: generator v{} seed {:016x} articles {} hash {:016x}\n",
-        corpus::GENERATOR_VERSION,
-        corpus::DEFAULT_SEED,
-        corpus.articles.len(),
-        corpus.content_hash()
-    );
-    // A dot file: the server's walk skips hidden files, so the stamp is not indexed.
-    let stamp_path = folder.join(".generator-stamp");
-    if std::fs::read_to_string(&stamp_path).is_ok_and(|on_disk| on_disk == stamp) {
-        return Ok(false);
-    }
-    if folder.exists() {
-        std::fs::remove_dir_all(folder).with_context(|| format!("removing {}", folder.display()))?;
-    }
-    std::fs::create_dir_all(folder).with_context(|| format!("creating {}", folder.display()))?;
-    for article in &corpus.articles {
-        std::fs::write(folder.join(&article.file_name), &article.text)?;
-    }
-    std::fs::write(&stamp_path, stamp)?;
-    Ok(true)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@
 
 use ropey::Rope;
 
+use crate::syntax::floor_char_boundary;
+
 /// How columns are counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Encoding {
@@ -163,13 +165,6 @@ fn units_to_bytes(line: impl Iterator<Item = char>, units: u32, encoding: Encodi
         bytes += c.len_utf8();
     }
     bytes
-}
-
-fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
-    while offset > 0 && !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
 }
 
 #[cfg(test)]

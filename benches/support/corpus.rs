@@ -1512,3 +1512,28 @@ fn check_with_the_parser(corpus: &Corpus, report: &mut Vec<String>) -> Result<()
     ));
     Ok(())
 }
+
+/// Writes the corpus into `folder` unless the folder's stamp says it holds exactly this
+/// corpus already (the benchmarks share `<target>/bench-corpus-<N>/`). Returns whether it
+/// wrote. The stamp is a dot file: the server's walk skips hidden files, so it is not indexed.
+#[allow(dead_code)] // Each bench target includes this file and uses a part of it.
+pub(crate) fn write_to(corpus: &Corpus, folder: &std::path::Path) -> std::io::Result<bool> {
+    let stamp = format!(
+        "seedls bench corpus: generator v{GENERATOR_VERSION} seed {DEFAULT_SEED:016x} articles {} hash {:016x}\n",
+        corpus.articles.len(),
+        corpus.content_hash()
+    );
+    let stamp_path = folder.join(".generator-stamp");
+    if std::fs::read_to_string(&stamp_path).is_ok_and(|on_disk| on_disk == stamp) {
+        return Ok(false);
+    }
+    if folder.exists() {
+        std::fs::remove_dir_all(folder)?;
+    }
+    std::fs::create_dir_all(folder)?;
+    for article in &corpus.articles {
+        std::fs::write(folder.join(&article.file_name), &article.text)?;
+    }
+    std::fs::write(&stamp_path, stamp)?;
+    Ok(true)
+}

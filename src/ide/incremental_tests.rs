@@ -109,12 +109,7 @@ fn alias_rules(on: bool) -> (NamePairs, NamePairs) {
 
 /// The nearest character boundary at or before a fraction of the text.
 fn offset_at(text: &str, at: f64) -> usize {
-    let mut offset = ((text.len() as f64) * at) as usize;
-    offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
+    crate::syntax::floor_char_boundary(text, ((text.len() as f64) * at) as usize)
 }
 
 fn end_after(text: &str, start: usize, len: usize) -> usize {

@@ -31,7 +31,7 @@ pub fn selection_ranges_in(
     offsets
         .iter()
         .map(|&offset| {
-            let offset = char_boundary_at_or_before(text, offset);
+            let offset = crate::syntax::floor_char_boundary(text, offset);
             let mut chain = Chain { offset, ranges: Vec::new() };
             chain.push(word_at(text, offset));
             if let Some(block) = block_at(document, offset) {
@@ -265,14 +265,6 @@ fn without_surrounding_space(content: &str, start: usize, end: usize) -> TextRan
 
 fn without_trailing_space(text: &str, range: TextRange) -> TextRange {
     TextRange::new(range.start(), range.start() + range.slice(text).trim_end().len())
-}
-
-fn char_boundary_at_or_before(text: &str, offset: usize) -> usize {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
 }
 
 #[cfg(test)]
@@ -582,7 +574,7 @@ mod tests {
             let chains = selection_ranges(&workspace, file, &offsets);
             assert_eq!(chains.len(), offsets.len());
             for (&offset, chain) in offsets.iter().zip(&chains) {
-                let cursor = char_boundary_at_or_before(text, offset);
+                let cursor = crate::syntax::floor_char_boundary(text, offset);
                 assert!(!chain.is_empty(), "{} at {offset}: no range", source.path);
                 for (index, range) in chain.iter().enumerate() {
                     assert!(range.touches(cursor), "{} at {offset}: {range:?} misses the cursor", source.path);

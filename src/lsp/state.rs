@@ -17,7 +17,7 @@ use tower_lsp_server::ls_types as lsp;
 
 use crate::codes::{Severity, SeverityOverrides};
 use crate::index::config::{Config, DiagnosticsScope};
-use crate::index::{FileFacts, FileId, SourceFile, Workspace};
+use crate::index::{FileFacts, SourceFile, Workspace};
 use crate::lsp::convert::LineMap;
 use crate::lsp::snapshot::{OpenView, Snapshot};
 use crate::position::{Encoding, LineCol, RopeLines};
@@ -54,7 +54,6 @@ struct OpenDocument {
 /// What an applied change did, for deciding what to publish next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ChangeOutcome {
-    pub(crate) file: FileId,
     /// The file's titles, aliases or listed names changed: other files' cross-article
     /// diagnostics (unresolved links, name variants, duplicate titles) may differ now.
     pub(crate) cross_article: bool,
@@ -165,7 +164,7 @@ impl State {
         Arc::make_mut(&mut self.views).remove(key);
         // The editor's unsaved text may have named things the disk's does not.
         let outcome = self.disk_changed(key, disk_text);
-        Some(outcome.unwrap_or(ChangeOutcome { file: FileId(u32::MAX), cross_article: true }))
+        Some(outcome.unwrap_or(ChangeOutcome { cross_article: true }))
     }
 
     /// The one path for a file whose text on disk changed, appeared or went away (watched
@@ -180,13 +179,13 @@ impl State {
             Some(text) => Some(self.set_text(key, Arc::from(text), false)),
             None => {
                 let before = self.workspace.file_id(key).and_then(|file| self.workspace.file(file).cloned())?;
-                let file = Arc::make_mut(&mut self.workspace).remove_file(key)?;
+                Arc::make_mut(&mut self.workspace).remove_file(key)?;
                 let cross_article = !cross_article_facts_equal(&before.facts, &FileFacts::default());
                 if cross_article {
                     self.epoch += 1;
                 }
                 self.paranoid_check(key);
-                Some(ChangeOutcome { file, cross_article })
+                Some(ChangeOutcome { cross_article })
             }
         }
     }
@@ -274,7 +273,7 @@ impl State {
             Arc::make_mut(&mut self.views).insert(key.to_string(), view);
         }
         self.paranoid_check(key);
-        ChangeOutcome { file, cross_article }
+        ChangeOutcome { cross_article }
     }
 }
 

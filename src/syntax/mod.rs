@@ -21,7 +21,7 @@ pub use headings::{Heading, HeadingStyle};
 pub use infobox::{Infobox, InfoboxEntry, InfoboxItem, InfoboxLine, Markup, MarkupKind, ValuePiece, parse_key};
 pub use inline::{Citation, CitationKind, find_citations, is_abbreviation};
 pub use lines::{Line, is_blank, split_lines, trim_range, word_start_before};
-pub use text_range::{MAX_DOCUMENT_BYTES, TextRange};
+pub use text_range::{MAX_DOCUMENT_BYTES, TextRange, floor_char_boundary};
 
 /// A parsed document: blocks that tile the text, plus the problems the parser saw.
 #[derive(Debug, Clone, Default)]

@@ -81,3 +81,13 @@ fn to_u32(offset: usize) -> u32 {
 
 /// The largest document the core analyses; the edges refuse larger ones with a message.
 pub const MAX_DOCUMENT_BYTES: usize = 512 * 1024 * 1024;
+
+/// The nearest character boundary at or before `offset` (clamped to the text): where an
+/// offset from outside (an editor, a generated test) may be used to slice.
+pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
