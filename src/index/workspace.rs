@@ -8,8 +8,8 @@
 //! and, when the file's *names* changed, the entities it lists. A keystroke in prose or in a
 //! value that keeps the names does not touch the entity map at all.
 //!
-//! Mentions are found with one multi-pattern automaton over every known name (leftmost-
-//! longest, on word boundaries). The automaton and the inverted index of mentions (which
+//! Mentions are found with one table of every known name's word prefixes (the longest name
+//! on word boundaries, left to right). The table and the inverted index of mentions (which
 //! files mention which name) are computed per snapshot on first use, from the nearest
 //! ancestor that had them plus the delta since (see `mentions.rs`): no query writes to state
 //! another snapshot can see.
@@ -211,7 +211,7 @@ impl Workspace {
     /// knowingly different. An alias and its canonical name are one entity under the
     /// canonical name: listings and titles of either spelling count for it, and mentions of
     /// either resolve to it. Everything the rules touch is derived again (every file's
-    /// contribution to the entities and the mention automaton: rules change rarely).
+    /// contribution to the entities and the mention table: rules change rarely).
     pub fn set_name_rules(&mut self, aliases: Vec<(String, String)>, ignored_pairs: Vec<(String, String)>) {
         let mut rules = NameRules::default();
         for (alias, canonical) in aliases {
@@ -561,7 +561,7 @@ impl Workspace {
     }
 
     /// The mentions of known names in one file, found afresh (a scan of one text: the
-    /// automaton reads about a gigabyte a second, so nothing is cached per file).
+    /// table reads some 200 MB a second, so nothing is cached per file).
     pub fn mentions(&self, id: FileId) -> Arc<[Mention]> {
         let Some(file) = self.file(id) else {
             return Arc::from([]);
@@ -579,9 +579,9 @@ impl Workspace {
     /// Every place a name occurs (either spelling of an aliased name), by file path, then
     /// position.
     ///
-    /// Only the lines that contain one of the name's spellings are scanned with the
-    /// automaton (found with `memmem`, far faster than the automaton): a mention never spans
-    /// a line, and the automaton's choices on one line do not depend on the lines before.
+    /// Only the lines that contain one of the name's spellings (found with `memmem`) are
+    /// scanned for mentions: a mention never spans a line, and what is a mention on one line
+    /// does not depend on the lines before.
     pub fn occurrences(&self, name: &str) -> Vec<(FileId, TextRange)> {
         let name = self.rules.canonical(name);
         let matcher = self.matcher();
@@ -602,7 +602,7 @@ impl Workspace {
         found
     }
 
-    /// The occurrences of `name` in one file: the automaton run only on the lines where one
+    /// The occurrences of `name` in one file: mentions found only on the lines where one
     /// of its spellings stands.
     fn occurrences_in(
         &self,
