@@ -316,7 +316,7 @@ impl MentionMatcher {
     }
 
     /// Calls `found(start, end, name)` for each mention in a text, in order.
-    fn scan(&self, text: &str, mut found: impl FnMut(usize, usize, &Arc<str>)) {
+    fn scan<'a>(&'a self, text: &str, mut found: impl FnMut(usize, usize, &'a Arc<str>)) {
         let bytes = text.as_bytes();
         let removed = &self.since_base.removed;
         let mut at = 0;
@@ -413,18 +413,34 @@ impl MentionIndex {
     fn build(matcher: Arc<MentionMatcher>, files: imbl::Vector<Option<Arc<SourceFile>>>) -> MentionIndex {
         let sources: Vec<(u32, Arc<SourceFile>)> =
             files.iter().enumerate().filter_map(|(index, file)| Some((index as u32, file.clone()?))).collect();
-        let pairs: Vec<(Arc<str>, u32)> = sources
+        // Names are told apart by their allocation while the files are read (the table hands
+        // out its own copies), which is far cheaper than hashing each mention's text; the
+        // groups are then keyed by the text, which also merges any two copies of one name.
+        let per_file: Vec<(u32, Vec<&Arc<str>>)> = sources
             .par_iter()
-            .flat_map_iter(|(id, file)| matcher.names_in(&file.text).into_iter().map(move |name| (name, *id)))
+            .map(|(id, file)| {
+                let mut names = Vec::new();
+                matcher.scan(&file.text, |_, _, name| names.push(name));
+                names.sort_unstable_by_key(|name| Arc::as_ptr(name).cast::<u8>());
+                names.dedup_by_key(|name| Arc::as_ptr(name).cast::<u8>());
+                (*id, names)
+            })
             .collect();
-        let mut grouped: HashMap<Arc<str>, Vec<u32>> = HashMap::new();
-        for (name, id) in pairs {
-            grouped.entry(name).or_default().push(id);
+        let mut by_allocation: foldhash::HashMap<*const u8, (&Arc<str>, Vec<u32>)> = foldhash::HashMap::default();
+        for (id, names) in &per_file {
+            for &name in names {
+                by_allocation.entry(Arc::as_ptr(name).cast::<u8>()).or_insert_with(|| (name, Vec::new())).1.push(*id);
+            }
+        }
+        let mut grouped: HashMap<Arc<str>, Vec<u32>> = HashMap::with_capacity(by_allocation.len());
+        for (_, (name, ids)) in by_allocation {
+            grouped.entry(name.clone()).or_default().extend(ids);
         }
         let by_name = grouped
             .into_iter()
             .map(|(name, mut ids)| {
                 ids.sort_unstable();
+                ids.dedup();
                 (name, Arc::from(ids))
             })
             .collect();

@@ -16,9 +16,11 @@ use crate::index::SourceFile;
 use crate::index::config::Config;
 use crate::lsp::server::Server;
 
-/// Files per batch: small enough that merging one holds the state lock for a few
-/// milliseconds, large enough that reading and parsing run in parallel.
+/// Files read and parsed together, in parallel (and a progress report per batch).
 const BATCH: usize = 512;
+
+/// Files merged into the state per hold of its lock (a few milliseconds at 50,000 articles).
+const MERGE_SLICE: usize = 128;
 
 impl Server {
     /// Indexes the seed files under `roots`. With `reconcile`, files of those folders that are
@@ -73,12 +75,16 @@ impl Server {
         let cache = self.facts_cache().await;
         let total = paths.len();
         let mut indexed = 0;
-        for batch in paths.chunks(BATCH) {
-            let batch = batch.to_vec();
+        // The next batch is read and parsed while the last one is merged.
+        let read_batch = |batch: Vec<PathBuf>| {
             let batch_cache = cache.clone();
-            let read = tokio::task::spawn_blocking(move || read_and_parse(&batch, batch_cache.as_deref()))
-                .await
-                .unwrap_or_default();
+            tokio::task::spawn_blocking(move || read_and_parse(&batch, batch_cache.as_deref()))
+        };
+        let mut batches = paths.chunks(BATCH).map(<[PathBuf]>::to_vec);
+        let mut pending = batches.next().map(read_batch);
+        while let Some(reading) = pending.take() {
+            let read = reading.await.unwrap_or_default();
+            pending = batches.next().map(read_batch);
             let mut files = Vec::with_capacity(read.len());
             for result in read {
                 match result {
@@ -87,7 +93,17 @@ impl Server {
                 }
             }
             indexed += files.len();
-            self.state.lock().insert_indexed(files);
+            // Merged a slice at a time, each under the lock for a few milliseconds, so that a
+            // keystroke never waits long for it; on a blocking thread, not the transport's.
+            let state = self.state.clone();
+            let _ = tokio::task::spawn_blocking(move || {
+                let mut files = files.into_iter().peekable();
+                while files.peek().is_some() {
+                    let slice: Vec<Arc<SourceFile>> = files.by_ref().take(MERGE_SLICE).collect();
+                    state.lock().insert_indexed(slice);
+                }
+            })
+            .await;
             if let Some(progress) = &progress {
                 let percentage = (indexed * 100 / total.max(1)) as u32;
                 progress.report_with_message(format!("{indexed} of {total} files"), percentage).await;
