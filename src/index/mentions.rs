@@ -107,6 +107,8 @@ struct NameTable {
     symbols: Vec<u32>,
     /// The first bytes of the patterns: only there can a mention start.
     starts: [bool; 256],
+    /// The ASCII bytes that some pattern contains: a mention never spans any other.
+    inside: [bool; 128],
     /// The longest run of characters between two words of a pattern, in bytes: a text is not
     /// followed further past a longer one.
     widest_gap: usize,
@@ -137,12 +139,16 @@ impl NameTable {
             trailing: foldhash::HashMap::default(),
             symbols: Vec::new(),
             starts: [false; 256],
+            inside: [false; 128],
             widest_gap: 0,
             hasher: foldhash::fast::FixedState::with_seed(0x5eed),
         };
         for (id, (pattern, _)) in patterns.iter().enumerate() {
             let id = id as u32;
             table.starts[usize::from(pattern.as_bytes()[0])] = true;
+            for &byte in pattern.as_bytes().iter().filter(|byte| byte.is_ascii()) {
+                table.inside[usize::from(byte)] = true;
+            }
             let ends = word_ends(pattern);
             let Some(&last) = ends.last() else {
                 table.symbols.push(id);
@@ -317,40 +323,48 @@ impl MentionMatcher {
 
     /// Calls `found(start, end, name)` for each mention in a text, in order.
     fn scan<'a>(&'a self, text: &str, mut found: impl FnMut(usize, usize, &'a Arc<str>)) {
-        let bytes = text.as_bytes();
-        let removed = &self.since_base.removed;
-        let mut at = 0;
-        // Whether the character before `at` is a letter or digit: no mention starts there.
-        let mut after_word = false;
-        while at < bytes.len() {
-            let byte = bytes[at];
-            let (alphanumeric, next) = if byte < 0x80 {
-                (byte.is_ascii_alphanumeric(), at + 1)
-            } else {
-                let c = text[at..].chars().next().expect("`at` stays on a character boundary");
-                (c.is_alphanumeric(), at + c.len_utf8())
-            };
-            let word_end = if alphanumeric { word_end(text, next) } else { next };
-            let candidate = !after_word
-                && (self.base.starts[usize::from(byte)]
-                    || self.overlay.as_ref().is_some_and(|overlay| overlay.starts[usize::from(byte)]));
-            if candidate {
-                let from_base = self.base.longest_at(text, at, |name| removed.is_empty() || !removed.contains(name));
-                let from_overlay = self.overlay.as_ref().and_then(|overlay| overlay.longest_at(text, at, |_| true));
-                let chosen = match (from_base, from_overlay) {
-                    (Some(base), Some(overlay)) => Some(if overlay.end > base.end { overlay } else { base }),
-                    (base, overlay) => base.or(overlay),
-                };
-                if let Some(chosen) = chosen {
-                    found(at, chosen.end, chosen.name);
-                    after_word = text[..chosen.end].chars().next_back().is_some_and(char::is_alphanumeric);
-                    at = chosen.end;
-                    continue;
+        let mut scanner = Scanner::new(self, text);
+        while let Some((start, end, name)) = scanner.next_until(usize::MAX) {
+            found(start, end, name);
+        }
+    }
+
+    /// The mentions that start at some of `positions` (ascending), exactly as a scan of the
+    /// whole text finds them, without scanning all of it: before each position the scan jumps
+    /// ahead to the last point that no mention can span — just after a character that no name
+    /// contains, a point the whole scan passes through too — and goes on from there.
+    pub(crate) fn mentions_starting_at(&self, text: &str, positions: &[usize]) -> Vec<Mention> {
+        let mut scanner = Scanner::new(self, text);
+        let mut found = Vec::new();
+        for &position in positions {
+            if position < scanner.at {
+                continue;
+            }
+            if let Some(point) = self.last_safe_point(text, scanner.at, position) {
+                scanner.at = point;
+                scanner.after_word = false;
+            }
+            while let Some((start, end, name)) = scanner.next_until(position) {
+                if start == position {
+                    found.push(Mention { range: TextRange::new(start, end), name: name.clone() });
                 }
             }
-            after_word = alphanumeric;
-            at = word_end;
         }
+        found
+    }
+
+    /// The last point in `(from, to]` just after a character that is neither a letter nor a
+    /// digit and that no pattern contains.
+    fn last_safe_point(&self, text: &str, from: usize, to: usize) -> Option<usize> {
+        let bytes = text.as_bytes();
+        (from + 1..=to.min(bytes.len())).rev().find(|&point| {
+            let byte = bytes[point - 1];
+            // Not a letter or digit: the scan steps over those a word at a time.
+            byte < 0x80
+                && !byte.is_ascii_alphanumeric()
+                && !self.base.inside[usize::from(byte)]
+                && !self.overlay.as_ref().is_some_and(|overlay| overlay.inside[usize::from(byte)])
+        })
     }
 
     /// The distinct names a text mentions.
@@ -362,6 +376,59 @@ impl MentionMatcher {
             }
         });
         names
+    }
+}
+
+/// A scan of a text for mentions, left to right, that can be stopped and taken up again.
+struct Scanner<'m, 't> {
+    matcher: &'m MentionMatcher,
+    text: &'t str,
+    at: usize,
+    /// Whether the character before `at` is a letter or digit: no mention starts there.
+    after_word: bool,
+}
+
+impl<'m, 't> Scanner<'m, 't> {
+    fn new(matcher: &'m MentionMatcher, text: &'t str) -> Scanner<'m, 't> {
+        Scanner { matcher, text, at: 0, after_word: false }
+    }
+
+    /// The next mention, as `(start, end, name)`, if it starts at or before `limit`; `None`
+    /// once the scan has passed `limit` or the end of the text.
+    fn next_until(&mut self, limit: usize) -> Option<(usize, usize, &'m Arc<str>)> {
+        let (matcher, text) = (self.matcher, self.text);
+        let bytes = text.as_bytes();
+        let removed = &matcher.since_base.removed;
+        while self.at < bytes.len() && self.at <= limit {
+            let at = self.at;
+            let byte = bytes[at];
+            let (alphanumeric, next) = if byte < 0x80 {
+                (byte.is_ascii_alphanumeric(), at + 1)
+            } else {
+                let c = text[at..].chars().next().expect("`at` stays on a character boundary");
+                (c.is_alphanumeric(), at + c.len_utf8())
+            };
+            let word_end = if alphanumeric { word_end(text, next) } else { next };
+            let candidate = !self.after_word
+                && (matcher.base.starts[usize::from(byte)]
+                    || matcher.overlay.as_ref().is_some_and(|overlay| overlay.starts[usize::from(byte)]));
+            if candidate {
+                let from_base = matcher.base.longest_at(text, at, |name| removed.is_empty() || !removed.contains(name));
+                let from_overlay = matcher.overlay.as_ref().and_then(|overlay| overlay.longest_at(text, at, |_| true));
+                let chosen = match (from_base, from_overlay) {
+                    (Some(base), Some(overlay)) => Some(if overlay.end > base.end { overlay } else { base }),
+                    (base, overlay) => base.or(overlay),
+                };
+                if let Some(chosen) = chosen {
+                    self.after_word = text[..chosen.end].chars().next_back().is_some_and(char::is_alphanumeric);
+                    self.at = chosen.end;
+                    return Some((at, chosen.end, chosen.name));
+                }
+            }
+            self.after_word = alphanumeric;
+            self.at = word_end;
+        }
+        None
     }
 }
 
@@ -837,12 +904,23 @@ mod tests {
         #[test]
         fn the_table_finds_what_the_definition_says(
             names in proptest::collection::vec("[AbĐ1 .'(—-]{1,9}", 1..12),
-            text in "[AbĐ1 .'(—\n-]{0,60}",
+            text in "[AbĐ1 .'(—,;\n-]{0,60}",
         ) {
             let matcher = MentionMatcher::new(names.iter().map(|name| (Arc::from(name.as_str()), Arc::from(name.as_str()))).collect());
             let found: Vec<(usize, usize)> =
                 matcher.find_mentions(&text).iter().map(|m| (m.range.start(), m.range.end())).collect();
-            proptest::prop_assert_eq!(found, reference_mentions(&names, &text));
+            proptest::prop_assert_eq!(&found, &reference_mentions(&names, &text));
+            // Asked at some positions, the mentions starting there and no others.
+            let positions: Vec<usize> =
+                (0..=text.len()).filter(|&at| text.is_char_boundary(at) && (at * 7 + names.len()) % 3 != 0).collect();
+            let at_positions: Vec<(usize, usize)> = matcher
+                .mentions_starting_at(&text, &positions)
+                .iter()
+                .map(|m| (m.range.start(), m.range.end()))
+                .collect();
+            let expected: Vec<(usize, usize)> =
+                found.iter().copied().filter(|(start, _)| positions.contains(start)).collect();
+            proptest::prop_assert_eq!(at_positions, expected);
         }
 
         #[test]

@@ -676,9 +676,8 @@ impl Workspace {
     /// Every place a name occurs (either spelling of an aliased name), by file path, then
     /// position.
     ///
-    /// Only the lines that contain one of the name's spellings (found with `memmem`) are
-    /// scanned for mentions: a mention never spans a line, and what is a mention on one line
-    /// does not depend on the lines before.
+    /// Only the places where one of the name's spellings stands (found with `memmem`) are
+    /// looked at, each from the nearest point before it that no mention can span.
     pub fn occurrences(&self, name: &str) -> Vec<(FileId, TextRange)> {
         let name = self.rules.canonical(name);
         let matcher = self.matcher();
@@ -699,8 +698,8 @@ impl Workspace {
         found
     }
 
-    /// The occurrences of `name` in one file: mentions found only on the lines where one
-    /// of its spellings stands.
+    /// The occurrences of `name` in one file: the mentions that start where one of its
+    /// spellings stands (see [`MentionMatcher::mentions_starting_at`]).
     fn occurrences_in(
         &self,
         id: FileId,
@@ -710,28 +709,15 @@ impl Workspace {
     ) -> Vec<(FileId, TextRange)> {
         let Some(file) = self.file(id) else { return Vec::new() };
         let text = &*file.text;
-        let mut lines: Vec<(usize, usize)> = spellings
-            .iter()
-            .flat_map(|finder| finder.find_iter(text.as_bytes()))
-            .map(|at| {
-                let start = memchr::memrchr(b'\n', &text.as_bytes()[..at]).map_or(0, |newline| newline + 1);
-                let end = memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |newline| at + newline);
-                (start, end)
-            })
-            .collect();
-        lines.sort_unstable();
-        lines.dedup();
-        let mut found = Vec::new();
-        for (start, end) in lines {
-            found.extend(
-                matcher
-                    .find_mentions(&text[start..end])
-                    .into_iter()
-                    .filter(|mention| &*mention.name == name)
-                    .map(|mention| (id, TextRange::new(start + mention.range.start(), start + mention.range.end()))),
-            );
-        }
-        found
+        let mut positions: Vec<usize> = spellings.iter().flat_map(|finder| finder.find_iter(text.as_bytes())).collect();
+        positions.sort_unstable();
+        positions.dedup();
+        matcher
+            .mentions_starting_at(text, &positions)
+            .into_iter()
+            .filter(|mention| &*mention.name == name)
+            .map(|mention| (id, mention.range))
+            .collect()
     }
 
     /// The files whose text mentions a name at least once, by path.

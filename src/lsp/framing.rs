@@ -211,12 +211,16 @@ pub(crate) async fn guard_input(
 }
 
 /// Passes the server's own frames on, whole, into the single writer's queue.
-pub(crate) async fn forward_output(output: impl tokio::io::AsyncRead + Unpin, replies: mpsc::UnboundedSender<Vec<u8>>) {
+pub(crate) async fn forward_output(
+    output: impl tokio::io::AsyncRead + Unpin,
+    replies: mpsc::UnboundedSender<Vec<u8>>,
+    raw_answers: std::sync::Arc<crate::lsp::raw_answers::RawAnswers>,
+) {
     let mut reader = FrameReader::new(BufReader::new(output));
     loop {
         match reader.read_raw_frame().await {
             Frame::Message(body) => {
-                let _ = replies.send(frame(&body));
+                let _ = replies.send(frame(&raw_answers.splice(body)));
             }
             Frame::Invalid { .. } => {}
             Frame::End => break,

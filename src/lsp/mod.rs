@@ -8,6 +8,7 @@ mod framing;
 mod handlers;
 mod indexing;
 mod panic_guard;
+mod raw_answers;
 mod server;
 mod snapshot;
 mod state;
@@ -28,14 +29,16 @@ pub fn run_stdio() -> anyhow::Result<bool> {
     runtime.block_on(async {
         let flag = shut_down.clone();
         let (service, socket) = server::service(move |client| server::Server::with_shutdown_flag(client, flag));
-        let service = panic_guard::CatchPanic::new(service);
+        // Large answers skip the framework's `Value` detour (see `raw_answers`).
+        let raw_answers = Arc::new(raw_answers::RawAnswers::default());
+        let service = panic_guard::CatchPanic::new(raw_answers::RawAnswerScope::new(service, raw_answers.clone()));
         // stdin → framing guard → transport → writer → stdout (see `framing`).
         let (transport_input, guard_output) = tokio::io::duplex(1 << 20);
         let (writer_input, transport_output) = tokio::io::duplex(1 << 20);
         let (frames, queue) = tokio::sync::mpsc::unbounded_channel();
         let (exit_sender, exit_received) = tokio::sync::oneshot::channel();
         tokio::spawn(framing::guard_input(tokio::io::stdin(), guard_output, frames.clone(), exit_sender));
-        let forward = tokio::spawn(framing::forward_output(writer_input, frames.clone()));
+        let forward = tokio::spawn(framing::forward_output(writer_input, frames.clone(), raw_answers));
         let writer = tokio::spawn(framing::write_all_frames(queue, tokio::io::stdout()));
         // Handlers return at once (requests await a worker thread), so many may be pending;
         // a low limit would queue a `didChange` or `$/cancelRequest` behind slow requests.

@@ -20,6 +20,7 @@ use crate::lsp::convert::{self, LineMap};
 use crate::lsp::diagnostics::{self, Publisher};
 use crate::lsp::dispatch::{Staleness, run_query};
 use crate::lsp::handlers;
+use crate::lsp::raw_answers::{RawSlot, sent_raw};
 use crate::lsp::state::{ChangeOutcome, ClientFlags, State, settings_from_json};
 use crate::scan;
 
@@ -619,7 +620,11 @@ impl LanguageServer for Server {
 
     async fn references(&self, params: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
         let uri = params.text_document_position.text_document.uri.clone();
-        self.at_document("textDocument/references", &uri, move |snapshot| handlers::references(snapshot, params)).await
+        let slot = RawSlot::current();
+        self.at_document("textDocument/references", &uri, move |snapshot| {
+            Ok(sent_raw(slot, handlers::references(snapshot, params)?, || Some(Vec::new())))
+        })
+        .await
     }
 
     async fn document_highlight(
@@ -644,7 +649,11 @@ impl LanguageServer for Server {
 
     async fn rename(&self, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
         let uri = params.text_document_position.text_document.uri.clone();
-        self.at_document("textDocument/rename", &uri, move |snapshot| handlers::rename(snapshot, params)).await
+        let slot = RawSlot::current();
+        self.at_document("textDocument/rename", &uri, move |snapshot| {
+            Ok(sent_raw(slot, handlers::rename(snapshot, params)?, || Some(lsp::WorkspaceEdit::default())))
+        })
+        .await
     }
 
     async fn completion(&self, params: lsp::CompletionParams) -> Result<Option<lsp::CompletionResponse>> {
