@@ -293,25 +293,26 @@ fn offered<'a>(
 /// `Person — Commander in Kosovo Operation (1944)`, or `Article — its path`: the article
 /// with the first path, or the listing first by path and position (whatever the indexing
 /// order).
+///
+/// The workspace keeps an entity's articles sorted by path and its listings by path, then
+/// their index in the file's facts (`Workspace::contribute`): the first article is the one
+/// wanted, and the listing wanted is among the first few, those in the first listing's file.
+/// Nothing walks all the listings of an entity listed in thousands of articles.
 fn entity_detail(workspace: &Workspace, entity: &crate::index::Entity, kind: EntityKind) -> String {
-    let article = entity.articles.iter().copied().min_by_key(|&id| workspace.file(id).map(|source| &source.path));
-    let listing = entity.listings.iter().copied().min_by_key(|&listing_ref| {
-        (
-            workspace.file(listing_ref.0).map(|source| &source.path),
-            workspace.listing(listing_ref).map(|l| l.range.start()),
-        )
-    });
-    match (article.as_ref(), listing.as_ref()) {
-        (Some(&article), _) => {
-            format!("Article — {}", workspace.file(article).map_or("", |source| source.path.as_str()))
-        }
-        (None, Some(&listing_ref)) => {
-            let listing = workspace.listing(listing_ref);
-            let article = workspace.file(listing_ref.0).map_or("", |source| source.display_name());
-            format!("{} — {} in {article}", kind.label(), listing.map_or("", |listing| &*listing.key))
-        }
-        (None, None) => kind.label().to_string(),
+    if let Some(&article) = entity.articles.first() {
+        return format!("Article — {}", workspace.file(article).map_or("", |source| source.path.as_str()));
     }
+    let Some(&(first_file, _)) = entity.listings.first() else {
+        return kind.label().to_string();
+    };
+    let listing = entity
+        .listings
+        .iter()
+        .take_while(|&&(file, _)| file == first_file)
+        .filter_map(|&listing_ref| workspace.listing(listing_ref))
+        .min_by_key(|listing| listing.range.start());
+    let article = workspace.file(first_file).map_or("", |source| source.display_name());
+    format!("{} — {} in {article}", kind.label(), listing.map_or("", |listing| &*listing.key))
 }
 
 /// The name being typed in prose: the current word, or the last few words when together
