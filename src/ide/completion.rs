@@ -203,34 +203,18 @@ fn entity_completions(
     // are any: the word index finds them without a walk over every name. Only when none
     // starts that way (a typo) does the fuzzy ranking see them all.
     let first_word = typed.split(|c: char| !c.is_alphanumeric()).find(|word| !word.is_empty());
-    let mut narrowed = false;
-    let mut candidates = Vec::new();
+    let (mut candidates, mut too_many) = (Vec::new(), false);
     if let Some(first_word) = first_word {
-        candidates = offered(workspace, file, replace, kinds, workspace.names_with_word_starting(first_word));
-        narrowed = !candidates.is_empty();
+        (candidates, too_many) = narrowed_candidates(workspace, file, replace, typed, first_word, kinds);
     }
+    let narrowed = !candidates.is_empty();
     if candidates.is_empty() {
         candidates = offered(workspace, file, replace, kinds, workspace.entities());
     }
     // With thousands left (a prefix of one or two letters), scoring them all would cost more
-    // than the answer is worth: the best by prefix and length go out, marked incomplete. A
+    // than the answer is worth: the best by prefix and length went out, marked incomplete. A
     // typo (no word starts that way) is always scored, so that only real matches come back.
-    let too_many = narrowed && candidates.len() > FUZZY_AT_MOST;
-    let ranked = if too_many {
-        // Each name's key is computed once: comparing folds accented names, which costs.
-        let mut keyed: Vec<_> = candidates
-            .into_iter()
-            .map(|candidate| {
-                ((!starts_with_ignoring_case(candidate.0, typed), candidate.0.len(), candidate.0), candidate)
-            })
-            .collect();
-        keyed.select_nth_unstable_by_key(LIMIT, |(key, _)| *key);
-        keyed.truncate(LIMIT);
-        keyed.sort_unstable_by_key(|(key, _)| *key);
-        keyed.into_iter().map(|(_, candidate)| candidate).collect()
-    } else {
-        fuzzy_rank(typed, candidates, |(name, _, _)| name)
-    };
+    let ranked = if too_many { candidates } else { fuzzy_rank(typed, candidates, |(name, _, _)| name) };
     // Narrowed by the first word, the list changes as the user types past it: ask again.
     let is_incomplete = ranked.len() > LIMIT || narrowed || too_many;
     let items = ranked
@@ -249,45 +233,115 @@ fn entity_completions(
     Completions { items, is_incomplete }
 }
 
-/// The names worth offering among `names`: of the wanted kinds (any if none), not an alias
-/// when only titles are wanted, and not a name whose one occurrence is the very prefix being
-/// typed.
+type Candidate<'a> = (&'a str, &'a crate::index::Entity, EntityKind);
+
+/// The names worth offering (see [`offered`]) with a word that starts like `first_word`, the
+/// typed text's first word. When at most `FUZZY_AT_MOST` of them are, all of them (to be
+/// ranked fuzzily) and `false`; when more, the best `LIMIT` by the key
+/// `(does not start with the typed text, length in bytes, name)`, best first, and `true`.
+///
+/// The names come from the word index best first by a lower bound of that key (see
+/// `Workspace::ranked_names_with_word_starting`), so that the walk stops as soon as more
+/// than `FUZZY_AT_MOST` were found and the next bound cannot beat the `LIMIT` best kept: a
+/// one-letter prefix shared by tens of thousands of names costs a few hundred of them. The
+/// answer is the one a walk over all of them would give. In an infobox value of one kind,
+/// the index of that kind is walked: the few people among every `O…` title.
+fn narrowed_candidates<'a>(
+    workspace: &'a Workspace,
+    file: FileId,
+    replace: TextRange,
+    typed: &str,
+    first_word: &str,
+    kinds: &[EntityKind],
+) -> (Vec<Candidate<'a>>, bool) {
+    type Key<'a> = (bool, usize, &'a str);
+    let one_kind = match kinds {
+        [kind] => Some(*kind),
+        _ => None,
+    };
+    let mut keyed: Vec<(Key<'a>, Candidate<'a>)> = Vec::new();
+    // The `LIMIT` best keys so far, the worst on top.
+    let mut best: std::collections::BinaryHeap<Key<'a>> = std::collections::BinaryHeap::with_capacity(LIMIT + 1);
+    for (checked, (name, entity, later_word)) in
+        workspace.ranked_names_with_word_starting(first_word, one_kind).enumerate()
+    {
+        if checked % 256 == 255 {
+            crate::cancel::check();
+        }
+        let bound = (later_word, name.len(), name);
+        if keyed.len() > FUZZY_AT_MOST && best.peek().is_some_and(|worst| bound >= *worst) {
+            break;
+        }
+        let Some(kind) = offered_kind(workspace, file, replace, kinds, name, entity) else {
+            continue;
+        };
+        let key = (!starts_with_ignoring_case(name, typed), name.len(), name);
+        if best.len() < LIMIT || best.peek().is_some_and(|worst| key < *worst) {
+            best.push(key);
+            if best.len() > LIMIT {
+                best.pop();
+            }
+        }
+        keyed.push((key, (name, entity, kind)));
+    }
+    if keyed.len() <= FUZZY_AT_MOST {
+        return (keyed.into_iter().map(|(_, candidate)| candidate).collect(), false);
+    }
+    keyed.select_nth_unstable_by_key(LIMIT, |(key, _)| *key);
+    keyed.truncate(LIMIT);
+    keyed.sort_unstable_by_key(|(key, _)| *key);
+    (keyed.into_iter().map(|(_, candidate)| candidate).collect(), true)
+}
+
+/// The names worth offering among `names` (see [`offered_kind`]).
 fn offered<'a>(
     workspace: &'a Workspace,
     file: FileId,
     replace: TextRange,
     kinds: &[EntityKind],
     names: impl Iterator<Item = (&'a str, &'a crate::index::Entity)>,
-) -> Vec<(&'a str, &'a crate::index::Entity, EntityKind)> {
+) -> Vec<Candidate<'a>> {
     let mut candidates = Vec::new();
     for (checked, (name, entity)) in names.enumerate() {
         if checked % 256 == 255 {
             crate::cancel::check();
         }
-        let Some(kind) = entity.kind() else {
-            continue;
-        };
-        let fits = kinds.is_empty() || kinds.contains(&kind) || kinds.iter().any(|&wanted| entity.has_kind(wanted));
-        if !fits {
-            continue;
-        }
-        let only_the_typed_prefix = entity.articles.is_empty()
-            && entity.listings.iter().all(|&listing_ref| {
-                listing_ref.0 == file && workspace.listing(listing_ref).is_some_and(|listing| listing.range == replace)
-            });
-        let is_alias = kind == EntityKind::Article
-            && kinds == [EntityKind::Article]
-            && entity.listings.is_empty()
-            && !entity.articles.iter().any(|&article| {
-                workspace
-                    .file(article)
-                    .is_some_and(|source| source.facts.title.as_ref().is_some_and(|(title, _)| title == name))
-            });
-        if !only_the_typed_prefix && !is_alias {
+        if let Some(kind) = offered_kind(workspace, file, replace, kinds, name, entity) {
             candidates.push((name, entity, kind));
         }
     }
     candidates
+}
+
+/// The kind to offer a name as, if it is worth offering: of the wanted kinds (any if none),
+/// not an alias when only titles are wanted, and not a name whose one occurrence is the very
+/// prefix being typed.
+fn offered_kind(
+    workspace: &Workspace,
+    file: FileId,
+    replace: TextRange,
+    kinds: &[EntityKind],
+    name: &str,
+    entity: &crate::index::Entity,
+) -> Option<EntityKind> {
+    let kind = entity.kind()?;
+    let fits = kinds.is_empty() || kinds.contains(&kind) || kinds.iter().any(|&wanted| entity.has_kind(wanted));
+    if !fits {
+        return None;
+    }
+    let only_the_typed_prefix = entity.articles.is_empty()
+        && entity.listings.iter().all(|&listing_ref| {
+            listing_ref.0 == file && workspace.listing(listing_ref).is_some_and(|listing| listing.range == replace)
+        });
+    let is_alias = kind == EntityKind::Article
+        && kinds == [EntityKind::Article]
+        && entity.listings.is_empty()
+        && !entity.articles.iter().any(|&article| {
+            workspace
+                .file(article)
+                .is_some_and(|source| source.facts.title.as_ref().is_some_and(|(title, _)| title == name))
+        });
+    (!only_the_typed_prefix && !is_alias).then_some(kind)
 }
 
 /// `Person — Commander in Kosovo Operation (1944)`, or `Article — its path`: the article
