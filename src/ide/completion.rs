@@ -560,6 +560,52 @@ mod tests {
     }
 
     #[test]
+    fn the_detail_is_the_first_listing_by_path_then_position() {
+        check(
+            "
+            //- /b.txt
+            = B =
+
+            Infobox
+            - Commander1: Enver Hoxha
+            //- /a.txt
+            = A =
+
+            Infobox
+            - Units1: Enver Hoxha
+            - Commander1: Enver Hoxha
+            //- /c.txt
+            = C =
+
+            Then Enve
+                     |
+            ",
+            expect![[r#"
+                Enver Hoxha [0000] replaces "Enve" — Person — Units in A
+                …"#]],
+        );
+    }
+
+    #[test]
+    fn infobox_values_of_one_kind_among_many_names() {
+        // More than a thousand names share the word `kolonel`, a few of them units: the unit
+        // index is walked, shortest first, and a later word (`Kolonel` in `1st Kolonel`) after.
+        let mut workspace = Workspace::default();
+        let people: Vec<String> = (0..1_200).map(|index| format!("Kolonel Number {index}")).collect();
+        let text = format!(
+            "Infobox\n- Commander1: {}\n- Units1: Kolonel Brigade, 1st Kolonel, Kolonel Group North\n",
+            people.join(", ")
+        );
+        workspace.set_file("/many.txt", std::sync::Arc::from(text));
+        let text = "= A =\n\nInfobox\n- Units2: Kol";
+        let file = workspace.set_file("/a.txt", std::sync::Arc::from(text));
+        let answer = completions(&workspace, file, text.len());
+        let labels: Vec<&str> = answer.items.iter().map(|item| item.label.as_str()).collect();
+        assert_eq!(labels, ["Kolonel Brigade", "Kolonel Group North", "1st Kolonel"]);
+        assert!(answer.is_incomplete);
+    }
+
+    #[test]
     fn nothing_at_the_start_of_an_empty_prose_word() {
         check(
             &format!(
@@ -586,6 +632,129 @@ mod tests {
         assert_eq!(completions.items.len(), LIMIT);
         let labels: Vec<&str> = completions.items.iter().take(3).map(|item| item.label.as_str()).collect();
         assert_eq!(labels, ["Kolonel Number 0", "Kolonel Number 1", "Kolonel Number 2"]);
+    }
+
+    /// What completion answered before the ordered word index: every name with a word
+    /// starting like the typed text walked and filtered (every name if none is left), then
+    /// the best by key or fuzzily.
+    fn answer_of_a_full_walk(
+        workspace: &Workspace,
+        file: FileId,
+        typed: &str,
+        kinds: &[EntityKind],
+    ) -> (Vec<String>, bool) {
+        let replace = TextRange::new(0, 0);
+        let first_word = typed.split(|c: char| !c.is_alphanumeric()).find(|word| !word.is_empty()).unwrap();
+        let mut candidates = offered(workspace, file, replace, kinds, workspace.names_with_word_starting(first_word));
+        let narrowed = !candidates.is_empty();
+        if candidates.is_empty() {
+            candidates = offered(workspace, file, replace, kinds, workspace.entities());
+        }
+        let ranked: Vec<&str> = if narrowed && candidates.len() > FUZZY_AT_MOST {
+            let mut keyed: Vec<_> = candidates
+                .into_iter()
+                .map(|(name, _, _)| (!starts_with_ignoring_case(name, typed), name.len(), name))
+                .collect();
+            keyed.sort();
+            keyed.into_iter().map(|(_, _, name)| name).collect()
+        } else {
+            fuzzy_rank(typed, candidates, |(name, _, _)| name).into_iter().map(|(name, _, _)| name).collect()
+        };
+        let is_incomplete = narrowed || ranked.len() > LIMIT;
+        (ranked.into_iter().take(LIMIT).map(str::to_string).collect(), is_incomplete)
+    }
+
+    /// A workspace of a few thousand names of every kind sharing first letters and words
+    /// (`Battle of …`, `Kolonel …`, accented surnames), so that short prefixes have more than
+    /// `FUZZY_AT_MOST` candidates and some have fewer.
+    fn many_names() -> Workspace {
+        let syllables = ["ka", "lo", "mi", "če", "ba", "ko", "ra", "vić", "dë", "ni", "sa", "bo"];
+        let word = |seed: usize| {
+            let mut bits = seed.wrapping_mul(2_654_435_761) ^ (seed >> 3);
+            let mut word = String::new();
+            for _ in 0..2 + bits % 3 {
+                bits /= 3;
+                word.push_str(syllables[bits % syllables.len()]);
+                bits /= syllables.len();
+            }
+            let mut chars = word.chars();
+            chars.next().map(|first| first.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default()
+        };
+        let mut files = Vec::new();
+        for index in 0..600 {
+            let (a, b, c) = (word(index * 3), word(index * 3 + 1), word(index * 3 + 2));
+            let title = match index % 4 {
+                0 => format!("Battle of {a}"),
+                1 => format!("{b} offensive ({})", 1900 + index),
+                2 => format!("Siege of {c} {index}"),
+                _ => format!("Kolonel {a} {index}"),
+            };
+            let text = format!(
+                "= {title} =\n\nInfobox\n- Combatant1: {a} Partisans, Kingdom of {b}\n\
+                 - Commander1: {a} {b}, Kolonel {c}\n- Commander2: Mile {c}{index}\n\
+                 - Units1: {}th {b} Brigade, Kampfgruppe {a}\n- Place: {c}\n- Partof: Battle of {b}\n",
+                index % 60
+            );
+            files.push((format!("/f{index:03}.txt"), std::sync::Arc::from(text)));
+        }
+        let mut workspace = Workspace::default();
+        workspace.set_files(files);
+        workspace
+    }
+
+    #[test]
+    fn the_ordered_walk_answers_what_a_full_walk_answers() {
+        let mut workspace = many_names();
+        // Enough that one letter walks the ordered index and two letters sort a few pairs.
+        assert!(workspace.names_with_word_starting("k").count() > 1_024);
+        assert!(workspace.names_with_word_starting("kol").count() < 1_024);
+        let query = workspace.set_file("/query.txt", std::sync::Arc::from("= Query =\n"));
+        let typed =
+            ["b", "B", "ba", "k", "ko", "Kol", "Kolonel Ka", "m", "č", "Č", "c", "ce", "1", "2", "3th", "s", "o"];
+        let kinds: [&[EntityKind]; 7] = [
+            &[],
+            &[EntityKind::Person],
+            &[EntityKind::Unit],
+            &[EntityKind::Belligerent],
+            &[EntityKind::Place],
+            &[EntityKind::Conflict, EntityKind::Article],
+            &[EntityKind::Article],
+        ];
+        let mut cut = 0;
+        let mut check_all = |workspace: &Workspace, when: &str| {
+            for typed in typed {
+                for kinds in kinds {
+                    let answer = entity_completions(workspace, query, TextRange::new(0, 0), typed, kinds);
+                    let labels: Vec<String> = answer.items.iter().map(|item| item.label.clone()).collect();
+                    let expected = answer_of_a_full_walk(workspace, query, typed, kinds);
+                    assert_eq!((labels.clone(), answer.is_incomplete), expected, "{when}: {typed:?} as {kinds:?}");
+                    cut += usize::from(labels.len() == LIMIT);
+                }
+            }
+        };
+        check_all(&workspace, "indexed");
+        // A name gains a kind in the last listing of a change (its slot is then the table's
+        // pending one), another loses its only listing of a kind.
+        workspace.set_file("/f001.txt", std::sync::Arc::from("= F =\n\nInfobox\n- Units1: Mile Kalo7\n"));
+        workspace.set_file("/f002.txt", std::sync::Arc::from("= G =\n\nInfobox\n- Units1: Kolonel Bako\n"));
+        check_all(&workspace, "after changes");
+        assert!(cut > 10, "some answers are cut at the limit");
+        assert_eq!(workspace.consistency_report(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_name_that_just_gained_a_kind_is_offered_for_it() {
+        let mut workspace = Workspace::default();
+        let names: Vec<String> = (0..1_500).map(|index| format!("Mile Number {index}")).collect();
+        workspace.set_file("/many.txt", std::sync::Arc::from(format!("Infobox\n- Commander1: {}\n", names.join(", "))));
+        let text = "= A =\n\nInfobox\n- Units2: Mi";
+        let file = workspace.set_file("/a.txt", std::sync::Arc::from(text));
+        // The last listing of the last change makes `Mile Number 7` a unit as well: its slot is
+        // the table's pending one, not yet filed among the units.
+        workspace.set_file("/b.txt", std::sync::Arc::from("Infobox\n- Units1: Mile Number 7\n"));
+        let labels: Vec<String> =
+            completions(&workspace, file, text.len()).items.into_iter().map(|item| item.label).collect();
+        assert_eq!(labels, ["Mile Number 7"]);
     }
 
     #[test]
