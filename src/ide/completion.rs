@@ -240,9 +240,10 @@ type Candidate<'a> = (&'a str, &'a crate::index::Entity, EntityKind);
 /// ranked fuzzily) and `false`; when more, the best `LIMIT` by the key
 /// `(does not start with the typed text, length in bytes, name)`, best first, and `true`.
 ///
-/// The names come from the word index best first by a lower bound of that key (see
-/// `Workspace::ranked_names_with_word_starting`), so that the walk stops as soon as more
-/// than `FUZZY_AT_MOST` were found and the next bound cannot beat the `LIMIT` best kept: a
+/// The names come from the word index best first by a lower bound of that key's first two
+/// parts (see `Workspace::ranked_names_with_word_starting`), so that the walk stops as soon
+/// as more than `FUZZY_AT_MOST` were found and the next bound is past the worst of the
+/// `LIMIT` best kept: a
 /// one-letter prefix shared by tens of thousands of names costs a few hundred of them. The
 /// answer is the one a walk over all of them would give. In an infobox value of one kind,
 /// the index of that kind is walked: the few people among every `O…` title.
@@ -262,14 +263,14 @@ fn narrowed_candidates<'a>(
     let mut keyed: Vec<(Key<'a>, Candidate<'a>)> = Vec::new();
     // The `LIMIT` best keys so far, the worst on top.
     let mut best: std::collections::BinaryHeap<Key<'a>> = std::collections::BinaryHeap::with_capacity(LIMIT + 1);
-    for (checked, (name, entity, later_word)) in
-        workspace.ranked_names_with_word_starting(first_word, one_kind).enumerate()
+    for (checked, (name, entity, bound)) in workspace.ranked_names_with_word_starting(first_word, one_kind).enumerate()
     {
         if checked % 256 == 255 {
             crate::cancel::check();
         }
-        let bound = (later_word, name.len(), name);
-        if keyed.len() > FUZZY_AT_MOST && best.peek().is_some_and(|worst| bound >= *worst) {
+        // This name and every one after it key no better than the bound: past the worst kept,
+        // none of them can be among the best.
+        if keyed.len() > FUZZY_AT_MOST && best.peek().is_some_and(|worst| bound > (worst.0, worst.1)) {
             break;
         }
         let Some(kind) = offered_kind(workspace, file, replace, kinds, name, entity) else {
@@ -690,9 +691,9 @@ mod tests {
                 _ => format!("Kolonel {a} {index}"),
             };
             let text = format!(
-                "= {title} =\n\nInfobox\n- Combatant1: {a} Partisans, Kingdom of {b}\n\
-                 - Commander1: {a} {b}, Kolonel {c}\n- Commander2: Mile {c}{index}\n\
-                 - Units1: {}th {b} Brigade, Kampfgruppe {a}\n- Place: {c}\n- Partof: Battle of {b}\n",
+                "= {title} =\n\nInfobox\n- Combatant1: {a} Partisans, Kingdom of {b}, {b} Oberkommandantur\n\
+                 - Commander1: {a} {b}, Kolonel {c}\n- Commander2: Mile {c}{index}, Oberkommandant {a}{index}\n\
+                 - Units1: {}th {b} Brigade, Kampfgruppe {a}, Oberkommando {c}\n- Place: {c}\n- Partof: Battle of {b}\n",
                 index % 60
             );
             files.push((format!("/f{index:03}.txt"), std::sync::Arc::from(text)));
@@ -708,9 +709,31 @@ mod tests {
         // Enough that one letter walks the ordered index and two letters sort a few pairs.
         assert!(workspace.names_with_word_starting("k").count() > 1_024);
         assert!(workspace.names_with_word_starting("kol").count() < 1_024);
+        // A word longer than the ordered index keeps of it, shared by more than a thousand.
+        assert!(workspace.names_with_word_starting("oberkommandant").count() > 1_024);
         let query = workspace.set_file("/query.txt", std::sync::Arc::from("= Query =\n"));
-        let typed =
-            ["b", "B", "ba", "k", "ko", "Kol", "Kolonel Ka", "m", "č", "Č", "c", "ce", "1", "2", "3th", "s", "o"];
+        let typed = [
+            "b",
+            "B",
+            "ba",
+            "k",
+            "ko",
+            "Kol",
+            "Kolonel Ka",
+            "m",
+            "č",
+            "Č",
+            "c",
+            "ce",
+            "1",
+            "2",
+            "3th",
+            "s",
+            "o",
+            "Oberk",
+            "Oberkommandant",
+            "oberkommandantu",
+        ];
         let kinds: [&[EntityKind]; 7] = [
             &[],
             &[EntityKind::Person],

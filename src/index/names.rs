@@ -58,19 +58,33 @@ struct NameSlot {
 
 /// One word of one name, filed in completion's order: by the word's first letter, then
 /// whether the word is not the name's first (a name that starts like the typed text comes
-/// before one with a later word that does), then the name's length in bytes, then the name
-/// (then the slot and the word, which only tell entries apart). For names with a word
-/// starting with a prefix, the smallest entry of each name is a lower bound of completion's
-/// own key (`(does not start with the typed text, length, name)`), and the entries come in
-/// that bound's order: a walk can stop once the bound passes the best it has kept.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// before one with a later word that does), then the name's length in bytes (then the slot
+/// and the word's first bytes, which only tell entries apart). For the names with a word
+/// starting with a prefix, the first entry of each name bounds the first two parts of
+/// completion's key (`(does not start with the typed text, length in bytes, name)`) from
+/// below, and the entries come in that bound's order: a walk can stop once the bound passes
+/// the worst of the best it keeps. Small and plain (no pointers), as there is one for every
+/// word of every name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Ranked {
     first_letter: char,
     later_word: bool,
-    length: u32,
-    name: Arc<str>,
+    /// Saturated: still a lower bound for a name longer than that.
+    length: u16,
     slot: u32,
-    word: Arc<str>,
+    /// The word's first bytes (folded, UTF-8), zero-padded: enough to tell whether it starts
+    /// with a prefix of up to as many bytes; a longer prefix is checked on the name.
+    head: [u8; HEAD],
+}
+
+const HEAD: usize = 8;
+
+/// `word`'s first `HEAD` bytes, zero-padded.
+fn head_of(word: &str) -> [u8; HEAD] {
+    let mut head = [0; HEAD];
+    let bytes = &word.as_bytes()[..word.len().min(HEAD)];
+    head[..bytes.len()].copy_from_slice(bytes);
+    head
 }
 
 /// Above this many (word, name) pairs under a prefix, [`NameTable::ranked_with_word_starting`]
@@ -86,7 +100,7 @@ fn filed_kinds(entity: &Entity) -> u8 {
 }
 
 /// The entries of a name in the ordered index: one per distinct word.
-fn ranked_entries(name: &Arc<str>, slot: u32, words: &[Arc<str>]) -> Vec<Ranked> {
+fn ranked_entries(name: &str, slot: u32, words: &[Arc<str>]) -> Vec<Ranked> {
     words
         .iter()
         .enumerate()
@@ -94,10 +108,9 @@ fn ranked_entries(name: &Arc<str>, slot: u32, words: &[Arc<str>]) -> Vec<Ranked>
             Some(Ranked {
                 first_letter: word.chars().next()?,
                 later_word: index > 0,
-                length: name.len() as u32,
-                name: name.clone(),
+                length: u16::try_from(name.len()).unwrap_or(u16::MAX),
                 slot,
-                word: word.clone(),
+                head: head_of(word),
             })
         })
         .collect()
@@ -142,8 +155,8 @@ impl NameTable {
             let bit = 1 << kind as usize;
             let index = &mut self.ranked_by_kind[kind as usize];
             match (was & bit != 0, now & bit != 0) {
-                (false, true) => entries.iter().for_each(|entry| {
-                    index.insert(entry.clone());
+                (false, true) => entries.iter().for_each(|&entry| {
+                    index.insert(entry);
                 }),
                 (true, false) => entries.iter().for_each(|entry| {
                     index.remove(entry);
@@ -245,11 +258,11 @@ impl NameTable {
     }
 
     /// Names with a word that starts with `prefix` (already folded), each once, in the order
-    /// of a lower bound of completion's key: whether no word of the name that starts with
-    /// `prefix` is its first word, then the name's length in bytes, then the name (see
-    /// [`Ranked`]); the bool given with each name is that first part. With a `kind` (not
-    /// the article kind), only names with a listing of that kind, or that had one when last
-    /// filed: the caller checks the kind again.
+    /// of a lower bound of the first two parts of completion's key, given with each name:
+    /// whether no word of the name that starts with `prefix` is its first, and the name's
+    /// length in bytes (see [`Ranked`]). With a `kind` (not the article kind), only names
+    /// with a listing of that kind, or that had one when last filed: the caller checks the
+    /// kind again.
     ///
     /// A prefix shared by few names sorts their pairs; one shared by many walks the ordered
     /// index from its first letter on, skipping words that start otherwise, so that a caller
@@ -258,22 +271,22 @@ impl NameTable {
         &'a self,
         prefix: &str,
         kind: Option<EntityKind>,
-    ) -> Box<dyn Iterator<Item = (&'a Arc<str>, &'a Entity, bool)> + 'a> {
+    ) -> Box<dyn Iterator<Item = (&'a Arc<str>, &'a Entity, (bool, usize))> + 'a> {
         let kind = kind.filter(|&kind| kind != EntityKind::Article);
         let Some(first_letter) = prefix.chars().next() else {
             return Box::new(std::iter::empty());
         };
-        let prefix: Arc<str> = prefix.into();
+        let length_bound = |name: &str| name.len().min(usize::from(u16::MAX));
         let pairs = || {
-            let prefix = prefix.clone();
-            self.words.range((prefix.clone(), 0)..).take_while(move |(word, _)| word.starts_with(&*prefix))
+            let from: (Arc<str>, u32) = (prefix.into(), 0);
+            self.words.range(from..).take_while(move |(word, _)| word.starts_with(prefix))
         };
         if pairs().nth(SORT_AT_MOST).is_none() {
-            let mut found: Vec<(bool, u32, &'a Arc<str>, u32)> = pairs()
+            let mut found: Vec<(bool, usize, &'a Arc<str>, u32)> = pairs()
                 .filter_map(|(word, id)| {
                     let slot = self.slot(*id)?;
                     let later_word = !self.first_words.contains(&(word.clone(), *id));
-                    Some((later_word, slot.name.len() as u32, &slot.name, *id))
+                    Some((later_word, slot.name.len(), &slot.name, *id))
                 })
                 .collect();
             found.sort_unstable();
@@ -282,13 +295,14 @@ impl NameTable {
             return Box::new(found.into_iter().filter_map(move |(later_word, _, _, id)| {
                 let slot = self.slot(id)?;
                 let fits = kind.is_none_or(|kind| slot.entity.has_kind(kind));
-                fits.then_some((&slot.name, &slot.entity, later_word))
+                fits.then_some((&slot.name, &slot.entity, (later_word, length_bound(&slot.name))))
             }));
         }
         let index = match kind {
             Some(kind) => &self.ranked_by_kind[kind as usize],
             None => &self.ranked,
         };
+        let prefix: Arc<str> = prefix.into();
         // The pending slot may have gained the kind since it was filed: looked at as it is, first
         // (a caller's stop rule holds for what comes after), and skipped in the index.
         let pending = self.pending.filter(|_| kind.is_some());
@@ -297,15 +311,16 @@ impl NameTable {
             let words = name_words(&slot.name);
             let matching = words.iter().position(|word| word.starts_with(&*prefix))?;
             let fits = kind.is_some_and(|kind| slot.entity.has_kind(kind));
-            fits.then_some((&slot.name, &slot.entity, matching > 0))
+            fits.then_some((&slot.name, &slot.entity, (matching > 0, length_bound(&slot.name))))
         });
-        let from =
-            Ranked { first_letter, later_word: false, length: 0, name: Arc::from(""), slot: 0, word: Arc::from("") };
+        let head_length = prefix.len().min(HEAD);
+        let wanted_head = head_of(&prefix);
+        let from = Ranked { first_letter, later_word: false, length: 0, slot: 0, head: [0; HEAD] };
         let mut seen = vec![0u64; self.slots.len().div_ceil(64)];
         let walk = index
             .range(from..)
             .take_while(move |entry| entry.first_letter == first_letter)
-            .filter(move |entry| entry.word.starts_with(&*prefix) && Some(entry.slot) != pending)
+            .filter(move |entry| entry.head[..head_length] == wanted_head[..head_length] && Some(entry.slot) != pending)
             .filter(move |entry| {
                 let (word, bit) = (entry.slot as usize / 64, 1u64 << (entry.slot % 64));
                 let first_time = seen.get(word).is_some_and(|bits| bits & bit == 0);
@@ -314,7 +329,13 @@ impl NameTable {
                 }
                 first_time
             })
-            .filter_map(|entry| self.slot(entry.slot).map(|slot| (&slot.name, &slot.entity, entry.later_word)));
+            .filter_map(move |entry| {
+                let slot = self.slot(entry.slot)?;
+                // A prefix longer than the heads: the name's words say (rarely asked).
+                let starts =
+                    prefix.len() <= HEAD || name_words(&slot.name).iter().any(|word| word.starts_with(&*prefix));
+                starts.then_some((&slot.name, &slot.entity, (entry.later_word, usize::from(entry.length))))
+            });
         Box::new(pending_first.into_iter().chain(walk))
     }
 
@@ -379,17 +400,17 @@ impl NameTable {
             }
             for kind in EntityKind::ALL {
                 if slot.filed_kinds & 1 << kind as usize != 0 {
-                    expected_by_kind[kind as usize].extend(entries.iter().cloned());
+                    expected_by_kind[kind as usize].extend(entries.iter().copied());
                 }
             }
             expected_ranked.extend(entries);
         }
-        if self.ranked.iter().cloned().collect::<std::collections::BTreeSet<_>>() != expected_ranked {
+        if self.ranked.iter().copied().collect::<std::collections::BTreeSet<_>>() != expected_ranked {
             problems.push("the ordered word index differs from the names' words".to_string());
         }
         for kind in EntityKind::ALL {
             let filed: std::collections::BTreeSet<Ranked> =
-                self.ranked_by_kind[kind as usize].iter().cloned().collect();
+                self.ranked_by_kind[kind as usize].iter().copied().collect();
             if filed != expected_by_kind[kind as usize] {
                 problems.push(format!("the ordered word index of {} differs from the names filed so", kind.label()));
             }

@@ -372,16 +372,16 @@ impl Workspace {
     }
 
     /// [`Workspace::names_with_word_starting`] in the order completion ranks by, best first
-    /// (a lower bound of it, given as the bool: no word of the name that starts like `prefix`
-    /// is its first), of one kind if given (checked again by the caller); see
-    /// `NameTable::ranked_with_word_starting`.
+    /// by a lower bound given with each name (no word of the name that starts like `prefix`
+    /// is its first; its length in bytes), of one kind if given (checked again by the
+    /// caller); see `NameTable::ranked_with_word_starting`.
     pub fn ranked_names_with_word_starting(
         &self,
         prefix: &str,
         kind: Option<EntityKind>,
-    ) -> impl Iterator<Item = (&str, &Entity, bool)> + use<'_> {
+    ) -> impl Iterator<Item = (&str, &Entity, (bool, usize))> + use<'_> {
         let folded = crate::index::names::fold_word(prefix);
-        self.entities.ranked_with_word_starting(&folded, kind).map(|(name, entity, later)| (&**name, entity, later))
+        self.entities.ranked_with_word_starting(&folded, kind).map(|(name, entity, bound)| (&**name, entity, bound))
     }
 
     /// True if some known name starts with `prefix` (case and diacritics aside).
