@@ -87,6 +87,9 @@ fn head_of(word: &str) -> [u8; HEAD] {
     head
 }
 
+/// Names with a lower bound of completion's key (see [`NameTable::ranked_with_word_starting`]).
+pub(crate) type RankedNames<'a> = Box<dyn Iterator<Item = (&'a Arc<str>, &'a Entity, (bool, usize))> + 'a>;
+
 /// Above this many (word, name) pairs under a prefix, [`NameTable::ranked_with_word_starting`]
 /// walks the ordered index instead of sorting the pairs.
 const SORT_AT_MOST: usize = 1024;
@@ -267,11 +270,7 @@ impl NameTable {
     /// A prefix shared by few names sorts their pairs; one shared by many walks the ordered
     /// index from its first letter on, skipping words that start otherwise, so that a caller
     /// after the best few can stop early.
-    pub(crate) fn ranked_with_word_starting<'a>(
-        &'a self,
-        prefix: &str,
-        kind: Option<EntityKind>,
-    ) -> Box<dyn Iterator<Item = (&'a Arc<str>, &'a Entity, (bool, usize))> + 'a> {
+    pub(crate) fn ranked_with_word_starting<'a>(&'a self, prefix: &str, kind: Option<EntityKind>) -> RankedNames<'a> {
         let kind = kind.filter(|&kind| kind != EntityKind::Article);
         let Some(first_letter) = prefix.chars().next() else {
             return Box::new(std::iter::empty());
