@@ -132,10 +132,18 @@ impl NameTable {
     }
 
     pub(crate) fn get_mut(&mut self, name: &str) -> Option<&mut Entity> {
-        self.file_pending();
         let &id = self.ids.get(name)?;
-        self.pending = Some(id);
+        self.hand_out(id);
         self.slots.get_mut(id as usize)?.as_mut().map(|slot| &mut Arc::make_mut(slot).entity)
+    }
+
+    /// Makes `id` the pending slot, filing the one before it (a change of a listing touches
+    /// the same name a few times in a row: filed once, when another comes).
+    fn hand_out(&mut self, id: u32) {
+        if self.pending != Some(id) {
+            self.file_pending();
+            self.pending = Some(id);
+        }
     }
 
     /// Files the pending slot under the kinds its entity has now (a change of its listings
@@ -174,10 +182,10 @@ impl NameTable {
 
     /// The entity of a name, added empty if the name is new (the bool says so).
     pub(crate) fn get_or_insert(&mut self, name: &str) -> (&mut Entity, bool) {
-        self.file_pending();
         let (id, added) = match self.ids.get(name) {
             Some(&id) => (id, false),
             None => {
+                self.file_pending();
                 let name: Arc<str> = Arc::from(name);
                 let id = match self.free.pop_back() {
                     Some(id) => id,
@@ -202,7 +210,7 @@ impl NameTable {
                 (id, true)
             }
         };
-        self.pending = Some(id);
+        self.hand_out(id);
         let slot = self.slots.get_mut(id as usize).and_then(Option::as_mut).expect("a slot of a known name is filled");
         (&mut Arc::make_mut(slot).entity, added)
     }
