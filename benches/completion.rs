@@ -7,6 +7,7 @@
 //!     cargo bench --bench completion                    # 10,000 articles
 //!     cargo bench --bench completion -- 10000 50000     # each count in turn
 //!     SEEDLS_BENCH_ROUNDS=20 cargo bench --bench completion -- 50000
+//!     SEEDLS_BENCH_TYPO_ROUNDS=50 ...                     # the typos (below) more often
 //!
 //! Two sets of places, each asked `SEEDLS_BENCH_ROUNDS` times (5):
 //!
@@ -126,7 +127,8 @@ fn measure(count: usize, rounds: usize) {
         }
         print_slowest(&workspace, file, places, &samples);
     }
-    typos(&mut workspace, article, rounds);
+    let typo_rounds = std::env::var("SEEDLS_BENCH_TYPO_ROUNDS").ok().and_then(|value| value.parse().ok());
+    typos(&mut workspace, article, typo_rounds.unwrap_or(rounds).max(1));
     println!();
 }
 
