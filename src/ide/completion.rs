@@ -243,10 +243,10 @@ type Candidate<'a> = (&'a str, &'a crate::index::Entity, EntityKind);
 /// The names come from the word index best first by a lower bound of that key's first two
 /// parts (see `Workspace::ranked_names_with_word_starting`), so that the walk stops as soon
 /// as more than `FUZZY_AT_MOST` were found and the next bound is past the worst of the
-/// `LIMIT` best kept: a
-/// one-letter prefix shared by tens of thousands of names costs a few hundred of them. The
-/// answer is the one a walk over all of them would give. In an infobox value of one kind,
-/// the index of that kind is walked: the few people among every `O…` title.
+/// `LIMIT` best kept: a one-letter prefix shared by tens of thousands of names costs a few
+/// hundred of them. The answer is the one a walk over all of them would give. In an infobox
+/// value of one kind, the index of that kind is walked: the few belligerents among every
+/// `O…` title.
 fn narrowed_candidates<'a>(
     workspace: &'a Workspace,
     file: FileId,
