@@ -203,34 +203,18 @@ fn entity_completions(
     // are any: the word index finds them without a walk over every name. Only when none
     // starts that way (a typo) does the fuzzy ranking see them all.
     let first_word = typed.split(|c: char| !c.is_alphanumeric()).find(|word| !word.is_empty());
-    let mut narrowed = false;
-    let mut candidates = Vec::new();
+    let (mut candidates, mut too_many) = (Vec::new(), false);
     if let Some(first_word) = first_word {
-        candidates = offered(workspace, file, replace, kinds, workspace.names_with_word_starting(first_word));
-        narrowed = !candidates.is_empty();
+        (candidates, too_many) = narrowed_candidates(workspace, file, replace, typed, first_word, kinds);
     }
+    let narrowed = !candidates.is_empty();
     if candidates.is_empty() {
         candidates = offered(workspace, file, replace, kinds, workspace.entities());
     }
     // With thousands left (a prefix of one or two letters), scoring them all would cost more
-    // than the answer is worth: the best by prefix and length go out, marked incomplete. A
+    // than the answer is worth: the best by prefix and length went out, marked incomplete. A
     // typo (no word starts that way) is always scored, so that only real matches come back.
-    let too_many = narrowed && candidates.len() > FUZZY_AT_MOST;
-    let ranked = if too_many {
-        // Each name's key is computed once: comparing folds accented names, which costs.
-        let mut keyed: Vec<_> = candidates
-            .into_iter()
-            .map(|candidate| {
-                ((!starts_with_ignoring_case(candidate.0, typed), candidate.0.len(), candidate.0), candidate)
-            })
-            .collect();
-        keyed.select_nth_unstable_by_key(LIMIT, |(key, _)| *key);
-        keyed.truncate(LIMIT);
-        keyed.sort_unstable_by_key(|(key, _)| *key);
-        keyed.into_iter().map(|(_, candidate)| candidate).collect()
-    } else {
-        fuzzy_rank(typed, candidates, |(name, _, _)| name)
-    };
+    let ranked = if too_many { candidates } else { fuzzy_rank(typed, candidates, |(name, _, _)| name) };
     // Narrowed by the first word, the list changes as the user types past it: ask again.
     let is_incomplete = ranked.len() > LIMIT || narrowed || too_many;
     let items = ranked
@@ -249,69 +233,141 @@ fn entity_completions(
     Completions { items, is_incomplete }
 }
 
-/// The names worth offering among `names`: of the wanted kinds (any if none), not an alias
-/// when only titles are wanted, and not a name whose one occurrence is the very prefix being
-/// typed.
+type Candidate<'a> = (&'a str, &'a crate::index::Entity, EntityKind);
+
+/// The names worth offering (see [`offered`]) with a word that starts like `first_word`, the
+/// typed text's first word. When at most `FUZZY_AT_MOST` of them are, all of them (to be
+/// ranked fuzzily) and `false`; when more, the best `LIMIT` by the key
+/// `(does not start with the typed text, length in bytes, name)`, best first, and `true`.
+///
+/// The names come from the word index best first by a lower bound of that key's first two
+/// parts (see `Workspace::ranked_names_with_word_starting`), so that the walk stops as soon
+/// as more than `FUZZY_AT_MOST` were found and the next bound is past the worst of the
+/// `LIMIT` best kept: a one-letter prefix shared by tens of thousands of names costs a few
+/// hundred of them. The answer is the one a walk over all of them would give. In an infobox
+/// value of one kind, the index of that kind is walked: the few belligerents among every
+/// `O…` title.
+fn narrowed_candidates<'a>(
+    workspace: &'a Workspace,
+    file: FileId,
+    replace: TextRange,
+    typed: &str,
+    first_word: &str,
+    kinds: &[EntityKind],
+) -> (Vec<Candidate<'a>>, bool) {
+    type Key<'a> = (bool, usize, &'a str);
+    let one_kind = match kinds {
+        [kind] => Some(*kind),
+        _ => None,
+    };
+    let mut keyed: Vec<(Key<'a>, Candidate<'a>)> = Vec::new();
+    // The `LIMIT` best keys so far, the worst on top.
+    let mut best: std::collections::BinaryHeap<Key<'a>> = std::collections::BinaryHeap::with_capacity(LIMIT + 1);
+    for (checked, (name, entity, bound)) in workspace.ranked_names_with_word_starting(first_word, one_kind).enumerate()
+    {
+        if checked % 256 == 255 {
+            crate::cancel::check();
+        }
+        // This name and every one after it key no better than the bound: past the worst kept,
+        // none of them can be among the best.
+        if keyed.len() > FUZZY_AT_MOST && best.peek().is_some_and(|worst| bound > (worst.0, worst.1)) {
+            break;
+        }
+        let Some(kind) = offered_kind(workspace, file, replace, kinds, name, entity) else {
+            continue;
+        };
+        let key = (!starts_with_ignoring_case(name, typed), name.len(), name);
+        if best.len() < LIMIT || best.peek().is_some_and(|worst| key < *worst) {
+            best.push(key);
+            if best.len() > LIMIT {
+                best.pop();
+            }
+        }
+        keyed.push((key, (name, entity, kind)));
+    }
+    if keyed.len() <= FUZZY_AT_MOST {
+        return (keyed.into_iter().map(|(_, candidate)| candidate).collect(), false);
+    }
+    keyed.select_nth_unstable_by_key(LIMIT, |(key, _)| *key);
+    keyed.truncate(LIMIT);
+    keyed.sort_unstable_by_key(|(key, _)| *key);
+    (keyed.into_iter().map(|(_, candidate)| candidate).collect(), true)
+}
+
+/// The names worth offering among `names` (see [`offered_kind`]).
 fn offered<'a>(
     workspace: &'a Workspace,
     file: FileId,
     replace: TextRange,
     kinds: &[EntityKind],
     names: impl Iterator<Item = (&'a str, &'a crate::index::Entity)>,
-) -> Vec<(&'a str, &'a crate::index::Entity, EntityKind)> {
+) -> Vec<Candidate<'a>> {
     let mut candidates = Vec::new();
     for (checked, (name, entity)) in names.enumerate() {
         if checked % 256 == 255 {
             crate::cancel::check();
         }
-        let Some(kind) = entity.kind() else {
-            continue;
-        };
-        let fits = kinds.is_empty() || kinds.contains(&kind) || kinds.iter().any(|&wanted| entity.has_kind(wanted));
-        if !fits {
-            continue;
-        }
-        let only_the_typed_prefix = entity.articles.is_empty()
-            && entity.listings.iter().all(|&listing_ref| {
-                listing_ref.0 == file && workspace.listing(listing_ref).is_some_and(|listing| listing.range == replace)
-            });
-        let is_alias = kind == EntityKind::Article
-            && kinds == [EntityKind::Article]
-            && entity.listings.is_empty()
-            && !entity.articles.iter().any(|&article| {
-                workspace
-                    .file(article)
-                    .is_some_and(|source| source.facts.title.as_ref().is_some_and(|(title, _)| title == name))
-            });
-        if !only_the_typed_prefix && !is_alias {
+        if let Some(kind) = offered_kind(workspace, file, replace, kinds, name, entity) {
             candidates.push((name, entity, kind));
         }
     }
     candidates
 }
 
+/// The kind to offer a name as, if it is worth offering: of the wanted kinds (any if none),
+/// not an alias when only titles are wanted, and not a name whose one occurrence is the very
+/// prefix being typed.
+fn offered_kind(
+    workspace: &Workspace,
+    file: FileId,
+    replace: TextRange,
+    kinds: &[EntityKind],
+    name: &str,
+    entity: &crate::index::Entity,
+) -> Option<EntityKind> {
+    let kind = entity.kind()?;
+    let fits = kinds.is_empty() || kinds.contains(&kind) || kinds.iter().any(|&wanted| entity.has_kind(wanted));
+    if !fits {
+        return None;
+    }
+    let only_the_typed_prefix = entity.articles.is_empty()
+        && entity.listings.iter().all(|&listing_ref| {
+            listing_ref.0 == file && workspace.listing(listing_ref).is_some_and(|listing| listing.range == replace)
+        });
+    let is_alias = kind == EntityKind::Article
+        && kinds == [EntityKind::Article]
+        && entity.listings.is_empty()
+        && !entity.articles.iter().any(|&article| {
+            workspace
+                .file(article)
+                .is_some_and(|source| source.facts.title.as_ref().is_some_and(|(title, _)| title == name))
+        });
+    (!only_the_typed_prefix && !is_alias).then_some(kind)
+}
+
 /// `Person — Commander in Kosovo Operation (1944)`, or `Article — its path`: the article
 /// with the first path, or the listing first by path and position (whatever the indexing
 /// order).
+///
+/// The workspace keeps an entity's articles sorted by path and its listings by path, then
+/// their index in the file's facts (`Workspace::contribute`): the first article is the one
+/// wanted, and the listing wanted is among the first few, those in the first listing's file.
+/// Nothing walks all the listings of an entity listed in thousands of articles.
 fn entity_detail(workspace: &Workspace, entity: &crate::index::Entity, kind: EntityKind) -> String {
-    let article = entity.articles.iter().copied().min_by_key(|&id| workspace.file(id).map(|source| &source.path));
-    let listing = entity.listings.iter().copied().min_by_key(|&listing_ref| {
-        (
-            workspace.file(listing_ref.0).map(|source| &source.path),
-            workspace.listing(listing_ref).map(|l| l.range.start()),
-        )
-    });
-    match (article.as_ref(), listing.as_ref()) {
-        (Some(&article), _) => {
-            format!("Article — {}", workspace.file(article).map_or("", |source| source.path.as_str()))
-        }
-        (None, Some(&listing_ref)) => {
-            let listing = workspace.listing(listing_ref);
-            let article = workspace.file(listing_ref.0).map_or("", |source| source.display_name());
-            format!("{} — {} in {article}", kind.label(), listing.map_or("", |listing| &*listing.key))
-        }
-        (None, None) => kind.label().to_string(),
+    if let Some(&article) = entity.articles.first() {
+        return format!("Article — {}", workspace.file(article).map_or("", |source| source.path.as_str()));
     }
+    let Some(&(first_file, _)) = entity.listings.first() else {
+        return kind.label().to_string();
+    };
+    let listing = entity
+        .listings
+        .iter()
+        .take_while(|&&(file, _)| file == first_file)
+        .filter_map(|&listing_ref| workspace.listing(listing_ref))
+        .min_by_key(|listing| listing.range.start());
+    let article = workspace.file(first_file).map_or("", |source| source.display_name());
+    format!("{} — {} in {article}", kind.label(), listing.map_or("", |listing| &*listing.key))
 }
 
 /// The name being typed in prose: the current word, or the last few words when together
@@ -505,6 +561,52 @@ mod tests {
     }
 
     #[test]
+    fn the_detail_is_the_first_listing_by_path_then_position() {
+        check(
+            "
+            //- /b.txt
+            = B =
+
+            Infobox
+            - Commander1: Enver Hoxha
+            //- /a.txt
+            = A =
+
+            Infobox
+            - Units1: Enver Hoxha
+            - Commander1: Enver Hoxha
+            //- /c.txt
+            = C =
+
+            Then Enve
+                     |
+            ",
+            expect![[r#"
+                Enver Hoxha [0000] replaces "Enve" — Person — Units in A
+                …"#]],
+        );
+    }
+
+    #[test]
+    fn infobox_values_of_one_kind_among_many_names() {
+        // More than a thousand names share the word `kolonel`, a few of them units: the unit
+        // index is walked, shortest first, and a later word (`Kolonel` in `1st Kolonel`) after.
+        let mut workspace = Workspace::default();
+        let people: Vec<String> = (0..1_200).map(|index| format!("Kolonel Number {index}")).collect();
+        let text = format!(
+            "Infobox\n- Commander1: {}\n- Units1: Kolonel Brigade, 1st Kolonel, Kolonel Group North\n",
+            people.join(", ")
+        );
+        workspace.set_file("/many.txt", std::sync::Arc::from(text));
+        let text = "= A =\n\nInfobox\n- Units2: Kol";
+        let file = workspace.set_file("/a.txt", std::sync::Arc::from(text));
+        let answer = completions(&workspace, file, text.len());
+        let labels: Vec<&str> = answer.items.iter().map(|item| item.label.as_str()).collect();
+        assert_eq!(labels, ["Kolonel Brigade", "Kolonel Group North", "1st Kolonel"]);
+        assert!(answer.is_incomplete);
+    }
+
+    #[test]
     fn nothing_at_the_start_of_an_empty_prose_word() {
         check(
             &format!(
@@ -531,6 +633,151 @@ mod tests {
         assert_eq!(completions.items.len(), LIMIT);
         let labels: Vec<&str> = completions.items.iter().take(3).map(|item| item.label.as_str()).collect();
         assert_eq!(labels, ["Kolonel Number 0", "Kolonel Number 1", "Kolonel Number 2"]);
+    }
+
+    /// What completion answered before the ordered word index: every name with a word
+    /// starting like the typed text walked and filtered (every name if none is left), then
+    /// the best by key or fuzzily.
+    fn answer_of_a_full_walk(
+        workspace: &Workspace,
+        file: FileId,
+        typed: &str,
+        kinds: &[EntityKind],
+    ) -> (Vec<String>, bool) {
+        let replace = TextRange::new(0, 0);
+        let first_word = typed.split(|c: char| !c.is_alphanumeric()).find(|word| !word.is_empty()).unwrap();
+        let mut candidates = offered(workspace, file, replace, kinds, workspace.names_with_word_starting(first_word));
+        let narrowed = !candidates.is_empty();
+        if candidates.is_empty() {
+            candidates = offered(workspace, file, replace, kinds, workspace.entities());
+        }
+        let ranked: Vec<&str> = if narrowed && candidates.len() > FUZZY_AT_MOST {
+            let mut keyed: Vec<_> = candidates
+                .into_iter()
+                .map(|(name, _, _)| (!starts_with_ignoring_case(name, typed), name.len(), name))
+                .collect();
+            keyed.sort();
+            keyed.into_iter().map(|(_, _, name)| name).collect()
+        } else {
+            fuzzy_rank(typed, candidates, |(name, _, _)| name).into_iter().map(|(name, _, _)| name).collect()
+        };
+        let is_incomplete = narrowed || ranked.len() > LIMIT;
+        (ranked.into_iter().take(LIMIT).map(str::to_string).collect(), is_incomplete)
+    }
+
+    /// A workspace of a few thousand names of every kind sharing first letters and words
+    /// (`Battle of …`, `Kolonel …`, accented surnames), so that short prefixes have more than
+    /// `FUZZY_AT_MOST` candidates and some have fewer.
+    fn many_names() -> Workspace {
+        let syllables = ["ka", "lo", "mi", "če", "ba", "ko", "ra", "vić", "dë", "ni", "sa", "bo"];
+        let word = |seed: usize| {
+            let mut bits = seed.wrapping_mul(2_654_435_761) ^ (seed >> 3);
+            let mut word = String::new();
+            for _ in 0..2 + bits % 3 {
+                bits /= 3;
+                word.push_str(syllables[bits % syllables.len()]);
+                bits /= syllables.len();
+            }
+            let mut chars = word.chars();
+            chars.next().map(|first| first.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default()
+        };
+        let mut files = Vec::new();
+        for index in 0..600 {
+            let (a, b, c) = (word(index * 3), word(index * 3 + 1), word(index * 3 + 2));
+            let title = match index % 4 {
+                0 => format!("Battle of {a}"),
+                1 => format!("{b} offensive ({})", 1900 + index),
+                2 => format!("Siege of {c} {index}"),
+                _ => format!("Kolonel {a} {index}"),
+            };
+            let text = format!(
+                "= {title} =\n\nInfobox\n- Combatant1: {a} Partisans, Kingdom of {b}, {b} Oberkommandantur\n\
+                 - Commander1: {a} {b}, Kolonel {c}\n- Commander2: Mile {c}{index}, Oberkommandant {a}{index}\n\
+                 - Units1: {}th {b} Brigade, Kampfgruppe {a}, Oberkommando {c}\n- Place: {c}\n- Partof: Battle of {b}\n",
+                index % 60
+            );
+            files.push((format!("/f{index:03}.txt"), std::sync::Arc::from(text)));
+        }
+        let mut workspace = Workspace::default();
+        workspace.set_files(files);
+        workspace
+    }
+
+    #[test]
+    fn the_ordered_walk_answers_what_a_full_walk_answers() {
+        let mut workspace = many_names();
+        // Enough that one letter walks the ordered index and two letters sort a few pairs.
+        assert!(workspace.names_with_word_starting("k").count() > 1_024);
+        assert!(workspace.names_with_word_starting("kol").count() < 1_024);
+        // A word longer than the ordered index keeps of it, shared by more than a thousand.
+        assert!(workspace.names_with_word_starting("oberkommandant").count() > 1_024);
+        let query = workspace.set_file("/query.txt", std::sync::Arc::from("= Query =\n"));
+        let typed = [
+            "b",
+            "B",
+            "ba",
+            "k",
+            "ko",
+            "Kol",
+            "Kolonel Ka",
+            "m",
+            "č",
+            "Č",
+            "c",
+            "ce",
+            "1",
+            "2",
+            "3th",
+            "s",
+            "o",
+            "Oberk",
+            "Oberkommandant",
+            "oberkommandantu",
+        ];
+        let kinds: [&[EntityKind]; 7] = [
+            &[],
+            &[EntityKind::Person],
+            &[EntityKind::Unit],
+            &[EntityKind::Belligerent],
+            &[EntityKind::Place],
+            &[EntityKind::Conflict, EntityKind::Article],
+            &[EntityKind::Article],
+        ];
+        let mut cut = 0;
+        let mut check_all = |workspace: &Workspace, when: &str| {
+            for typed in typed {
+                for kinds in kinds {
+                    let answer = entity_completions(workspace, query, TextRange::new(0, 0), typed, kinds);
+                    let labels: Vec<String> = answer.items.iter().map(|item| item.label.clone()).collect();
+                    let expected = answer_of_a_full_walk(workspace, query, typed, kinds);
+                    assert_eq!((labels.clone(), answer.is_incomplete), expected, "{when}: {typed:?} as {kinds:?}");
+                    cut += usize::from(labels.len() == LIMIT);
+                }
+            }
+        };
+        check_all(&workspace, "indexed");
+        // A name gains a kind in the last listing of a change (its slot is then the table's
+        // pending one), another loses its only listing of a kind.
+        workspace.set_file("/f001.txt", std::sync::Arc::from("= F =\n\nInfobox\n- Units1: Mile Kalo7\n"));
+        workspace.set_file("/f002.txt", std::sync::Arc::from("= G =\n\nInfobox\n- Units1: Kolonel Bako\n"));
+        check_all(&workspace, "after changes");
+        assert!(cut > 10, "some answers are cut at the limit");
+        assert_eq!(workspace.consistency_report(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_name_that_just_gained_a_kind_is_offered_for_it() {
+        let mut workspace = Workspace::default();
+        let names: Vec<String> = (0..1_500).map(|index| format!("Mile Number {index}")).collect();
+        workspace.set_file("/many.txt", std::sync::Arc::from(format!("Infobox\n- Commander1: {}\n", names.join(", "))));
+        let text = "= A =\n\nInfobox\n- Units2: Mi";
+        let file = workspace.set_file("/a.txt", std::sync::Arc::from(text));
+        // The last listing of the last change makes `Mile Number 7` a unit as well: its slot is
+        // the table's pending one, not yet filed among the units.
+        workspace.set_file("/b.txt", std::sync::Arc::from("Infobox\n- Units1: Mile Number 7\n"));
+        let labels: Vec<String> =
+            completions(&workspace, file, text.len()).items.into_iter().map(|item| item.label).collect();
+        assert_eq!(labels, ["Mile Number 7"]);
     }
 
     #[test]

@@ -4,6 +4,11 @@
 //!
 //! Words are compared as search compares them: lower case, without diacritics (`Čalović` is
 //! stored as `calovic`), split on anything that is not a letter or a digit.
+//!
+//! A second index files the same words in completion's order (see [`Ranked`]), so that the
+//! best few names for a prefix shared by thousands (`b` of every `Battle of …`) come first
+//! and a walk can stop early; one more copy per kind (people, units, …) serves infobox values,
+//! where the few names of that kind would otherwise be sought among every title.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -12,6 +17,7 @@ use std::sync::Arc;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::decompose_canonical;
 
+use crate::index::facts::EntityKind;
 use crate::index::workspace::Entity;
 
 /// Every known name with its entity, in slots that a word index can point into without
@@ -30,12 +36,87 @@ pub(crate) struct NameTable {
     words: imbl::OrdSet<(Arc<str>, u32)>,
     /// (folded first word, slot): which names could start with what is typed.
     first_words: imbl::OrdSet<(Arc<str>, u32)>,
+    /// Every (word, name) pair of `words` again, in completion's order within each first letter.
+    ranked: imbl::OrdSet<Ranked>,
+    /// The entries of `ranked` of the names with a listing of each kind, indexed by
+    /// `EntityKind as usize` (the article kind's stays empty: titles are most names, and
+    /// `ranked` serves them).
+    ranked_by_kind: [imbl::OrdSet<Ranked>; 6],
+    /// The slot last handed out as `&mut Entity`: its kinds may have changed since it was
+    /// filed in `ranked_by_kind`. It is filed again at the next change of the table, and
+    /// until then looked at as it is by [`NameTable::ranked_with_word_starting`].
+    pending: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
 struct NameSlot {
     name: Arc<str>,
     entity: Entity,
+    /// The kinds (bits by `EntityKind as usize`) the slot is filed under in `ranked_by_kind`.
+    filed_kinds: u8,
+}
+
+/// One word of one name, filed in completion's order: by the word's first letter, then
+/// whether the word is not the name's first (a name that starts like the typed text comes
+/// before one with a later word that does), then the name's length in bytes (then the slot
+/// and the word's first bytes, which only tell entries apart). For the names with a word
+/// starting with a prefix, the first entry of each name bounds the first two parts of
+/// completion's key (`(does not start with the typed text, length in bytes, name)`) from
+/// below, and the entries come in that bound's order: a walk can stop once the bound passes
+/// the worst of the best it keeps. Small and plain (no pointers), as there is one for every
+/// word of every name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Ranked {
+    first_letter: char,
+    later_word: bool,
+    /// Saturated: still a lower bound for a name longer than that.
+    length: u16,
+    slot: u32,
+    /// The word's first bytes (folded, UTF-8), zero-padded: enough to tell whether it starts
+    /// with a prefix of up to as many bytes; a longer prefix is checked on the name.
+    head: [u8; HEAD],
+}
+
+const HEAD: usize = 8;
+
+/// `word`'s first `HEAD` bytes, zero-padded.
+fn head_of(word: &str) -> [u8; HEAD] {
+    let mut head = [0; HEAD];
+    let bytes = &word.as_bytes()[..word.len().min(HEAD)];
+    head[..bytes.len()].copy_from_slice(bytes);
+    head
+}
+
+/// Names with a lower bound of completion's key (see [`NameTable::ranked_with_word_starting`]).
+pub(crate) type RankedNames<'a> = Box<dyn Iterator<Item = (&'a Arc<str>, &'a Entity, (bool, usize))> + 'a>;
+
+/// Above this many (word, name) pairs under a prefix, [`NameTable::ranked_with_word_starting`]
+/// walks the ordered index instead of sorting the pairs.
+const SORT_AT_MOST: usize = 1024;
+
+/// The kinds filed in `ranked_by_kind` (all but articles).
+fn filed_kinds(entity: &Entity) -> u8 {
+    EntityKind::ALL
+        .into_iter()
+        .filter(|&kind| kind != EntityKind::Article && entity.has_kind(kind))
+        .fold(0, |bits, kind| bits | 1 << kind as usize)
+}
+
+/// The entries of a name in the ordered index: one per distinct word.
+fn ranked_entries(name: &str, slot: u32, words: &[Arc<str>]) -> Vec<Ranked> {
+    words
+        .iter()
+        .enumerate()
+        .filter_map(|(index, word)| {
+            Some(Ranked {
+                first_letter: word.chars().next()?,
+                later_word: index > 0,
+                length: u16::try_from(name.len()).unwrap_or(u16::MAX),
+                slot,
+                head: head_of(word),
+            })
+        })
+        .collect()
 }
 
 impl NameTable {
@@ -52,7 +133,51 @@ impl NameTable {
 
     pub(crate) fn get_mut(&mut self, name: &str) -> Option<&mut Entity> {
         let &id = self.ids.get(name)?;
+        self.hand_out(id);
         self.slots.get_mut(id as usize)?.as_mut().map(|slot| &mut Arc::make_mut(slot).entity)
+    }
+
+    /// Makes `id` the pending slot, filing the one before it (a change of a listing touches
+    /// the same name a few times in a row: filed once, when another comes).
+    fn hand_out(&mut self, id: u32) {
+        if self.pending != Some(id) {
+            self.file_pending();
+            self.pending = Some(id);
+        }
+    }
+
+    /// Files the pending slot under the kinds its entity has now (a change of its listings
+    /// may have given it a kind or taken one away).
+    fn file_pending(&mut self) {
+        let Some(id) = self.pending.take() else {
+            return;
+        };
+        let Some(slot) = self.slot(id) else {
+            return;
+        };
+        let (was, now) = (slot.filed_kinds, filed_kinds(&slot.entity));
+        if was == now {
+            return;
+        }
+        let name = slot.name.clone();
+        let words: Vec<Arc<str>> = name_words(&name).into_iter().map(Arc::from).collect();
+        let entries = ranked_entries(&name, id, &words);
+        for kind in EntityKind::ALL {
+            let bit = 1 << kind as usize;
+            let index = &mut self.ranked_by_kind[kind as usize];
+            match (was & bit != 0, now & bit != 0) {
+                (false, true) => entries.iter().for_each(|&entry| {
+                    index.insert(entry);
+                }),
+                (true, false) => entries.iter().for_each(|entry| {
+                    index.remove(entry);
+                }),
+                _ => {}
+            }
+        }
+        if let Some(slot) = self.slots.get_mut(id as usize).and_then(Option::as_mut) {
+            Arc::make_mut(slot).filed_kinds = now;
+        }
     }
 
     /// The entity of a name, added empty if the name is new (the bool says so).
@@ -60,6 +185,7 @@ impl NameTable {
         let (id, added) = match self.ids.get(name) {
             Some(&id) => (id, false),
             None => {
+                self.file_pending();
                 let name: Arc<str> = Arc::from(name);
                 let id = match self.free.pop_back() {
                     Some(id) => id,
@@ -68,33 +194,47 @@ impl NameTable {
                         (self.slots.len() - 1) as u32
                     }
                 };
-                let words = name_words(&name);
+                let words: Vec<Arc<str>> = name_words(&name).into_iter().map(Arc::from).collect();
                 if let Some(first) = words.first() {
-                    self.first_words.insert((first.as_str().into(), id));
+                    self.first_words.insert((first.clone(), id));
+                }
+                for entry in ranked_entries(&name, id, &words) {
+                    self.ranked.insert(entry);
                 }
                 for word in words {
-                    self.words.insert((word.into(), id));
+                    self.words.insert((word, id));
                 }
                 self.ids.insert(name.clone(), id);
-                self.slots.set(id as usize, Some(Arc::new(NameSlot { name, entity: Entity::default() })));
+                let slot = NameSlot { name, entity: Entity::default(), filed_kinds: 0 };
+                self.slots.set(id as usize, Some(Arc::new(slot)));
                 (id, true)
             }
         };
+        self.hand_out(id);
         let slot = self.slots.get_mut(id as usize).and_then(Option::as_mut).expect("a slot of a known name is filled");
         (&mut Arc::make_mut(slot).entity, added)
     }
 
     /// Forgets a name; returns it as it was stored.
     pub(crate) fn remove(&mut self, name: &str) -> Option<Arc<str>> {
+        self.file_pending();
         let id = self.ids.remove(name)?;
         let slot = self.slots.set(id as usize, None)?;
         let name = slot.name.clone();
-        let words = name_words(&name);
+        let words: Vec<Arc<str>> = name_words(&name).into_iter().map(Arc::from).collect();
         if let Some(first) = words.first() {
-            self.first_words.remove(&(Arc::from(first.as_str()), id));
+            self.first_words.remove(&(first.clone(), id));
+        }
+        for entry in ranked_entries(&name, id, &words) {
+            for kind in EntityKind::ALL {
+                if slot.filed_kinds & 1 << kind as usize != 0 {
+                    self.ranked_by_kind[kind as usize].remove(&entry);
+                }
+            }
+            self.ranked.remove(&entry);
         }
         for word in words {
-            self.words.remove(&(Arc::from(word.as_str()), id));
+            self.words.remove(&(word, id));
         }
         self.free.push_back(id);
         Some(name)
@@ -126,6 +266,84 @@ impl NameTable {
             .take_while(move |(word, _)| word.starts_with(&*prefix))
             .filter(move |&&(_, id)| seen.insert(id))
             .filter_map(|&(_, id)| self.slot(id).map(|slot| (&slot.name, &slot.entity)))
+    }
+
+    /// Names with a word that starts with `prefix` (already folded), each once, in the order
+    /// of a lower bound of the first two parts of completion's key, given with each name:
+    /// whether no word of the name that starts with `prefix` is its first, and the name's
+    /// length in bytes (see [`Ranked`]). With a `kind` (not the article kind), only names
+    /// with a listing of that kind, or that had one when last filed: the caller checks the
+    /// kind again.
+    ///
+    /// A prefix shared by few names sorts their pairs; one shared by many walks the ordered
+    /// index from its first letter on, skipping words that start otherwise, so that a caller
+    /// after the best few can stop early.
+    pub(crate) fn ranked_with_word_starting<'a>(&'a self, prefix: &str, kind: Option<EntityKind>) -> RankedNames<'a> {
+        let kind = kind.filter(|&kind| kind != EntityKind::Article);
+        let Some(first_letter) = prefix.chars().next() else {
+            return Box::new(std::iter::empty());
+        };
+        let length_bound = |name: &str| name.len().min(usize::from(u16::MAX));
+        let pairs = || {
+            let from: (Arc<str>, u32) = (prefix.into(), 0);
+            self.words.range(from..).take_while(move |(word, _)| word.starts_with(prefix))
+        };
+        if pairs().nth(SORT_AT_MOST).is_none() {
+            let mut found: Vec<(bool, usize, &'a Arc<str>, u32)> = pairs()
+                .filter_map(|(word, id)| {
+                    let slot = self.slot(*id)?;
+                    let later_word = !self.first_words.contains(&(word.clone(), *id));
+                    Some((later_word, slot.name.len(), &slot.name, *id))
+                })
+                .collect();
+            found.sort_unstable();
+            let mut seen = HashSet::new();
+            found.retain(|&(_, _, _, id)| seen.insert(id));
+            return Box::new(found.into_iter().filter_map(move |(later_word, _, _, id)| {
+                let slot = self.slot(id)?;
+                let fits = kind.is_none_or(|kind| slot.entity.has_kind(kind));
+                fits.then_some((&slot.name, &slot.entity, (later_word, length_bound(&slot.name))))
+            }));
+        }
+        let index = match kind {
+            Some(kind) => &self.ranked_by_kind[kind as usize],
+            None => &self.ranked,
+        };
+        let prefix: Arc<str> = prefix.into();
+        // The pending slot may have gained the kind since it was filed: looked at as it is, first
+        // (a caller's stop rule holds for what comes after), and skipped in the index.
+        let pending = self.pending.filter(|_| kind.is_some());
+        let pending_first = pending.and_then(|id| {
+            let slot = self.slot(id)?;
+            let words = name_words(&slot.name);
+            let matching = words.iter().position(|word| word.starts_with(&*prefix))?;
+            let fits = kind.is_some_and(|kind| slot.entity.has_kind(kind));
+            fits.then_some((&slot.name, &slot.entity, (matching > 0, length_bound(&slot.name))))
+        });
+        let head_length = prefix.len().min(HEAD);
+        let wanted_head = head_of(&prefix);
+        let from = Ranked { first_letter, later_word: false, length: 0, slot: 0, head: [0; HEAD] };
+        let mut seen = vec![0u64; self.slots.len().div_ceil(64)];
+        let walk = index
+            .range(from..)
+            .take_while(move |entry| entry.first_letter == first_letter)
+            .filter(move |entry| entry.head[..head_length] == wanted_head[..head_length] && Some(entry.slot) != pending)
+            .filter(move |entry| {
+                let (word, bit) = (entry.slot as usize / 64, 1u64 << (entry.slot % 64));
+                let first_time = seen.get(word).is_some_and(|bits| bits & bit == 0);
+                if let Some(bits) = seen.get_mut(word) {
+                    *bits |= bit;
+                }
+                first_time
+            })
+            .filter_map(move |entry| {
+                let slot = self.slot(entry.slot)?;
+                // A prefix longer than the heads: the name's words say (rarely asked).
+                let starts =
+                    prefix.len() <= HEAD || name_words(&slot.name).iter().any(|word| word.starts_with(&*prefix));
+                starts.then_some((&slot.name, &slot.entity, (entry.later_word, usize::from(entry.length))))
+            });
+        Box::new(pending_first.into_iter().chain(walk))
     }
 
     /// Names whose first word starts with `prefix` (already folded).
@@ -176,6 +394,33 @@ impl NameTable {
         }
         if self.ids.len() != self.iter().count() {
             problems.push("the name map and the slots disagree".to_string());
+        }
+        let mut expected_ranked = std::collections::BTreeSet::new();
+        let mut expected_by_kind: [std::collections::BTreeSet<Ranked>; 6] = Default::default();
+        for (index, slot) in self.slots.iter().enumerate() {
+            let Some(slot) = slot else { continue };
+            let words: Vec<Arc<str>> = name_words(&slot.name).into_iter().map(Arc::from).collect();
+            let entries = ranked_entries(&slot.name, index as u32, &words);
+            let kinds = filed_kinds(&slot.entity);
+            if self.pending != Some(index as u32) && slot.filed_kinds != kinds {
+                problems.push(format!("name `{}` is filed under other kinds than it has", slot.name));
+            }
+            for kind in EntityKind::ALL {
+                if slot.filed_kinds & 1 << kind as usize != 0 {
+                    expected_by_kind[kind as usize].extend(entries.iter().copied());
+                }
+            }
+            expected_ranked.extend(entries);
+        }
+        if self.ranked.iter().copied().collect::<std::collections::BTreeSet<_>>() != expected_ranked {
+            problems.push("the ordered word index differs from the names' words".to_string());
+        }
+        for kind in EntityKind::ALL {
+            let filed: std::collections::BTreeSet<Ranked> =
+                self.ranked_by_kind[kind as usize].iter().copied().collect();
+            if filed != expected_by_kind[kind as usize] {
+                problems.push(format!("the ordered word index of {} differs from the names filed so", kind.label()));
+            }
         }
         problems
     }

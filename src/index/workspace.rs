@@ -468,6 +468,19 @@ impl Workspace {
             .map(|(name, entity)| (&**name, entity))
     }
 
+    /// [`Workspace::names_with_word_starting`] in the order completion ranks by, best first
+    /// by a lower bound given with each name (no word of the name that starts like `prefix`
+    /// is its first; its length in bytes), of one kind if given (checked again by the
+    /// caller); see `NameTable::ranked_with_word_starting`.
+    pub fn ranked_names_with_word_starting(
+        &self,
+        prefix: &str,
+        kind: Option<EntityKind>,
+    ) -> impl Iterator<Item = (&str, &Entity, (bool, usize))> + use<'_> {
+        let folded = crate::index::names::fold_word(prefix);
+        self.entities.ranked_with_word_starting(&folded, kind).map(|(name, entity, bound)| (&**name, entity, bound))
+    }
+
     /// True if some known name starts with `prefix` (case and diacritics aside).
     pub fn any_name_starts_with(&self, prefix: &str) -> bool {
         let folded: Vec<char> = crate::index::names::search_chars(prefix).collect();
