@@ -69,6 +69,10 @@ impl Server {
         })
         .await
         .unwrap_or_else(|error| (Vec::new(), vec![format!("indexing failed: {error}")]));
+        // In path order: each entity keeps its listings by path, so a batch that comes after
+        // the files merged so far is appended to them, not merged into them.
+        let mut paths = paths;
+        paths.sort_unstable();
         if reconcile {
             self.drop_non_members(&roots, &paths);
         }
