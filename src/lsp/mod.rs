@@ -79,7 +79,9 @@ fn lower_the_priority_of_parallel_work() {
     let lowered = rayon::ThreadPoolBuilder::new()
         .start_handler(|_| {
             if let Ok(nice_9) = thread_priority::ThreadPriorityValue::try_from(25u8) {
-                let _ = thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Crossplatform(nice_9));
+                let _ = thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Crossplatform(
+                    nice_9,
+                ));
             }
         })
         .build_global();

@@ -55,6 +55,8 @@ impl RawSlot {
 /// `placeholder()`, which the output stage replaces with the serialized answer.
 pub(crate) fn sent_raw<T: Serialize>(slot: Option<RawSlot>, answer: T, placeholder: impl FnOnce() -> T) -> T {
     let Some(slot) = slot else { return answer };
+    // Writing a rename of 20,000 files takes milliseconds: not for a request already cancelled.
+    crate::cancel::check();
     match serde_json::to_vec(&answer) {
         Ok(bytes) => {
             slot.answers.waiting.lock().insert(slot.id, bytes);
