@@ -11,7 +11,7 @@
 //!
 //! Parts are measured as the growth of live bytes while each is built, in this order: the
 //! texts (what the server keeps anyway), the per-file facts (parsed in parallel), the
-//! workspace's tables (files, paths, entities, the word index), the mention automaton, the
+//! workspace's tables (files, paths, entities, the word index), the mention table, the
 //! mention index. Temporary allocations freed in between do not count.
 
 #[allow(dead_code, unreachable_pub)]
@@ -112,7 +112,7 @@ fn measure(folder: &std::path::Path) {
     println!("texts (Arc<str>, kept by the server) {}", mib(corpus_bytes as isize));
     println!("per-file facts (SourceFile)          {}", mib(after_facts - after_texts));
     println!("workspace tables (files, paths, names, entities, words) {}", mib(after_tables - after_facts));
-    println!("mention automaton                    {}", mib(after_matcher - after_tables));
+    println!("mention table                        {}", mib(after_matcher - after_tables));
     println!(
         "mention index (name -> file ids)     {} (lists alone: {})",
         mib(after_index - after_matcher),
@@ -127,7 +127,7 @@ fn measure(folder: &std::path::Path) {
         rss as f64 / corpus_bytes as f64
     );
     println!(
-        "{} files, {} entities; parse+insert {indexed:.2?}, automaton {matcher_time:.2?}, mention index {index_time:.2?}",
+        "{} files, {} entities; parse+insert {indexed:.2?}, mention table {matcher_time:.2?}, mention index {index_time:.2?}",
         workspace.file_count(),
         workspace.entity_count()
     );
@@ -179,7 +179,7 @@ fn timings(workspace: &Workspace) {
             query += started.elapsed();
         }
         println!(
-            "keystroke in an infobox name: writer {:.2?}, automaton + mention index after it {:.2?} (mean of {rounds})",
+            "keystroke in an infobox name: writer {:.2?}, mention table + mention index after it {:.2?} (mean of {rounds})",
             writer / rounds,
             query / rounds
         );
