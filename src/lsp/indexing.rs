@@ -84,7 +84,7 @@ impl Server {
         // The next batch is read and parsed while the last one is merged.
         let read_batch = |batch: Vec<PathBuf>| {
             let batch_cache = cache.clone();
-            tokio::task::spawn_blocking(move || in_background(|| read_and_parse(&batch, batch_cache.as_deref())))
+            tokio::task::spawn_blocking(move || read_and_parse(&batch, batch_cache.as_deref()))
         };
         let mut batches = paths.chunks(BATCH).map(<[PathBuf]>::to_vec);
         let mut pending = batches.next().map(read_batch);
@@ -126,7 +126,7 @@ impl Server {
             progress.report_with_message(format!("{indexed} files read; finding mentions"), 100).await;
         }
         let snapshot = self.state.lock().snapshot();
-        let _ = tokio::task::spawn_blocking(move || in_background(|| snapshot.workspace.warm_mentions())).await;
+        let _ = tokio::task::spawn_blocking(move || snapshot.workspace.warm_mentions()).await;
         for problem in problems {
             self.log(lsp::MessageType::WARNING, problem).await;
         }
@@ -183,35 +183,6 @@ impl Server {
 
 /// Reads and parses a batch of files in parallel, taking facts from the cache where it has
 /// them.
-/// Runs `work` on indexing's own parallel pool, whose threads run at a lower priority (nice 9)
-/// than the transport, the request workers and the rayon pool that requests use. On two
-/// cores, reading every file used to share the CPU evenly with the thread that reads
-/// `didChange` and `$/cancelRequest` and with a keystroke's diagnostics; now those go first
-/// and indexing takes what is left (rust-analyzer likewise gives its background threads a
-/// lower quality of service). Only indexing: a request never waits on low-priority work,
-/// except for the mention warm-up at the end of indexing, which snapshots share.
-fn in_background<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
-    let pool = POOL.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new()
-            .thread_name(|index| format!("seedls-index-{index}"))
-            .start_handler(|_| {
-                // Where the system refuses, the thread keeps its priority.
-                if let Ok(nice_9) = thread_priority::ThreadPriorityValue::try_from(25u8) {
-                    let _ = thread_priority::set_current_thread_priority(
-                        thread_priority::ThreadPriority::Crossplatform(nice_9),
-                    );
-                }
-            })
-            .build()
-            .ok()
-    });
-    match pool {
-        Some(pool) => pool.install(work),
-        None => work(),
-    }
-}
-
 fn read_and_parse(paths: &[PathBuf], cache: Option<&FactsCache>) -> Vec<Result<Arc<SourceFile>, String>> {
     crate::cache::index_paths_with_cache(paths, cache, |path| {
         lsp::Uri::from_file_path(path)

@@ -25,6 +25,7 @@ const MAX_PENDING_MESSAGES: usize = 1024;
 /// the client asked for `shutdown` first; the process should exit with 1 if not.
 pub fn run_stdio() -> anyhow::Result<bool> {
     let shut_down = Arc::new(AtomicBool::new(false));
+    lower_the_priority_of_parallel_work();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async {
         let flag = shut_down.clone();
@@ -67,3 +68,27 @@ pub fn run_stdio() -> anyhow::Result<bool> {
 
 #[cfg(test)]
 mod tests;
+
+/// The threads of the parallel pool (rayon: indexing, the mention warm-up, the scans of a
+/// large answer) run at a lower priority (nice 9) than the transport, the request workers and
+/// the keystrokes' diagnostics. On two cores, reading every file, or the scan of a references
+/// answer on both cores, used to share the CPU evenly with the thread that reads `didChange`
+/// and `$/cancelRequest` and with a keystroke's diagnostics; now those go first, and the
+/// parallel work takes what is left (rust-analyzer likewise gives its background threads a
+/// lower quality of service). One pool: a second one for indexing alone would add threads,
+/// and with them allocator arenas (measured: 2.67 × the corpus resident after indexing at
+/// 10k instead of 2.35 ×). Where the system refuses, nothing changes.
+fn lower_the_priority_of_parallel_work() {
+    let lowered = rayon::ThreadPoolBuilder::new()
+        .start_handler(|_| {
+            if let Ok(nice_9) = thread_priority::ThreadPriorityValue::try_from(25u8) {
+                let _ = thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Crossplatform(
+                    nice_9,
+                ));
+            }
+        })
+        .build_global();
+    if let Err(error) = lowered {
+        eprintln!("seedls: the parallel pool keeps its priority: {error}");
+    }
+}
