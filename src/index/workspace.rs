@@ -264,7 +264,7 @@ impl Workspace {
             let merged =
                 merge_sorted(&entity.articles, added, |&id| self.file(id).map_or("", |file| file.path.as_str()));
             if let Some(entity) = self.entities.get_mut(&name) {
-                entity.articles = merged;
+                merged.apply_to(&mut entity.articles);
             }
         }
         for (name, added) in listings {
@@ -278,7 +278,7 @@ impl Workspace {
                 (self.file(id).map_or("", |file| file.path.as_str()), index)
             });
             if let Some(entity) = self.entities.get_mut(&name) {
-                entity.listings = merged;
+                merged.apply_to(&mut entity.listings);
                 entity.kind_counts = kind_counts;
             }
         }
@@ -847,16 +847,32 @@ struct Names {
     canonical: Option<Arc<str>>,
 }
 
+/// How a sorted list takes new items.
+enum Merged<T> {
+    /// They all come after it: appended in place (no new allocation for the whole list,
+    /// which batch after batch left the allocator fragmented).
+    Append(Vec<T>),
+    /// The whole list, merged.
+    Replace(Vec<T>),
+}
+
+impl<T> Merged<T> {
+    fn apply_to(self, list: &mut Vec<T>) {
+        match self {
+            Merged::Append(added) => list.extend(added),
+            Merged::Replace(merged) => *list = merged,
+        }
+    }
+}
+
 /// `old` (sorted by `key`) with `added` merged in, in one pass. New files usually come after
 /// the old ones in path order: then it is an append.
-fn merge_sorted<T: Copy, K: Ord>(old: &[T], mut added: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
+fn merge_sorted<T: Copy, K: Ord>(old: &[T], mut added: Vec<T>, key: impl Fn(&T) -> K) -> Merged<T> {
     added.sort_by_cached_key(&key);
-    let mut merged = Vec::with_capacity(old.len() + added.len());
     if old.last().zip(added.first()).is_none_or(|(last, first)| key(last) <= key(first)) {
-        merged.extend_from_slice(old);
-        merged.extend(added);
-        return merged;
+        return Merged::Append(added);
     }
+    let mut merged = Vec::with_capacity(old.len() + added.len());
     let mut added = added.into_iter().peekable();
     for item in old {
         while let Some(next) = added.next_if(|next| key(next) < key(item)) {
@@ -865,7 +881,7 @@ fn merge_sorted<T: Copy, K: Ord>(old: &[T], mut added: Vec<T>, key: impl Fn(&T) 
         merged.push(*item);
     }
     merged.extend(added);
-    merged
+    Merged::Replace(merged)
 }
 
 /// True when two versions of a file contribute the same names, kinds and listing positions
