@@ -53,9 +53,22 @@ impl LspClient {
         let stdin = child.stdin.take().context("server stdin")?;
         let stdout = child.stdout.take().context("server stdout")?;
         let (sender, incoming) = channel();
+        // The reader only frames and time-stamps; a second thread decodes. Decoding a large
+        // answer (a references answer of 5,000 locations takes milliseconds) inside the
+        // reading loop would time-stamp every message queued behind it that much late.
+        let (frames, framed) = channel::<(Instant, Vec<u8>)>();
+        std::thread::spawn(move || {
+            for (arrived, body) in framed {
+                let Ok(message) = serde_json::from_slice(&body) else {
+                    return;
+                };
+                if sender.send(Incoming { arrived, message }).is_err() {
+                    return;
+                }
+            }
+        });
         std::thread::spawn(move || {
             let mut reader = BufReader::with_capacity(1 << 20, stdout);
-            let mut body = Vec::new();
             loop {
                 let mut length = None;
                 loop {
@@ -74,15 +87,11 @@ impl LspClient {
                 let Some(length) = length else {
                     return;
                 };
-                body.resize(length, 0);
+                let mut body = vec![0; length];
                 if reader.read_exact(&mut body).is_err() {
                     return;
                 }
-                let arrived = Instant::now();
-                let Ok(message) = serde_json::from_slice(&body) else {
-                    return;
-                };
-                if sender.send(Incoming { arrived, message }).is_err() {
+                if frames.send((Instant::now(), body)).is_err() {
                     return;
                 }
             }
