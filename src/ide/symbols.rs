@@ -1,7 +1,7 @@
 //! Document symbols (the outline: title, infobox with its keys, nested sections) and
 //! workspace symbols (fuzzy search over articles and entities).
 
-use crate::ide::fuzzy::fuzzy_rank;
+use crate::ide::fuzzy::fuzzy_best;
 use crate::index::{EntityKind, FileId, SourceFile, Workspace};
 use crate::syntax::{BlockKind, Document, InfoboxLine, TextRange};
 
@@ -141,7 +141,10 @@ pub fn workspace_symbols(workspace: &Workspace, query: &str, limit: usize) -> Ve
         }
     };
     let mut articles: Vec<(&str, WorkspaceSymbol)> = Vec::new();
-    for (file, source) in workspace.files() {
+    for (checked, (file, source)) in workspace.files().enumerate() {
+        if checked % 256 == 255 {
+            crate::cancel::check();
+        }
         if let Some((title, range)) = &source.facts.title {
             let symbol = WorkspaceSymbol {
                 name: title.clone(),
@@ -166,7 +169,7 @@ pub fn workspace_symbols(workspace: &Workspace, query: &str, limit: usize) -> Ve
     }
     let names: Vec<String> = candidates.iter().map(name_of).collect();
     let indexed: Vec<(usize, &str)> = names.iter().map(String::as_str).enumerate().collect();
-    let ranked = fuzzy_rank(query, indexed, |(_, name)| name);
+    let ranked = fuzzy_best(query, indexed, |(_, name)| name, limit);
     let mut candidates: Vec<Option<Candidate<'_>>> = candidates.into_iter().map(Some).collect();
     let mut symbols = Vec::new();
     for (index, _) in ranked {
