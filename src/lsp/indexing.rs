@@ -1,6 +1,7 @@
 //! Indexing the workspace folders in the background: files are found, read and parsed on
-//! worker threads in batches, and each batch joins the state as one short change, so that
-//! typing interleaves with indexing and requests are answered from what is indexed so far.
+//! worker threads in batches, and each batch joins the state a slice at a time (outside the
+//! lock while documents are open), so that typing interleaves with indexing and requests are
+//! answered from what is indexed so far.
 //! When the last batch is in, the mention index is warmed on a snapshot (off the lock), and
 //! the diagnostics that depend on other articles are refreshed.
 
