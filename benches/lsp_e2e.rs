@@ -190,7 +190,7 @@ fn run(check_only: bool) -> Result<()> {
     let mut client = None;
     for run in 0..cold_runs {
         let mut server = bench.spawn()?;
-        let phases = cold_index(&mut server, &bench.folder, article_count, None)?;
+        let phases = cold_index(&mut server, &bench.folder, article_count, without_cache())?;
         println!(
             "cold index run {}: {:.0} ms (initialize answered in {:.1} ms) [load {}]",
             run + 1,
@@ -457,6 +457,13 @@ fn start_session(server: &mut LspClient, folder: &Path, options: Option<Value>) 
     let answer = server.wait_for("the answer to `initialize`", |message| message["id"] == id)?;
     server.notify("initialized", json!({}))?;
     Ok((started, answer.arrived - started))
+}
+
+/// The initialization options of a cold start: no facts cache. With the default one, every
+/// start after the first on a corpus would be a warm start from the user's cache folder (and
+/// the first would rewrite the shards an earlier build left there).
+fn without_cache() -> Option<Value> {
+    Some(json!({ "cache": { "enabled": false } }))
 }
 
 fn is_progress_end(message: &Value) -> bool {
@@ -1276,7 +1283,7 @@ fn spin_for(duration: Duration) {
 /// `bench.pace` until the end of indexing, then `KEYSTROKES_AFTER_INDEXING` more.
 fn typing_during_indexing(bench: &Bench<'_>, report: &mut Report, article: &Article) -> Result<()> {
     let mut server = bench.spawn()?;
-    let (started, _) = start_session(&mut server, &bench.folder, None)?;
+    let (started, _) = start_session(&mut server, &bench.folder, without_cache())?;
     let uri = format!("file://{}/{}", bench.folder.display(), article.file_name);
     let mut collector = Collector::new(&uri);
     let opened = server.notify(
