@@ -42,6 +42,14 @@ impl LineMap {
         LineMap { text, index: None, encoding }
     }
 
+    /// This map with a line index (built now if it has none).
+    pub(crate) fn indexed(self) -> LineMap {
+        match self.index {
+            Some(_) => self,
+            None => LineMap::new(self.text, self.encoding),
+        }
+    }
+
     pub(crate) fn offset(&self, position: lsp::Position) -> usize {
         let at = LineCol { line: position.line, col: position.character };
         match &self.index {

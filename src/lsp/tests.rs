@@ -229,7 +229,8 @@ async fn incremental_edits_apply_in_order_and_stale_versions_are_refused() {
     // A full-text change replaces everything.
     let full = json!({ "textDocument": { "uri": URI, "version": 3 }, "contentChanges": [{ "text": "Bare title\n\nText.\n" }] });
     client.notify("textDocument/didChange", full).await;
-    let published = client.diagnostics(URI).await;
+    // Version 2's diagnostics may be published again meanwhile (a refresh): wait for 3's.
+    let published = client.diagnostics_until(URI, |published| published["version"] == 3).await;
     assert_eq!(codes_and_ranges(&published), ["title-missing 0:0-0:10"]);
 }
 
