@@ -2,21 +2,14 @@
 //! names no source file that does not exist (a new file without a place on the map, or a map
 //! that lost a file, fails here).
 
+#[path = "support/files.rs"]
+mod files;
+
+use files::rust_files;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn rust_files(folder: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(folder).expect("source folder") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|ext| ext == "rs") {
-            out.push(path);
-        }
-    }
 }
 
 /// The name a file goes by on the map: `src/ide/hover.rs` → `hover`, `src/ide/diagnostics/mod.rs`

@@ -9,6 +9,10 @@
 //! people work in it at once, `pub(crate)` keeps the internals of each layer out of the public
 //! API, and this test gives, for `crate::` paths, the guarantee separate crates would.
 
+#[path = "support/files.rs"]
+mod files;
+
+use files::rust_files;
 use std::path::{Path, PathBuf};
 
 /// The layers, lowest first. A module may name its own layer's module and any module of a
@@ -32,17 +36,6 @@ const TEST_EXCEPTIONS: &[(&str, &str)] = &[("ide/diagnostics/tests.rs", "positio
 
 const FORBIDDEN_IN_CORE: &[&str] =
     &["tower_lsp_server", "ls_types", "lsp_types", "tokio", "std::fs", "std::io::stdin", "println!"];
-
-fn rust_files(folder: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(folder).expect("source folder") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|ext| ext == "rs") {
-            out.push(path);
-        }
-    }
-}
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")

@@ -189,13 +189,16 @@ impl Workspace {
     pub fn set_files(&mut self, files: Vec<(String, Arc<str>)>) {
         let parsed: Vec<Arc<SourceFile>> =
             files.into_par_iter().map(|(path, text)| Arc::new(SourceFile::indexed(path, text))).collect();
-        for file in parsed {
-            self.insert_parsed(file);
-        }
+        self.insert_files(parsed);
     }
 
     /// Adds files parsed elsewhere (the server parses off its lock, in parallel).
-    pub fn insert_files(&mut self, files: Vec<Arc<SourceFile>>) {
+    pub fn insert_files(&mut self, mut files: Vec<Arc<SourceFile>>) {
+        // A path given twice: its last text wins, as file by file.
+        let mut seen = HashSet::new();
+        files.reverse();
+        files.retain(|file| seen.insert(file.path.clone()));
+        files.reverse();
         let (new, known): (Vec<Arc<SourceFile>>, Vec<Arc<SourceFile>>) =
             files.into_iter().partition(|file| !self.ids.contains_key(file.path.as_str()));
         for file in known {
@@ -1025,10 +1028,15 @@ mod tests {
             batched.set_indexed_file(path, Arc::from(text.as_str()));
             one_by_one.set_indexed_file(path, Arc::from(text.as_str()));
         }
+        // A stale text of `/w/e.txt` first: the batch's own later one wins.
+        let stale = Arc::new(SourceFile::indexed("/w/e.txt".to_string(), Arc::from("= Stale =\n")));
         batched.insert_files(
-            batch
-                .iter()
-                .map(|(path, text)| Arc::new(SourceFile::indexed(path.to_string(), Arc::from(text.as_str()))))
+            std::iter::once(stale)
+                .chain(
+                    batch
+                        .iter()
+                        .map(|(path, text)| Arc::new(SourceFile::indexed(path.to_string(), Arc::from(text.as_str())))),
+                )
                 .collect(),
         );
         for (path, text) in &batch {
@@ -1054,6 +1062,8 @@ mod tests {
         let hoxha = batched.entity("Enver Hoxha").expect("listed");
         assert_eq!(hoxha.listings.len(), 4);
         assert_eq!(batched.entity("Beta").expect("an article").articles.len(), 2);
+        assert!(batched.entity("Stale").is_none(), "the later text of a path given twice wins");
+        assert_eq!(batched.file_count(), 5);
     }
 
     #[test]

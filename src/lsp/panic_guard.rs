@@ -20,7 +20,8 @@ impl<S> CatchPanic<S> {
     }
 }
 
-type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+/// The future of a tower layer around the service (`raw_answers` has one too).
+pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
 impl<S> Service<Request> for CatchPanic<S>
 where

@@ -14,8 +14,6 @@
 //! slot, and answers go the ordinary way.
 
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -24,6 +22,8 @@ use serde::Serialize;
 use serde::de::IgnoredAny;
 use tower::Service;
 use tower_lsp_server::jsonrpc::{Request, Response};
+
+use crate::lsp::panic_guard::BoxFuture;
 
 /// Answers serialized by their handlers, waiting for their frames.
 #[derive(Default)]
@@ -116,8 +116,6 @@ impl<S> RawAnswerScope<S> {
         RawAnswerScope { inner, answers }
     }
 }
-
-type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
 impl<S> Service<Request> for RawAnswerScope<S>
 where
