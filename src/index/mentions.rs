@@ -49,8 +49,8 @@ const CHANGED_FILES_LIMIT: usize = 4_096;
 /// sets, so that a snapshot's copy costs nothing.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct NameChanges {
-    pub(crate) added: imbl::HashSet<Arc<str>>,
-    pub(crate) removed: imbl::HashSet<Arc<str>>,
+    pub(crate) added: crate::index::PersistentHashSet<Arc<str>>,
+    pub(crate) removed: crate::index::PersistentHashSet<Arc<str>>,
 }
 
 impl NameChanges {
@@ -459,7 +459,7 @@ pub(crate) struct MentionIndex {
     /// old mentions with its new ones.
     files: imbl::Vector<Option<Arc<SourceFile>>>,
     /// Name → ids of the files that mention it, ascending.
-    by_name: imbl::HashMap<Arc<str>, Arc<[u32]>>,
+    by_name: crate::index::PersistentHashMap<Arc<str>, Arc<[u32]>>,
 }
 
 impl MentionIndex {
@@ -588,7 +588,7 @@ type NamesBeforeAndAfter = (u32, foldhash::HashSet<Arc<str>>, foldhash::HashSet<
 #[derive(Debug, Default, Clone)]
 struct IndexDelta {
     names: NameChanges,
-    files: imbl::HashSet<FileId>,
+    files: crate::index::PersistentHashSet<FileId>,
 }
 
 /// A snapshot's matcher and mention index, computed on first use, and what it needs to

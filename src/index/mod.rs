@@ -13,3 +13,12 @@ pub mod workspace;
 pub use facts::{EntityKind, FileFacts, Listing, normalize_name};
 pub use mentions::Mention;
 pub use workspace::{Entity, FileId, SourceFile, Workspace};
+
+/// A persistent hash map hashed with foldhash (names and paths: imbl's default, SipHash,
+/// was most of the cost of looking a name up while indexing).
+pub(crate) type PersistentHashMap<K, V> =
+    imbl::GenericHashMap<K, V, foldhash::fast::RandomState, imbl::shared_ptr::DefaultSharedPtr>;
+
+/// The set of [`PersistentHashMap`].
+pub(crate) type PersistentHashSet<A> =
+    imbl::GenericHashSet<A, foldhash::fast::RandomState, imbl::shared_ptr::DefaultSharedPtr>;

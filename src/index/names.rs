@@ -30,7 +30,7 @@ use crate::index::workspace::Entity;
 #[derive(Debug, Default, Clone)]
 pub(crate) struct NameTable {
     slots: imbl::Vector<Option<Arc<NameSlot>>>,
-    ids: imbl::HashMap<Arc<str>, u32>,
+    ids: crate::index::PersistentHashMap<Arc<str>, u32>,
     free: imbl::Vector<u32>,
     /// (folded word, slot); a name appears once per distinct word.
     words: imbl::OrdSet<(Arc<str>, u32)>,

@@ -128,6 +128,9 @@ struct NameRules {
 
 impl NameRules {
     fn canonical<'a>(&'a self, name: &'a str) -> &'a str {
+        if self.canonical.is_empty() {
+            return name;
+        }
         self.canonical.get(name).map_or(name, |canonical| canonical)
     }
 }
@@ -136,7 +139,7 @@ impl NameRules {
 pub struct Workspace {
     pub schema: Schema,
     files: imbl::Vector<Option<Arc<SourceFile>>>,
-    ids: imbl::HashMap<Arc<str>, FileId>,
+    ids: crate::index::PersistentHashMap<Arc<str>, FileId>,
     /// Every known name with its entity, and the words of the names (for completion by
     /// prefix and for finding near-spellings).
     entities: NameTable,
@@ -145,6 +148,10 @@ pub struct Workspace {
     names_generation: u64,
     /// This snapshot's matcher and mention index, computed on first use.
     mentions: MentionLineage,
+    /// The greatest path added so far, while every file was added in path order (the server
+    /// indexes sorted paths): then file ids follow paths, and a batch's listings are appended
+    /// to each entity's without comparing a single path. `None` once a file came out of order.
+    last_path_in_order: Option<Arc<str>>,
 }
 
 impl Default for Workspace {
@@ -164,11 +171,12 @@ impl Workspace {
         Workspace {
             schema,
             files: imbl::Vector::new(),
-            ids: imbl::HashMap::new(),
+            ids: crate::index::PersistentHashMap::default(),
             entities: NameTable::default(),
             rules: Arc::default(),
             names_generation: 0,
             mentions: MentionLineage::default(),
+            last_path_in_order: Some(Arc::from("")),
         }
     }
 
@@ -219,6 +227,11 @@ impl Workspace {
             }
             return;
         }
+        // Paths ascending and after every path so far: ids follow paths, and each entity's new
+        // articles and listings (gathered below in id order) go after its old ones as they are.
+        let in_order = self.last_path_in_order.as_deref().is_some_and(|last| last < files[0].path.as_str())
+            && files.windows(2).all(|pair| pair[0].path < pair[1].path);
+        self.last_path_in_order = if in_order { files.last().map(|file| Arc::from(file.path.as_str())) } else { None };
         let mut articles: foldhash::HashMap<Arc<str>, Vec<FileId>> = foldhash::HashMap::default();
         let mut listings: foldhash::HashMap<Arc<str>, Vec<(FileId, u32, EntityKind)>> = foldhash::HashMap::default();
         // Each distinct name of the batch is looked up in the name table once (a large batch
@@ -264,8 +277,11 @@ impl Workspace {
         for (name, mut added) in articles {
             let Some(entity) = self.entities.get(&name) else { continue };
             added.retain(|id| !entity.articles.contains(id));
-            let merged =
-                merge_sorted(&entity.articles, added, |&id| self.file(id).map_or("", |file| file.path.as_str()));
+            let merged = if in_order {
+                Merged::Append(added)
+            } else {
+                merge_sorted(&entity.articles, added, |&id| self.file(id).map_or("", |file| file.path.as_str()))
+            };
             if let Some(entity) = self.entities.get_mut(&name) {
                 merged.apply_to(&mut entity.articles);
             }
@@ -277,13 +293,26 @@ impl Workspace {
                 kind_counts[kind as usize] += 1;
             }
             let added: Vec<(FileId, u32)> = added.into_iter().map(|(id, index, _)| (id, index)).collect();
-            let merged = merge_sorted(&entity.listings, added, |&(id, index)| {
-                (self.file(id).map_or("", |file| file.path.as_str()), index)
-            });
+            let merged = if in_order {
+                Merged::Append(added)
+            } else {
+                merge_sorted(&entity.listings, added, |&(id, index)| {
+                    (self.file(id).map_or("", |file| file.path.as_str()), index)
+                })
+            };
             if let Some(entity) = self.entities.get_mut(&name) {
                 merged.apply_to(&mut entity.listings);
                 entity.kind_counts = kind_counts;
             }
+        }
+    }
+
+    /// Keeps [`Workspace::last_path_in_order`] for a file added alone.
+    fn note_path_order(&mut self, path: &str) {
+        if self.last_path_in_order.as_deref().is_some_and(|last| last < path) {
+            self.last_path_in_order = Some(Arc::from(path));
+        } else {
+            self.last_path_in_order = None;
         }
     }
 
@@ -370,6 +399,7 @@ impl Workspace {
                 let id = FileId(self.files.len() as u32);
                 self.files.push_back(None);
                 self.ids.insert(Arc::from(file.path.as_str()), id);
+                self.note_path_order(&file.path);
                 (id, None)
             }
         };
@@ -396,10 +426,12 @@ impl Workspace {
     /// table's copies of it, remembered in `known` for the rest of a batch.
     fn names_of<'a>(&mut self, known: &'a mut foldhash::HashMap<Arc<str>, Names>, name: &str) -> &'a Names {
         if !known.contains_key(name) {
-            self.entry(name);
+            self.ensure_entity(name);
+            let canonical = self.rules.canonical(name);
+            let stored = self.entities.interned(name).cloned();
             let names = Names {
-                stored: self.entities.interned(name).cloned(),
-                canonical: self.entities.interned(self.rules.canonical(name)).cloned(),
+                canonical: if canonical == name { stored.clone() } else { self.entities.interned(canonical).cloned() },
+                stored,
             };
             known.insert(Arc::from(name), names);
         }
@@ -568,7 +600,7 @@ impl Workspace {
     /// sorted by path (then position): definition takes the first few without sorting.
     fn contribute(&mut self, id: FileId, path: &str, facts: &FileFacts) {
         for name in facts.article_names() {
-            self.entry(name);
+            self.ensure_entity(name);
             let canonical = self.rules.canonical(name);
             let Some(entity) = self.entities.get(canonical) else { continue };
             if entity.articles.contains(&id) {
@@ -581,7 +613,7 @@ impl Workspace {
             }
         }
         for (index, listing) in facts.listings.iter().enumerate() {
-            self.entry(&listing.name);
+            self.ensure_entity(&listing.name);
             let canonical = self.rules.canonical(&listing.name).to_string();
             let Some(entity) = self.entities.get(&canonical) else { continue };
             let key = (path, index as u32);
@@ -644,16 +676,18 @@ impl Workspace {
         }
     }
 
-    fn entry(&mut self, name: &str) -> &mut Entity {
-        let rules = self.rules.clone();
-        let canonical = rules.canonical(name);
-        if self.entities.get(canonical).is_none() {
-            self.entities.get_or_insert(canonical);
-            self.names_generation += 1;
-            let stored = self.entities.interned(canonical).expect("just added").clone();
-            self.mentions.name_added(&stored);
+    /// Adds the entity of a name (under its canonical spelling) if it has none yet. A name
+    /// already there is only looked up: its slot is not copied out of the snapshots sharing it.
+    fn ensure_entity(&mut self, name: &str) {
+        let canonical = self.rules.canonical(name);
+        if self.entities.get(canonical).is_some() {
+            return;
         }
-        self.entities.get_or_insert(canonical).0
+        let canonical = canonical.to_string();
+        self.entities.get_or_insert(&canonical);
+        self.names_generation += 1;
+        let stored = self.entities.interned(&canonical).expect("just added").clone();
+        self.mentions.name_added(&stored);
     }
 
     /// The patterns that stand for a name: itself and its alias spellings.
@@ -1007,6 +1041,61 @@ mod tests {
         assert!(!names.iter().any(|n| n.ends_with(&format!("@{}", file.text.find("Kosovoland").unwrap()))));
     }
 
+    /// Every entity with its kind, listings and articles by path, one line each, sorted.
+    fn described(workspace: &Workspace) -> Vec<String> {
+        let mut lines: Vec<String> = workspace
+            .entities()
+            .map(|(name, entity)| {
+                let path = |id: FileId| workspace.file(id).map_or("?", |file| file.path.as_str()).to_string();
+                let listings: Vec<String> =
+                    entity.listings.iter().map(|&(id, index)| format!("{}#{index}", path(id))).collect();
+                let articles: Vec<String> = entity.articles.iter().map(|&id| path(id)).collect();
+                format!("{name}: {:?} listings {listings:?} articles {articles:?}", entity.kind())
+            })
+            .collect();
+        lines.sort();
+        lines
+    }
+
+    #[test]
+    fn batches_in_path_order_index_as_one_by_one_and_so_do_batches_after_one_out_of_order() {
+        let article = |title: &str, commanders: &str| {
+            format!("= {title} =\n\nInfobox\n- Commander1: {commanders}\n- Commander2: Tito\n\nBeta and Tito.\n")
+        };
+        let batches: [&[(&str, &str, &str)]; 4] = [
+            &[("/w/a.txt", "Alpha", "Enver Hoxha"), ("/w/c.txt", "Beta", "Enver Hoxha, Enver Hoxha")],
+            // In order after the first batch: appended.
+            &[("/w/d.txt", "Delta", "Mehmet Shehu"), ("/w/e.txt", "Beta", "Enver Hoxha")],
+            // `/w/b.txt` comes before paths already there: merged by path.
+            &[("/w/b.txt", "Tito", "Enver Hoxha"), ("/w/f.txt", "Zeta", "Mehmet Shehu")],
+            // In order again, but ids no longer follow paths: still merged by path.
+            &[("/w/g.txt", "Eta", "Enver Hoxha"), ("/w/h.txt", "Beta", "Tito")],
+        ];
+        let mut batched = Workspace::default();
+        let mut one_by_one = Workspace::default();
+        for batch in batches {
+            let files = batch
+                .iter()
+                .map(|(path, title, commanders)| {
+                    Arc::new(SourceFile::indexed(path.to_string(), Arc::from(article(title, commanders).as_str())))
+                })
+                .collect();
+            batched.insert_files(files);
+            for (path, title, commanders) in batch {
+                one_by_one.set_indexed_file(path, Arc::from(article(title, commanders).as_str()));
+            }
+            assert_eq!(described(&batched), described(&one_by_one));
+        }
+        let hoxha = batched.entity("Enver Hoxha").expect("listed");
+        let paths: Vec<&str> =
+            hoxha.listings.iter().map(|&(id, _)| batched.file(id).expect("a file").path.as_str()).collect();
+        assert_eq!(paths, ["/w/a.txt", "/w/b.txt", "/w/c.txt", "/w/c.txt", "/w/e.txt", "/w/g.txt"]);
+        let beta = batched.entity("Beta").expect("an article");
+        let paths: Vec<&str> = beta.articles.iter().map(|&id| batched.file(id).expect("a file").path.as_str()).collect();
+        assert_eq!(paths, ["/w/c.txt", "/w/e.txt", "/w/h.txt"]);
+        assert!(batched.consistency_report().is_empty(), "{:?}", batched.consistency_report());
+    }
+
     #[test]
     fn files_added_in_a_batch_index_as_one_by_one() {
         let article = |title: &str, commanders: &str, prose: &str| {
@@ -1042,20 +1131,6 @@ mod tests {
         for (path, text) in &batch {
             one_by_one.set_indexed_file(path, Arc::from(text.as_str()));
         }
-        let described = |workspace: &Workspace| -> Vec<String> {
-            let mut lines: Vec<String> = workspace
-                .entities()
-                .map(|(name, entity)| {
-                    let path = |id: FileId| workspace.file(id).map_or("?", |file| file.path.as_str()).to_string();
-                    let listings: Vec<String> =
-                        entity.listings.iter().map(|&(id, index)| format!("{}#{index}", path(id))).collect();
-                    let articles: Vec<String> = entity.articles.iter().map(|&id| path(id)).collect();
-                    format!("{name}: {:?} listings {listings:?} articles {articles:?}", entity.kind())
-                })
-                .collect();
-            lines.sort();
-            lines
-        };
         assert_eq!(described(&batched), described(&one_by_one));
         assert!(batched.consistency_report().is_empty(), "{:?}", batched.consistency_report());
         assert_eq!(batched.files_mentioning("Enver Hoxha"), one_by_one.files_mentioning("Enver Hoxha"));
