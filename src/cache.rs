@@ -10,6 +10,12 @@
 //! it), so confirming it by its hash costs a few percent of the read and a file edited within
 //! one mtime tick is never served stale facts.
 //!
+//! Beside the shards, one file holds the workspace's mention index (which files mention which
+//! name), saved after indexing under a fingerprint of every text and name
+//! (`Workspace::mention_fingerprint`): a start whose texts and names are all the same takes it
+//! back instead of reading every text for mentions again, after checking it names only files
+//! and names the workspace has.
+//!
 //! Writes go to one background thread, over a queue bounded by its bytes, which writes each shard to a
 //! temporary file and renames it into place (a reader sees the old shard or the new, never
 //! half of one). A full queue drops the write rather than wait: the next start writes it.
@@ -46,6 +52,13 @@ const MAX_SHARD_BYTES: u64 = 4 * scan::MAX_FILE_BYTES;
 const MAX_PROBLEMS: usize = 20;
 
 const SHARD_EXTENSION: &str = ".shard";
+
+/// The saved mention index (which files mention which name), one per workspace.
+const MENTIONS_FILE: &str = "mentions.index";
+
+/// A saved mention index larger than this is not one of ours (a 50,000-article workspace's
+/// takes 5.4 MB).
+const MAX_MENTIONS_BYTES: u64 = 1 << 30;
 const TEMPORARY_EXTENSION: &str = ".tmp";
 
 /// Temporary files older than this were left by a writer that died; younger ones may be
@@ -190,7 +203,7 @@ impl FactsCache {
     pub fn load(&self, path: &Path, stamp: FileStamp, text: &str) -> Option<FileFacts> {
         let key = ShardKey::of(path);
         let counters = &self.shared.counters;
-        let Some(bytes) = read_limited(&self.shared.dir.join(&key.file_name)) else {
+        let Some(bytes) = read_limited(&self.shared.dir.join(&key.file_name), MAX_SHARD_BYTES) else {
             bump(&counters.misses);
             return None;
         };
@@ -222,21 +235,47 @@ impl FactsCache {
             bump(&self.shared.counters.dropped);
             return;
         };
+        self.queue_bytes(key.file_name, bytes, true);
+    }
+
+    fn queue_bytes(&self, file_name: String, bytes: Vec<u8>, budgeted: bool) {
         let Some(sender) = &self.sender else {
             bump(&self.shared.counters.dropped);
             return;
         };
         let size = bytes.len();
         let queued = &self.shared.queued_bytes;
-        if queued.fetch_add(size, Ordering::Relaxed) + size > QUEUE_BUDGET_BYTES {
+        if queued.fetch_add(size, Ordering::Relaxed) + size > QUEUE_BUDGET_BYTES && budgeted {
             queued.fetch_sub(size, Ordering::Relaxed);
             bump(&self.shared.counters.dropped);
             return;
         }
-        if sender.send(Job::Write { file_name: key.file_name, bytes }).is_err() {
+        if sender.send(Job::Write { file_name, bytes }).is_err() {
             queued.fetch_sub(size, Ordering::Relaxed);
             bump(&self.shared.counters.dropped);
         }
+    }
+
+    /// The mention index saved under `fingerprint` (`Workspace::mention_fingerprint`), if
+    /// the cache has one.
+    pub fn load_mentions(&self, fingerprint: u64) -> Option<Vec<(String, Vec<u32>)>> {
+        let bytes = read_limited(&self.shared.dir.join(MENTIONS_FILE), MAX_MENTIONS_BYTES)?;
+        let entries = shard::decode_mentions(&bytes, fingerprint);
+        if entries.is_none() {
+            bump(&self.shared.counters.rejected);
+        }
+        entries
+    }
+
+    /// Queues the mention index of a workspace to be saved (replacing the one saved before).
+    pub fn store_mentions(&self, fingerprint: u64, entries: &[crate::index::MentionEntry]) {
+        let Some(bytes) = shard::encode_mentions(fingerprint, entries) else {
+            bump(&self.shared.counters.dropped);
+            return;
+        };
+        // Past the budget too: one file per indexing run, which a cold start's shards would
+        // otherwise crowd out until the next start.
+        self.queue_bytes(MENTIONS_FILE.to_string(), bytes, false);
     }
 
     /// Removes, in the background, the shards of every file not in `present` (the whole
@@ -522,11 +561,11 @@ fn sweep(shared: &Shared, keep: &HashSet<String>) {
     }
 }
 
-/// The bytes of a shard file, or `None` if there is none (or it is too large to be one).
-fn read_limited(path: &Path) -> Option<Vec<u8>> {
+/// The bytes of a cache file, or `None` if there is none (or it is larger than `limit`).
+fn read_limited(path: &Path, limit: u64) -> Option<Vec<u8>> {
     let mut file = fs::File::open(path).ok()?;
     let len = file.metadata().ok()?.len();
-    if len > MAX_SHARD_BYTES {
+    if len > limit {
         return None;
     }
     let mut bytes = Vec::with_capacity(usize::try_from(len).ok()?);
@@ -596,6 +635,25 @@ mod tests {
     fn set_mtime(path: &Path, secs: u64) {
         let file = fs::File::options().write(true).open(path).expect("open");
         file.set_modified(UNIX_EPOCH + Duration::from_secs(secs)).expect("set mtime");
+    }
+
+    #[test]
+    fn a_mention_index_is_saved_and_read_back_under_its_fingerprint() {
+        let setup = setup("mentions");
+        let cache = FactsCache::at(setup.cache_dir.clone());
+        assert_eq!(cache.load_mentions(7), None, "nothing saved yet");
+        let entries = vec![(Arc::from("Enver Hoxha"), Arc::from([0u32, 2]))];
+        cache.store_mentions(7, &entries);
+        cache.flush();
+        assert_eq!(cache.load_mentions(7), Some(vec![("Enver Hoxha".to_string(), vec![0, 2])]));
+        assert_eq!(cache.load_mentions(8), None, "saved for other texts");
+        fs::write(setup.cache_dir.join(MENTIONS_FILE), b"garbage").expect("write");
+        assert_eq!(cache.load_mentions(7), None, "damaged");
+        // The sweep of shards leaves it alone.
+        cache.store_mentions(7, &entries);
+        cache.sweep(std::iter::empty());
+        cache.flush();
+        assert!(cache.load_mentions(7).is_some());
     }
 
     #[test]

@@ -477,6 +477,16 @@ impl MentionIndex {
         self.by_name.iter().map(|(_, files)| files.len() * 4 + 16 + 32).sum()
     }
 
+    /// An index read back from the on-disk cache (`Workspace::adopt_mention_index` checks it
+    /// belongs to these very texts and names).
+    pub(crate) fn from_entries(
+        matcher: Arc<MentionMatcher>,
+        files: imbl::Vector<Option<Arc<SourceFile>>>,
+        entries: Vec<(Arc<str>, Arc<[u32]>)>,
+    ) -> MentionIndex {
+        MentionIndex { matcher, files, by_name: entries.into_iter().collect() }
+    }
+
     fn build(matcher: Arc<MentionMatcher>, files: imbl::Vector<Option<Arc<SourceFile>>>) -> MentionIndex {
         let sources: Vec<(u32, Arc<SourceFile>)> =
             files.iter().enumerate().filter_map(|(index, file)| Some((index as u32, file.clone()?))).collect();
@@ -782,6 +792,14 @@ impl MentionLineage {
                 Arc::new(index)
             })
             .clone()
+    }
+
+    /// Takes `index` as this snapshot's, unless its computation has begun: false then.
+    pub(crate) fn adopt(&self, index: MentionIndex) -> bool {
+        if self.index.started.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        self.index.index.set(Arc::new(index)).is_ok()
     }
 
     /// The index if this snapshot computed it already.

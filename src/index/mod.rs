@@ -22,3 +22,7 @@ pub(crate) type PersistentHashMap<K, V> =
 /// The set of [`PersistentHashMap`].
 pub(crate) type PersistentHashSet<A> =
     imbl::GenericHashSet<A, foldhash::fast::RandomState, imbl::shared_ptr::DefaultSharedPtr>;
+
+/// A name with the ids of the files that mention it, ascending: an entry of the mention
+/// index as the cache saves it.
+pub type MentionEntry = (std::sync::Arc<str>, std::sync::Arc<[u32]>);

@@ -102,29 +102,43 @@ struct ShardRef<'a> {
 /// the shard is not written (`None`), which costs a parse next time and nothing else.
 pub fn encode(path: &str, stamp: FileStamp, content_hash: u64, facts: &FileFacts) -> Option<Vec<u8>> {
     let payload = postcard::to_allocvec(&ShardRef { path, stamp, content_hash, facts }).ok()?;
-    let version = SERVER_VERSION.as_bytes();
-    let version_len = u8::try_from(version.len()).ok()?;
-    let mut bytes = Vec::with_capacity(MAGIC.len() + 4 + 8 + 1 + version.len() + 8 + payload.len());
-    bytes.extend_from_slice(&MAGIC);
-    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    bytes.extend_from_slice(&facts_fingerprint().to_le_bytes());
-    bytes.push(version_len);
-    bytes.extend_from_slice(version);
-    bytes.extend_from_slice(&xxh3_64(&payload).to_le_bytes());
-    bytes.extend_from_slice(&payload);
-    Some(bytes)
+    frame(MAGIC, facts_fingerprint(), &payload)
 }
 
 /// Reads a shard written by this very build, or `None`. Never panics, whatever the bytes.
 pub fn decode(bytes: &[u8]) -> Option<Shard> {
+    let payload = unframe(bytes, MAGIC, facts_fingerprint())?;
+    match postcard::take_from_bytes::<Shard>(payload) {
+        Ok((shard, [])) => Some(shard),
+        _ => None,
+    }
+}
+
+/// The header every cache file starts with, then `payload`.
+fn frame(magic: [u8; 8], build: u64, payload: &[u8]) -> Option<Vec<u8>> {
+    let version = SERVER_VERSION.as_bytes();
+    let version_len = u8::try_from(version.len()).ok()?;
+    let mut bytes = Vec::with_capacity(magic.len() + 4 + 8 + 1 + version.len() + 8 + payload.len());
+    bytes.extend_from_slice(&magic);
+    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    bytes.extend_from_slice(&build.to_le_bytes());
+    bytes.push(version_len);
+    bytes.extend_from_slice(version);
+    bytes.extend_from_slice(&xxh3_64(payload).to_le_bytes());
+    bytes.extend_from_slice(payload);
+    Some(bytes)
+}
+
+/// The payload of a cache file with this magic, written by this build, whose checksum holds.
+fn unframe(bytes: &[u8], magic: [u8; 8], build: u64) -> Option<&[u8]> {
     let mut reader = Reader(bytes);
-    if reader.take(MAGIC.len())? != MAGIC {
+    if reader.take(magic.len())? != magic {
         return None;
     }
     if u32::from_le_bytes(reader.array()?) != FORMAT_VERSION {
         return None;
     }
-    if u64::from_le_bytes(reader.array()?) != facts_fingerprint() {
+    if u64::from_le_bytes(reader.array()?) != build {
         return None;
     }
     let [version_len] = reader.array()?;
@@ -133,13 +147,76 @@ pub fn decode(bytes: &[u8]) -> Option<Shard> {
     }
     let checksum = u64::from_le_bytes(reader.array()?);
     let payload = reader.0;
-    if xxh3_64(payload) != checksum {
+    (xxh3_64(payload) == checksum).then_some(payload)
+}
+
+/// The magic of the saved mention index, one file per workspace cache (see
+/// `Workspace::mention_fingerprint`), laid out as a shard is, with this payload:
+/// the workspace's mention fingerprint, then each name with the ids of the files that mention
+/// it, as gaps between ascending ids.
+pub const MENTIONS_MAGIC: [u8; 8] = *b"SEEDLSMI";
+
+static MENTIONS_BUILD: LazyLock<u64> = LazyLock::new(|| {
+    let mut all = facts_fingerprint().to_le_bytes().to_vec();
+    for source in [include_str!("mentions.rs"), include_str!("workspace.rs")] {
+        all.extend_from_slice(&(source.len() as u64).to_le_bytes());
+        all.extend_from_slice(source.as_bytes());
+    }
+    xxh3_64(&all)
+});
+
+#[derive(Serialize)]
+struct MentionsRef<'a> {
+    fingerprint: u64,
+    entries: Vec<(&'a str, Vec<u32>)>,
+}
+
+#[derive(Deserialize)]
+struct Mentions {
+    fingerprint: u64,
+    entries: Vec<(String, Vec<u32>)>,
+}
+
+/// The bytes of a saved mention index: `entries` are (name, ascending file ids).
+pub fn encode_mentions(fingerprint: u64, entries: &[crate::index::MentionEntry]) -> Option<Vec<u8>> {
+    let entries = entries
+        .iter()
+        .map(|(name, ids)| {
+            let mut last = 0;
+            let gaps = ids
+                .iter()
+                .map(|&id| {
+                    let gap = id.wrapping_sub(last);
+                    last = id;
+                    gap
+                })
+                .collect();
+            (&**name, gaps)
+        })
+        .collect();
+    let payload = postcard::to_allocvec(&MentionsRef { fingerprint, entries }).ok()?;
+    frame(MENTIONS_MAGIC, *MENTIONS_BUILD, &payload)
+}
+
+/// The entries of a mention index saved by this build under `fingerprint`, or `None`. Ids come
+/// back as saved; the workspace checks them before taking them. Never panics.
+pub fn decode_mentions(bytes: &[u8], fingerprint: u64) -> Option<Vec<(String, Vec<u32>)>> {
+    let payload = unframe(bytes, MENTIONS_MAGIC, *MENTIONS_BUILD)?;
+    let Ok((mentions, [])) = postcard::take_from_bytes::<Mentions>(payload) else {
+        return None;
+    };
+    if mentions.fingerprint != fingerprint {
         return None;
     }
-    match postcard::take_from_bytes::<Shard>(payload) {
-        Ok((shard, [])) => Some(shard),
-        _ => None,
+    let mut entries = mentions.entries;
+    for (_, ids) in &mut entries {
+        let mut last = 0u32;
+        for id in ids.iter_mut() {
+            last = last.checked_add(*id)?;
+            *id = last;
+        }
     }
+    Some(entries)
 }
 
 /// True if every range of the facts lies inside `text` on character boundaries, so that no
@@ -242,6 +319,38 @@ mod tests {
             let shard = decode(&bytes).unwrap_or_else(|| panic!("{name} decodes"));
             assert_eq!(shard.facts, facts, "{name}");
             assert!(facts_fit_text(&shard.facts, &text), "{name}");
+        }
+    }
+
+    fn mention_entries() -> Vec<crate::index::MentionEntry> {
+        vec![
+            (std::sync::Arc::from("Enver Hoxha"), std::sync::Arc::from([0u32, 3, 4, 70_000])),
+            (std::sync::Arc::from("Mile Čalović"), std::sync::Arc::from([2u32])),
+        ]
+    }
+
+    #[test]
+    fn a_mention_index_round_trips_under_its_fingerprint_only() {
+        let bytes = encode_mentions(42, &mention_entries()).expect("encodes");
+        let decoded = decode_mentions(&bytes, 42).expect("decodes");
+        let expected: Vec<(String, Vec<u32>)> =
+            mention_entries().iter().map(|(name, ids)| (name.to_string(), ids.to_vec())).collect();
+        assert_eq!(decoded, expected);
+        assert_eq!(decode_mentions(&bytes, 43), None, "another workspace's index");
+        assert_eq!(decode(&bytes), None, "not a shard");
+        assert_eq!(decode_mentions(&kosovo_shard(), 42), None, "a shard is not an index");
+    }
+
+    #[test]
+    fn a_damaged_mention_index_is_refused() {
+        let bytes = encode_mentions(42, &mention_entries()).expect("encodes");
+        for len in 0..bytes.len() {
+            assert_eq!(decode_mentions(&bytes[..len], 42), None, "truncated to {len}");
+        }
+        for at in 0..bytes.len() {
+            let mut flipped = bytes.clone();
+            flipped[at] ^= 0x10;
+            assert_eq!(decode_mentions(&flipped, 42), None, "byte {at} flipped");
         }
     }
 

@@ -723,6 +723,68 @@ impl Workspace {
         self.mention_index();
     }
 
+    /// A hash of everything the mention index is computed from: every file in id order (its
+    /// path and the xxh3 of its text) and every pattern with its name. Equal fingerprints mean
+    /// equal indexes, so an index saved under one can be taken back (see
+    /// [`Workspace::adopt_mention_index`]) instead of reading every text again.
+    pub fn mention_fingerprint(&self) -> u64 {
+        let texts: Vec<Option<(&str, u64)>> = self
+            .files
+            .iter()
+            .collect::<Vec<_>>()
+            .par_iter()
+            .map(|file| file.as_ref().map(|file| (file.path.as_str(), crate::index::shard::content_hash(&file.text))))
+            .collect();
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(&(texts.len() as u64).to_le_bytes());
+        for file in texts {
+            match file {
+                Some((path, hash)) => {
+                    hasher.update(&[1]);
+                    hasher.update(&(path.len() as u64).to_le_bytes());
+                    hasher.update(path.as_bytes());
+                    hasher.update(&hash.to_le_bytes());
+                }
+                None => hasher.update(&[0]),
+            }
+        }
+        let mut patterns: Vec<Pattern> = self.entities.iter().flat_map(|(name, _)| self.patterns_of(name)).collect();
+        patterns.sort_unstable();
+        hasher.update(&(patterns.len() as u64).to_le_bytes());
+        for (pattern, name) in &patterns {
+            for part in [pattern, name] {
+                hasher.update(&(part.len() as u64).to_le_bytes());
+                hasher.update(part.as_bytes());
+            }
+        }
+        hasher.digest()
+    }
+
+    /// The mention index as (name, ids of the files that mention it, ascending), if this
+    /// snapshot has computed it: what the cache saves.
+    pub fn mention_index_entries(&self) -> Option<Vec<crate::index::MentionEntry>> {
+        let index = self.mentions.computed_index()?;
+        Some(index.entries().map(|(name, ids)| (name.clone(), Arc::from(ids))).collect())
+    }
+
+    /// Takes a mention index saved under this snapshot's [`Workspace::mention_fingerprint`]
+    /// as its own, instead of computing it. Refused (false) if it names a name the workspace
+    /// does not have, or a file it does not have, or lists ids out of order — a saved index
+    /// is checked, not trusted — or if the index is already being computed.
+    pub fn adopt_mention_index(&self, entries: Vec<(String, Vec<u32>)>) -> bool {
+        let mut adopted = Vec::with_capacity(entries.len());
+        for (name, ids) in entries {
+            let Some(stored) = self.entities.interned(&name) else { return false };
+            let ascending = ids.windows(2).all(|pair| pair[0] < pair[1]);
+            if ids.is_empty() || !ascending || !ids.iter().all(|&id| self.file(FileId(id)).is_some()) {
+                return false;
+            }
+            adopted.push((stored.clone(), Arc::from(ids)));
+        }
+        let index = MentionIndex::from_entries(self.matcher(), self.files.clone(), adopted);
+        self.mentions.adopt(index)
+    }
+
     /// Every place a name occurs (either spelling of an aliased name), by file path, then
     /// position.
     ///
@@ -948,6 +1010,51 @@ mod tests {
     }
 
     #[test]
+    fn a_saved_mention_index_is_taken_back_only_by_the_same_texts_and_names() {
+        let files = [
+            ("/a.txt", "= Kosovo =\n\nInfobox\n- Commander1: Enver Hoxha, Mile Čalović\n"),
+            ("/b.txt", "= B =\n\nEnver Hoxha met Mile Čalović in Kosovo.\n"),
+            ("/c.txt", "= C =\n\nNobody.\n"),
+        ];
+        let computed = workspace(&files);
+        assert_eq!(computed.mention_index_entries(), None, "not computed yet");
+        computed.warm_mentions();
+        let fingerprint = computed.mention_fingerprint();
+        let saved: Vec<(String, Vec<u32>)> = computed
+            .mention_index_entries()
+            .expect("computed")
+            .iter()
+            .map(|(name, ids)| (name.to_string(), ids.to_vec()))
+            .collect();
+        assert!(saved.iter().any(|(name, ids)| name == "Enver Hoxha" && ids == &[0, 1]), "{saved:?}");
+
+        let fresh = workspace(&files);
+        assert_eq!(fresh.mention_fingerprint(), fingerprint);
+        assert!(fresh.adopt_mention_index(saved.clone()));
+        assert_eq!(fresh.mention_index_bytes(), computed.mention_index_bytes());
+        for name in ["Enver Hoxha", "Mile Čalović", "Kosovo", "B"] {
+            assert_eq!(fresh.files_mentioning(name), computed.files_mentioning(name), "{name}");
+        }
+        assert!(fresh.consistency_report().is_empty(), "{:?}", fresh.consistency_report());
+        assert!(!fresh.adopt_mention_index(saved.clone()), "an index it has already");
+
+        // Another text, another name, another alias: another fingerprint.
+        let mut edited = workspace(&files);
+        edited.set_indexed_file("/c.txt", Arc::from("= C =\n\nEnver Hoxha.\n"));
+        assert_ne!(edited.mention_fingerprint(), fingerprint);
+        let mut aliased = workspace(&files);
+        aliased.set_name_rules(vec![("Hoxha".into(), "Enver Hoxha".into())], Vec::new());
+        assert_ne!(aliased.mention_fingerprint(), fingerprint);
+
+        // Entries that cannot be this workspace's are refused.
+        let refused = |entries: Vec<(String, Vec<u32>)>| !workspace(&files).adopt_mention_index(entries);
+        assert!(refused(vec![("Nobody Known".into(), vec![0])]));
+        assert!(refused(vec![("Enver Hoxha".into(), vec![0, 9])]));
+        assert!(refused(vec![("Enver Hoxha".into(), vec![1, 0])]));
+        assert!(refused(vec![("Enver Hoxha".into(), vec![])]));
+    }
+
+    #[test]
     fn two_snapshots_answer_each_for_its_own_texts() {
         let mut ws = workspace(&[
             ("/a.txt", "= A =\n\nInfobox\n- Commander1: Enver Hoxha\n"),
@@ -1091,7 +1198,8 @@ mod tests {
             hoxha.listings.iter().map(|&(id, _)| batched.file(id).expect("a file").path.as_str()).collect();
         assert_eq!(paths, ["/w/a.txt", "/w/b.txt", "/w/c.txt", "/w/c.txt", "/w/e.txt", "/w/g.txt"]);
         let beta = batched.entity("Beta").expect("an article");
-        let paths: Vec<&str> = beta.articles.iter().map(|&id| batched.file(id).expect("a file").path.as_str()).collect();
+        let paths: Vec<&str> =
+            beta.articles.iter().map(|&id| batched.file(id).expect("a file").path.as_str()).collect();
         assert_eq!(paths, ["/w/c.txt", "/w/e.txt", "/w/h.txt"]);
         assert!(batched.consistency_report().is_empty(), "{:?}", batched.consistency_report());
     }

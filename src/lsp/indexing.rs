@@ -1,6 +1,6 @@
 //! Indexing the workspace folders in the background: files are found, read and parsed on
-//! worker threads in batches, and each batch joins the state a slice at a time (outside the
-//! lock while documents are open), so that typing interleaves with indexing and requests are
+//! worker threads in batches, and each batch joins the state (a slice at a time, outside the
+//! lock, while documents are open), so that typing interleaves with indexing and requests are
 //! answered from what is indexed so far.
 //! When the last batch is in, the mention index is warmed on a snapshot (off the lock), and
 //! the diagnostics that depend on other articles are refreshed.
@@ -20,10 +20,6 @@ use crate::lsp::state::State;
 
 /// Files read and parsed together, in parallel (and a progress report per batch).
 const BATCH: usize = 512;
-
-/// Files merged into the workspace at once (a few milliseconds at 50,000 articles: short, so
-/// that a keystroke seldom changes the workspace meanwhile and makes the merge start again).
-const MERGE_SLICE: usize = 128;
 
 impl Server {
     /// Indexes the seed files under `roots`. With `reconcile`, files of those folders that are
@@ -104,9 +100,7 @@ impl Server {
             // blocking thread, not the transport's.
             let state = self.state.clone();
             let _ = tokio::task::spawn_blocking(move || {
-                for slice in files.chunks(MERGE_SLICE) {
-                    State::merge_indexed(&state, slice.to_vec());
-                }
+                State::merge_indexed(&state, files);
             })
             .await;
             if let Some(progress) = &progress {
@@ -127,7 +121,9 @@ impl Server {
             progress.report_with_message(format!("{indexed} files read; finding mentions"), 100).await;
         }
         let snapshot = self.state.lock().snapshot();
-        let _ = tokio::task::spawn_blocking(move || snapshot.workspace.warm_mentions()).await;
+        let mentions_cache = cache.clone();
+        let _ =
+            tokio::task::spawn_blocking(move || warm_mentions(&snapshot.workspace, mentions_cache.as_deref())).await;
         for problem in problems {
             self.log(lsp::MessageType::WARNING, problem).await;
         }
@@ -179,6 +175,26 @@ impl Server {
                 .begin()
                 .await,
         )
+    }
+}
+
+/// Fills the mention index of a workspace just indexed: taken from the cache when it saved
+/// the index of these very texts and names (a warm start then reads no text twice), else
+/// computed, and saved for the next start.
+fn warm_mentions(workspace: &crate::index::Workspace, cache: Option<&FactsCache>) {
+    let Some(cache) = cache else {
+        workspace.warm_mentions();
+        return;
+    };
+    let fingerprint = workspace.mention_fingerprint();
+    if let Some(entries) = cache.load_mentions(fingerprint) {
+        if workspace.adopt_mention_index(entries) {
+            return;
+        }
+    }
+    workspace.warm_mentions();
+    if let Some(entries) = workspace.mention_index_entries() {
+        cache.store_mentions(fingerprint, &entries);
     }
 }
 

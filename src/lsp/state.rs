@@ -78,6 +78,11 @@ pub(crate) struct State {
     epoch: u64,
 }
 
+/// Files merged into the workspace at once while documents are open (a few milliseconds at
+/// 50,000 articles: short, so that a keystroke seldom changes the workspace meanwhile and
+/// makes the merge start again).
+const MERGE_SLICE: usize = 128;
+
 impl State {
     /// The state as it is now, for a request to read on another thread.
     pub(crate) fn snapshot(&self) -> Snapshot {
@@ -208,23 +213,37 @@ impl State {
         files.into_iter().filter(|file| !self.open.contains_key(&file.path)).collect()
     }
 
-    /// Indexed files, merged into the workspace without holding the lock while they are:
-    /// the lock is taken to copy the workspace (a few pointers) and again to put the merged
-    /// one in its place, if nothing changed it meanwhile (a keystroke did: then the merge is
-    /// tried once more, and after that done under the lock). Merging a slice of a large
-    /// workspace takes milliseconds that a keystroke would otherwise wait behind.
+    /// A batch of indexed files, merged into the workspace. While documents are open it goes
+    /// in slices of `MERGE_SLICE`, each merged without holding the lock: the lock is taken to
+    /// copy the workspace (a few pointers) and again to put the merged one in its place, if
+    /// nothing changed it meanwhile (a keystroke did: then the merge is tried once more, and
+    /// after that done under the lock). Merging a slice of a large workspace takes
+    /// milliseconds that a keystroke would otherwise wait behind.
     ///
     /// With no document open nobody types: the merge is done in place under the lock, which
     /// is cheaper (a merge into a copy copies every node it changes, which costs a 50,000
     /// article cold start over a second).
     pub(crate) fn merge_indexed(state: &Mutex<State>, files: Vec<Arc<SourceFile>>) {
-        {
-            let mut locked = state.lock();
-            if locked.open.is_empty() {
-                locked.insert_indexed(files);
-                return;
+        let mut rest = &files[..];
+        while !rest.is_empty() {
+            {
+                // The rest of the batch at once: merging slices costs a 50,000-article start a
+                // third more (each slice looks its names up again).
+                let mut locked = state.lock();
+                if locked.open.is_empty() {
+                    locked.insert_indexed(rest.to_vec());
+                    return;
+                }
             }
+            let (slice, after) = rest.split_at(MERGE_SLICE.min(rest.len()));
+            State::merge_slice_off_the_lock(state, slice.to_vec());
+            rest = after;
         }
+    }
+
+    /// Merges files into a copy of the workspace, put in place if no keystroke changed the
+    /// workspace meanwhile (else tried once more, then done under the lock).
+    fn merge_slice_off_the_lock(state: &Mutex<State>, files: Vec<Arc<SourceFile>>) {
         for _attempt in 0..2 {
             let (base, fresh) = {
                 let state = state.lock();

@@ -724,9 +724,20 @@ async fn a_second_start_takes_the_facts_from_the_cache_the_first_filled() {
         assert!(std::time::Instant::now() < deadline, "two shards written: {:?}", shards());
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    // So is the mention index, after the indexing.
+    let mention_index = || shards().first().and_then(|shard| Some(shard.parent()?.join("mentions.index")));
+    while !mention_index().is_some_and(|path| path.exists()) {
+        assert!(std::time::Instant::now() < deadline, "the mention index is saved");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let saved_at = || std::fs::metadata(mention_index().unwrap()).and_then(|metadata| metadata.modified()).ok();
+    let first_saved = saved_at();
     let hover_at_listing =
         json!({ "textDocument": { "uri": workspace.uri("b.txt") }, "position": { "line": 9, "character": 16 } });
+    let mut references_at_listing = hover_at_listing.clone();
+    references_at_listing["context"] = json!({ "includeDeclaration": true });
     let before = first.request("textDocument/hover", hover_at_listing.clone()).await;
+    let references_before = first.request("textDocument/references", references_at_listing.clone()).await;
     drop(first);
     // A corrupt shard is ignored (and rebuilt), never trusted.
     let corrupted = shards()[0].clone();
@@ -739,6 +750,13 @@ async fn a_second_start_takes_the_facts_from_the_cache_the_first_filled() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(before["contents"]["value"].as_str().unwrap().contains("Enver Hoxha"), "{before}");
+    // Same texts, same names: the second start took the saved mention index (and so did not
+    // save it again), and answers the same from it.
+    let references_after = second.request("textDocument/references", references_at_listing).await;
+    assert_eq!(references_before, references_after);
+    assert!(references_after.as_array().is_some_and(|found| found.len() >= 2), "{references_after}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(saved_at(), first_saved, "the mention index was taken back, not computed again");
 }
 
 #[tokio::test]
