@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
 
 use crate::index::config::Config;
 
@@ -118,21 +119,25 @@ impl Membership {
                     continue;
                 }
                 let relative = path.strip_prefix(root).unwrap_or(path);
-                if !self.matches_globs(path, relative) {
-                    continue;
-                }
-                match entry.metadata() {
-                    Ok(metadata) if metadata.len() > MAX_FILE_BYTES => {
-                        skipped.push(format!(
-                            "{}: {} bytes is over the {MAX_FILE_BYTES}-byte limit",
-                            path.display(),
-                            metadata.len()
-                        ));
-                    }
-                    _ => files.push(path.to_path_buf()),
+                if self.matches_globs(path, relative) {
+                    files.push(path.to_path_buf());
                 }
             }
         }
+        // Sizes are read on every core: one folder of many thousand articles is walked by one
+        // thread, and its files' metadata was most of the walk.
+        let sizes: Vec<Option<u64>> =
+            files.par_iter().map(|path| std::fs::metadata(path).ok().map(|metadata| metadata.len())).collect();
+        let mut kept = Vec::with_capacity(files.len());
+        for (path, size) in files.into_iter().zip(sizes) {
+            match size {
+                Some(size) if size > MAX_FILE_BYTES => {
+                    skipped.push(format!("{}: {size} bytes is over the {MAX_FILE_BYTES}-byte limit", path.display()));
+                }
+                _ => kept.push(path),
+            }
+        }
+        let mut files = kept;
         files.sort();
         files.dedup();
         (files, skipped)

@@ -109,6 +109,10 @@ struct NameTable {
     starts: [bool; 256],
     /// The ASCII bytes that some pattern contains: a mention never spans any other.
     inside: [bool; 128],
+    /// A bit per (hash of a pattern's first word, modulo the bits): most words of a text
+    /// begin no name, and this small set (it stays in the processor's cache where the
+    /// prefix map does not) turns them away before the map is looked up.
+    first_words: Vec<u64>,
     /// The longest run of characters between two words of a pattern, in bytes: a text is not
     /// followed further past a longer one.
     widest_gap: usize,
@@ -128,6 +132,9 @@ struct Prefix {
 
 const NO_PATTERN: u32 = u32::MAX;
 
+/// The bits of [`NameTable::first_words`]: 128 KiB, some 16 bits per name at 63,000 names.
+const FIRST_WORD_BITS: usize = 1 << 20;
+
 impl NameTable {
     fn build(mut patterns: Vec<Pattern>) -> NameTable {
         patterns.sort();
@@ -140,6 +147,7 @@ impl NameTable {
             symbols: Vec::new(),
             starts: [false; 256],
             inside: [false; 128],
+            first_words: vec![0; FIRST_WORD_BITS / 64],
             widest_gap: 0,
             hasher: foldhash::fast::FixedState::with_seed(0x5eed),
         };
@@ -154,6 +162,7 @@ impl NameTable {
                 table.symbols.push(id);
                 continue;
             };
+            table.mark_first_word(table.hash(&pattern.as_bytes()[..ends[0]]));
             let mut gap_from = 0;
             for &end in &ends {
                 let word_start = pattern[gap_from..end].find(char::is_alphanumeric).map_or(end, |at| gap_from + at);
@@ -179,13 +188,30 @@ impl NameTable {
         table
     }
 
+    fn mark_first_word(&mut self, hash: u64) {
+        let bit = hash as usize % FIRST_WORD_BITS;
+        self.first_words[bit / 64] |= 1 << (bit % 64);
+    }
+
+    fn may_be_first_word(&self, hash: u64) -> bool {
+        let bit = hash as usize % FIRST_WORD_BITS;
+        self.first_words[bit / 64] & 1 << (bit % 64) != 0
+    }
+
     fn hash(&self, bytes: &[u8]) -> u64 {
         use std::hash::BuildHasher;
         self.hasher.hash_one(bytes)
     }
 
     /// The longest pattern at `at` that ends on a word boundary and that `keep` accepts.
-    fn longest_at<'a>(&'a self, text: &str, at: usize, keep: impl Fn(&Arc<str>) -> bool) -> Option<Found<'a>> {
+    /// `first_end` is the end of the word that starts at `at`, when the caller knows it.
+    fn longest_at<'a>(
+        &'a self,
+        text: &str,
+        at: usize,
+        first_end: Option<usize>,
+        keep: impl Fn(&Arc<str>) -> bool,
+    ) -> Option<Found<'a>> {
         let bytes = text.as_bytes();
         let mut best: Option<Found<'a>> = None;
         let consider = |id: u32, best: &mut Option<Found<'a>>| {
@@ -203,9 +229,17 @@ impl NameTable {
             consider(id, &mut best);
         }
         let mut end = at;
-        while let Some(next) = next_word_end(text, end, self.widest_gap) {
+        let mut first = true;
+        while let Some(next) = match first_end.filter(|_| first) {
+            Some(known) => Some(known),
+            None => next_word_end(text, end, self.widest_gap),
+        } {
             end = next;
             let hash = self.hash(&bytes[at..end]);
+            if first && !self.may_be_first_word(hash) {
+                break;
+            }
+            first = false;
             let Some(prefix) = self.prefixes.get(&hash) else { break };
             if prefix.pattern != NO_PATTERN {
                 consider(prefix.pattern, &mut best);
@@ -413,8 +447,12 @@ impl<'m, 't> Scanner<'m, 't> {
                 && (matcher.base.starts[usize::from(byte)]
                     || matcher.overlay.as_ref().is_some_and(|overlay| overlay.starts[usize::from(byte)]));
             if candidate {
-                let from_base = matcher.base.longest_at(text, at, |name| removed.is_empty() || !removed.contains(name));
-                let from_overlay = matcher.overlay.as_ref().and_then(|overlay| overlay.longest_at(text, at, |_| true));
+                // The word at `at` ends at `word_end` when `at` starts one.
+                let first_end = alphanumeric.then_some(word_end);
+                let from_base =
+                    matcher.base.longest_at(text, at, first_end, |name| removed.is_empty() || !removed.contains(name));
+                let from_overlay =
+                    matcher.overlay.as_ref().and_then(|overlay| overlay.longest_at(text, at, first_end, |_| true));
                 let chosen = match (from_base, from_overlay) {
                     (Some(base), Some(overlay)) => Some(if overlay.end > base.end { overlay } else { base }),
                     (base, overlay) => base.or(overlay),

@@ -68,10 +68,11 @@ impl Server {
         })
         .await
         .unwrap_or_else(|error| (Vec::new(), vec![format!("indexing failed: {error}")]));
-        // In path order: each entity keeps its listings by path, so a batch that comes after
-        // the files merged so far is appended to them, not merged into them.
+        // In the order of the workspace's keys (URIs, which order files unlike paths do: `b-c`
+        // before `b/c`, `%20` for a space): each entity keeps its listings by key, so a batch
+        // that comes after the files merged so far is appended to them, not merged into them.
         let mut paths = paths;
-        paths.sort_unstable();
+        paths.sort_by_cached_key(|path| lsp::Uri::from_file_path(path).map(|uri| uri.as_str().to_string()));
         if reconcile {
             self.drop_non_members(&roots, &paths);
         }

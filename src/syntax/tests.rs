@@ -340,6 +340,31 @@ proptest! {
     fn any_unicode_parses(text in any::<String>()) {
         assert_tiles(&text);
     }
+
+    /// Lines as the protocol counts them (`\n`, `\r\n`, `\r`), one byte at a time.
+    #[test]
+    fn lines_split_as_a_byte_at_a_time(text in "(a|é|\n|\r| ){0,60}", from in 0usize..60) {
+        let from = from.min(text.len());
+        let bytes = text.as_bytes();
+        let mut expected = Vec::new();
+        let (mut start, mut i) = (from, from);
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' | b'\r' => {
+                    let next = if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') { i + 2 } else { i + 1 };
+                    expected.push((start, i, next as u32));
+                    (start, i) = (next, next);
+                }
+                _ => i += 1,
+            }
+        }
+        if start < bytes.len() {
+            expected.push((start, bytes.len(), bytes.len() as u32));
+        }
+        let found: Vec<(usize, usize, u32)> =
+            split_lines(&text, from).iter().map(|line| (line.content.start(), line.content.end(), line.next)).collect();
+        prop_assert_eq!(found, expected);
+    }
 }
 
 #[test]
