@@ -100,6 +100,34 @@ pub fn line_col_once(text: &str, offset: usize, encoding: Encoding) -> LineCol {
     LineCol { line, col: count_units(&text[line_start..offset], encoding) }
 }
 
+/// The lines and columns of many ranges of one text, ascending by start, in one pass that
+/// reads the text only up to the last of them: what navigation answers need for a closed file
+/// named a few times (no line index is built for it). Same rules and results as
+/// [`line_col_once`] for each end; a range that starts before the one before it is converted
+/// on its own.
+pub fn ranges_once(text: &str, ranges: &[(usize, usize)], encoding: Encoding) -> Vec<(LineCol, LineCol)> {
+    let bytes = text.as_bytes();
+    // The line of `scanned` and where that line starts.
+    let (mut scanned, mut line, mut line_start) = (0usize, 0u32, 0usize);
+    let mut at = |offset: usize| -> LineCol {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        if offset < scanned {
+            return line_col_once(text, offset, encoding);
+        }
+        for found in memchr::memchr2_iter(b'\n', b'\r', &bytes[scanned..offset]) {
+            let found = scanned + found;
+            let crlf_first_half = bytes[found] == b'\r' && bytes.get(found + 1) == Some(&b'\n');
+            if !crlf_first_half {
+                line += 1;
+                line_start = found + 1;
+            }
+        }
+        scanned = offset;
+        LineCol { line, col: count_units(&text[line_start..offset], encoding) }
+    };
+    ranges.iter().map(|&(start, end)| (at(start), at(end))).collect()
+}
+
 /// The line and column of a range's two ends, scanning once: the end is counted on from the
 /// start (a name in a closed file is converted without reading its text twice).
 pub fn range_once(text: &str, start: usize, end: usize, encoding: Encoding) -> (LineCol, LineCol) {
@@ -243,6 +271,27 @@ mod tests {
                     let expected = (index.line_col(TEXT, start, encoding), index.line_col(TEXT, end, encoding));
                     assert_eq!(range_once(TEXT, start, end, encoding), expected, "{start}..{end} {encoding:?}");
                 }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Ranges converted in one pass, in order or not, agree with the index one by one.
+        #[test]
+        fn ranges_in_one_pass_agree_with_the_index(
+            mut ranges in proptest::collection::vec((0..TEXT.len() + 2, 0..TEXT.len() + 2), 0..8),
+            sorted: bool,
+        ) {
+            if sorted {
+                ranges.sort_unstable();
+            }
+            let index = LineIndex::new(TEXT);
+            for encoding in [Encoding::Utf8, Encoding::Utf16] {
+                let expected: Vec<(LineCol, LineCol)> = ranges
+                    .iter()
+                    .map(|&(start, end)| (index.line_col(TEXT, start, encoding), index.line_col(TEXT, end, encoding)))
+                    .collect();
+                proptest::prop_assert_eq!(ranges_once(TEXT, &ranges, encoding), expected);
             }
         }
     }

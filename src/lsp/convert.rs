@@ -10,7 +10,7 @@ use crate::ide::diagnostics::{Diagnostic, Severity};
 use crate::ide::semantic_tokens::{SemanticToken, TokenKind};
 use crate::ide::symbols::{DocumentSymbol, SymbolKind};
 use crate::index::EntityKind;
-use crate::position::{Encoding, LineCol, LineIndex, line_col_once, range_once};
+use crate::position::{Encoding, LineCol, LineIndex, line_col_once, range_once, ranges_once};
 use crate::syntax::TextRange;
 
 /// The key a document is known by: for a `file:` URI, the URI the server itself makes from
@@ -42,14 +42,6 @@ impl LineMap {
         LineMap { text, index: None, encoding }
     }
 
-    /// This map with a line index (built now if it has none).
-    pub(crate) fn indexed(self) -> LineMap {
-        match self.index {
-            Some(_) => self,
-            None => LineMap::new(self.text, self.encoding),
-        }
-    }
-
     pub(crate) fn offset(&self, position: lsp::Position) -> usize {
         let at = LineCol { line: position.line, col: position.character };
         match &self.index {
@@ -79,6 +71,20 @@ impl LineMap {
             return lsp::Range { start: position(start), end: position(end) };
         }
         lsp::Range { start: self.position(range.start()), end: self.position(range.end()) }
+    }
+
+    /// Many ranges of the text, ascending: without a line index, in one pass over the text up
+    /// to the last of them.
+    pub(crate) fn ranges(&self, ranges: impl Iterator<Item = TextRange>) -> Vec<lsp::Range> {
+        if self.index.is_some() {
+            return ranges.map(|range| self.range(range)).collect();
+        }
+        let ranges: Vec<(usize, usize)> = ranges.map(|range| (range.start(), range.end())).collect();
+        let position = |at: LineCol| lsp::Position { line: at.line, character: at.col };
+        ranges_once(&self.text, &ranges, self.encoding)
+            .into_iter()
+            .map(|(start, end)| lsp::Range { start: position(start), end: position(end) })
+            .collect()
     }
 
     pub(crate) fn text_edit(&self, edit: &TextEdit) -> lsp::TextEdit {

@@ -82,10 +82,9 @@ fn locations(
             .par_iter()
             .map(|(file, file_ranges)| {
                 let (Some(map), Some(uri)) = (snapshot.line_map(*file), snapshot.uri(*file)) else { return Vec::new() };
-                // Several places in one closed file: one line index beats a scan from the
-                // start of the text for each.
-                let map = if file_ranges.len() > 1 { map.indexed() } else { map };
-                file_ranges.iter().map(|&range| lsp::Location { uri: uri.clone(), range: map.range(range) }).collect()
+                // Several places in one closed file: converted in one pass over its text.
+                let ranges = map.ranges(file_ranges.iter().copied());
+                ranges.into_iter().map(|range| lsp::Location { uri: uri.clone(), range }).collect()
             })
             .collect();
         out.extend(converted.into_iter().flatten());
@@ -498,8 +497,12 @@ pub(crate) fn workspace_edit(
             .par_iter()
             .map(|&(&file, file_edits)| {
                 let (uri, map) = (snapshot.uri(file)?, snapshot.line_map(file)?);
-                let map = if file_edits.len() > 1 { map.indexed() } else { map };
-                Some((uri, file_edits.iter().map(|edit| map.text_edit(edit)).collect()))
+                let ranges = map.ranges(file_edits.iter().map(|edit| edit.range));
+                let edits = file_edits.iter().zip(ranges);
+                Some((
+                    uri,
+                    edits.map(|(edit, range)| lsp::TextEdit { range, new_text: edit.new_text.clone() }).collect(),
+                ))
             })
             .collect();
         converted_files.extend(converted.into_iter().flatten());

@@ -21,7 +21,7 @@ use crate::codes::{Severity, SeverityOverrides};
 use crate::index::config::{Config, DiagnosticsScope};
 use crate::index::{FileFacts, SourceFile, Workspace};
 use crate::lsp::convert::LineMap;
-use crate::lsp::snapshot::{OpenView, Snapshot};
+use crate::lsp::snapshot::{OpenView, OpenViews, Snapshot};
 use crate::position::{Encoding, LineCol, RopeLines};
 use crate::scan::Membership;
 use crate::syntax::MAX_DOCUMENT_BYTES;
@@ -72,7 +72,7 @@ pub(crate) struct State {
     pub(crate) initial_cache_settings: Option<crate::index::shard::CacheSettings>,
     workspace: Arc<Workspace>,
     open: HashMap<String, OpenDocument>,
-    views: Arc<HashMap<String, OpenView>>,
+    views: Arc<OpenViews>,
     /// Bumped whenever what the diagnostics of a file depend on beyond its own text changes
     /// (another file's titles or names, the settings): part of every diagnostics result id.
     epoch: u64,
