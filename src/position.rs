@@ -169,8 +169,10 @@ impl RopeLines<'_> {
 fn count_units(text: &str, encoding: Encoding) -> u32 {
     let count = match encoding {
         Encoding::Utf8 => text.len(),
-        Encoding::Utf16 => text.chars().map(char::len_utf16).sum(),
-        Encoding::Chars => text.chars().count(),
+        // Counted on the bytes (it vectorises): a character starts at every byte that is not
+        // a continuation byte, and one of four bytes (lead byte 0xF0 and up) takes two units.
+        Encoding::Utf16 => text.bytes().map(|byte| usize::from(byte & 0xC0 != 0x80) + usize::from(byte >= 0xF0)).sum(),
+        Encoding::Chars => text.bytes().filter(|&byte| byte & 0xC0 != 0x80).count(),
     };
     count as u32
 }
@@ -293,6 +295,14 @@ mod tests {
                     .collect();
                 proptest::prop_assert_eq!(ranges_once(TEXT, &ranges, encoding), expected);
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn columns_count_as_utf16_and_chars_do(text in proptest::prelude::any::<String>()) {
+            proptest::prop_assert_eq!(count_units(&text, Encoding::Utf16) as usize, text.encode_utf16().count());
+            proptest::prop_assert_eq!(count_units(&text, Encoding::Chars) as usize, text.chars().count());
         }
     }
 

@@ -487,7 +487,6 @@ pub(crate) fn workspace_edit(
 ) -> lsp::WorkspaceEdit {
     use rayon::prelude::*;
     let mut document_edits = Vec::new();
-    let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
     // Each file's positions converted in parallel (a rename can touch thousands of files).
     let files: Vec<(&FileId, &Vec<ide::TextEdit>)> = edits.iter().collect();
     let mut converted_files = Vec::with_capacity(files.len());
@@ -507,6 +506,8 @@ pub(crate) fn workspace_edit(
             .collect();
         converted_files.extend(converted.into_iter().flatten());
     }
+    let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> =
+        HashMap::with_capacity(if snapshot.flags.document_changes { 0 } else { converted_files.len() });
     for (uri, converted) in converted_files {
         if snapshot.flags.document_changes {
             let version = snapshot.version(uri.as_str());
