@@ -224,6 +224,12 @@ impl State {
     /// is cheaper (a merge into a copy copies every node it changes, which costs a 50,000
     /// article cold start over a second).
     pub(crate) fn merge_indexed(state: &Mutex<State>, files: Vec<Arc<SourceFile>>) {
+        State::merge_indexed_with(state, files, &|_| {});
+    }
+
+    /// [`State::merge_indexed`], calling `meanwhile(attempt)` between a slice's merge into a
+    /// copy and the copy's swap: where a keystroke can come (tests make one come there).
+    fn merge_indexed_with(state: &Mutex<State>, files: Vec<Arc<SourceFile>>, meanwhile: &dyn Fn(usize)) {
         let mut rest = &files[..];
         while !rest.is_empty() {
             {
@@ -236,15 +242,15 @@ impl State {
                 }
             }
             let (slice, after) = rest.split_at(MERGE_SLICE.min(rest.len()));
-            State::merge_slice_off_the_lock(state, slice.to_vec());
+            State::merge_slice_off_the_lock(state, slice.to_vec(), meanwhile);
             rest = after;
         }
     }
 
     /// Merges files into a copy of the workspace, put in place if no keystroke changed the
     /// workspace meanwhile (else tried once more, then done under the lock).
-    fn merge_slice_off_the_lock(state: &Mutex<State>, files: Vec<Arc<SourceFile>>) {
-        for _attempt in 0..2 {
+    fn merge_slice_off_the_lock(state: &Mutex<State>, files: Vec<Arc<SourceFile>>, meanwhile: &dyn Fn(usize)) {
+        for attempt in 0..2 {
             let (base, fresh) = {
                 let state = state.lock();
                 (state.workspace.clone(), state.not_open(files.clone()))
@@ -254,6 +260,7 @@ impl State {
             }
             let mut merged = Workspace::clone(&base);
             merged.insert_files(fresh);
+            meanwhile(attempt);
             let mut state = state.lock();
             if Arc::ptr_eq(&state.workspace, &base) {
                 state.workspace = Arc::new(merged);
@@ -408,6 +415,35 @@ mod tests {
 
     fn indexed(path: &str, text: &str) -> Arc<SourceFile> {
         Arc::new(SourceFile::indexed(path.to_string(), Arc::from(text)))
+    }
+
+    #[test]
+    fn keystrokes_during_a_merge_off_the_lock_are_kept_and_the_merge_is_done_again() {
+        // A keystroke during the first attempt only, then during both (the merge is done
+        // under the lock at last).
+        for busy_attempts in [1, 2] {
+            let state = Mutex::new(State::default());
+            state.lock().open_document("file:///w/b.txt", "= Typed =\n".to_string(), 1).expect("opens");
+            let typed = |attempt: usize| {
+                if attempt < busy_attempts {
+                    let change = lsp::TextDocumentContentChangeEvent {
+                        range: None,
+                        range_length: None,
+                        text: format!("= Typed {attempt} =\n"),
+                    };
+                    state.lock().change_document("file:///w/b.txt", 2 + attempt as i32, vec![change]).expect("applies");
+                }
+            };
+            let files = vec![indexed("file:///w/a.txt", "= Alpha =\n\nInfobox\n- Commander1: Enver Hoxha\n")];
+            State::merge_indexed_with(&state, files, &typed);
+            let state = state.lock();
+            let workspace = state.workspace();
+            assert!(workspace.entity("Enver Hoxha").is_some(), "merged ({busy_attempts} busy attempts)");
+            let last = format!("Typed {}", busy_attempts - 1);
+            assert!(workspace.entity(&last).is_some(), "the last keystroke kept ({busy_attempts} busy attempts)");
+            assert_eq!(state.version("file:///w/b.txt"), Some(1 + busy_attempts as i32));
+            assert!(workspace.consistency_report().is_empty(), "{:?}", workspace.consistency_report());
+        }
     }
 
     #[test]
