@@ -52,6 +52,7 @@ const MAX_SHARD_BYTES: u64 = 4 * scan::MAX_FILE_BYTES;
 const MAX_PROBLEMS: usize = 20;
 
 const SHARD_EXTENSION: &str = ".shard";
+const TEMPORARY_EXTENSION: &str = ".tmp";
 
 /// The saved mention index (which files mention which name), one per workspace.
 const MENTIONS_FILE: &str = "mentions.index";
@@ -59,7 +60,6 @@ const MENTIONS_FILE: &str = "mentions.index";
 /// A saved mention index larger than this is not one of ours (a 50,000-article workspace's
 /// takes 5.4 MB).
 const MAX_MENTIONS_BYTES: u64 = 1 << 30;
-const TEMPORARY_EXTENSION: &str = ".tmp";
 
 /// Temporary files older than this were left by a writer that died; younger ones may be
 /// another server's, writing now.
