@@ -315,6 +315,8 @@ fn starts_alphanumeric(text: &str, at: usize) -> bool {
 
 /// The names of one snapshot: the base table, the overlay and the removed names.
 pub(crate) struct MentionMatcher {
+    /// The bytes a pattern of the base or the overlay starts with.
+    starts: [bool; 256],
     base: Arc<NameTable>,
     /// How the names differ from the base's.
     since_base: NameChanges,
@@ -324,7 +326,8 @@ pub(crate) struct MentionMatcher {
 impl MentionMatcher {
     /// A matcher built from scratch over `patterns`.
     pub(crate) fn new(patterns: Vec<Pattern>) -> MentionMatcher {
-        MentionMatcher { base: Arc::new(NameTable::build(patterns)), since_base: NameChanges::default(), overlay: None }
+        let base = Arc::new(NameTable::build(patterns));
+        MentionMatcher { starts: base.starts, base, since_base: NameChanges::default(), overlay: None }
     }
 
     /// This matcher moved on by `delta`: the same base with a new overlay while the delta
@@ -342,7 +345,11 @@ impl MentionMatcher {
         }
         let overlay = (!since_base.added.is_empty())
             .then(|| NameTable::build(since_base.added.iter().flat_map(patterns_of).collect()));
-        Some(MentionMatcher { base: self.base.clone(), since_base, overlay })
+        let mut starts = self.base.starts;
+        for (start, &overlay_starts) in starts.iter_mut().zip(overlay.iter().flat_map(|overlay| &overlay.starts)) {
+            *start |= overlay_starts;
+        }
+        Some(MentionMatcher { starts, base: self.base.clone(), since_base, overlay })
     }
 
     /// The mentions in a text: at each word boundary, left to right, the longest current
@@ -376,7 +383,6 @@ impl MentionMatcher {
             }
             if let Some(point) = self.last_safe_point(text, scanner.at, position) {
                 scanner.at = point;
-                scanner.after_word = false;
             }
             while let Some((start, end, name)) = scanner.next_until(position) {
                 if start == position {
@@ -418,35 +424,36 @@ struct Scanner<'m, 't> {
     matcher: &'m MentionMatcher,
     text: &'t str,
     at: usize,
-    /// Whether the character before `at` is a letter or digit: no mention starts there.
-    after_word: bool,
 }
 
 impl<'m, 't> Scanner<'m, 't> {
     fn new(matcher: &'m MentionMatcher, text: &'t str) -> Scanner<'m, 't> {
-        Scanner { matcher, text, at: 0, after_word: false }
+        Scanner { matcher, text, at: 0 }
     }
 
     /// The next mention, as `(start, end, name)`, if it starts at or before `limit`; `None`
     /// once the scan has passed `limit` or the end of the text.
+    ///
+    /// Only a byte some pattern starts with, not after a letter or digit, can start a
+    /// mention: the scan runs from one such byte to the next (most of a text is lower-case
+    /// words and spaces, passed over a byte at a time by one table look-up).
     fn next_until(&mut self, limit: usize) -> Option<(usize, usize, &'m Arc<str>)> {
         let (matcher, text) = (self.matcher, self.text);
         let bytes = text.as_bytes();
         let removed = &matcher.since_base.removed;
-        while self.at < bytes.len() && self.at <= limit {
-            let at = self.at;
-            let byte = bytes[at];
-            let (alphanumeric, next) = if byte < 0x80 {
-                (byte.is_ascii_alphanumeric(), at + 1)
-            } else {
-                let c = text[at..].chars().next().expect("`at` stays on a character boundary");
-                (c.is_alphanumeric(), at + c.len_utf8())
-            };
-            let word_end = if alphanumeric { word_end(text, next) } else { next };
-            let candidate = !self.after_word
-                && (matcher.base.starts[usize::from(byte)]
-                    || matcher.overlay.as_ref().is_some_and(|overlay| overlay.starts[usize::from(byte)]));
-            if candidate {
+        let mut at = self.at;
+        loop {
+            while at < bytes.len() && !matcher.starts[usize::from(bytes[at])] {
+                at += 1;
+            }
+            self.at = at;
+            if at >= bytes.len() || at > limit {
+                return None;
+            }
+            // A pattern starts with a whole character: `at` is on a boundary.
+            let alphanumeric = starts_alphanumeric(text, at);
+            let word_end = if alphanumeric { word_end(text, at) } else { at + 1 };
+            if !ends_alphanumeric(text, at) {
                 // The word at `at` ends at `word_end` when `at` starts one.
                 let first_end = alphanumeric.then_some(word_end);
                 let from_base =
@@ -458,15 +465,22 @@ impl<'m, 't> Scanner<'m, 't> {
                     (base, overlay) => base.or(overlay),
                 };
                 if let Some(chosen) = chosen {
-                    self.after_word = text[..chosen.end].chars().next_back().is_some_and(char::is_alphanumeric);
                     self.at = chosen.end;
                     return Some((at, chosen.end, chosen.name));
                 }
             }
-            self.after_word = alphanumeric;
-            self.at = word_end;
+            // No mention starts inside a word; past any other character, the search goes on.
+            at = word_end;
         }
-        None
+    }
+}
+
+/// Whether the character before `at` is a letter or digit (false at the start).
+fn ends_alphanumeric(text: &str, at: usize) -> bool {
+    match at.checked_sub(1).map(|before| text.as_bytes()[before]) {
+        None => false,
+        Some(byte) if byte < 0x80 => byte.is_ascii_alphanumeric(),
+        Some(_) => text[..at].chars().next_back().is_some_and(char::is_alphanumeric),
     }
 }
 
