@@ -18,7 +18,9 @@
 //!
 //! Writes go to one background thread, over a queue bounded by its bytes, which writes each shard to a
 //! temporary file and renames it into place (a reader sees the old shard or the new, never
-//! half of one). A full queue drops the write rather than wait: the next start writes it.
+//! half of one). A full queue drops the write rather than wait; the server writes those shards
+//! after indexing, from the facts it holds (`write_deferred`, paced by the writer), and a
+//! start that ends first leaves them to the next.
 //! Failures are counted and kept as messages for the edge to log; none is fatal.
 
 use std::collections::HashSet;
@@ -107,8 +109,20 @@ struct Shared {
     roots: Vec<PathBuf>,
     counters: Counters,
     problems: Mutex<Vec<String>>,
-    /// The bytes of the shards queued and not yet written (bounded by `QUEUE_BUDGET_BYTES`).
+    /// The bytes of the shards queued and not yet written (bounded by `budget`).
     queued_bytes: AtomicUsize,
+    /// `QUEUE_BUDGET_BYTES` (smaller in tests).
+    budget: usize,
+    /// Shards that found the queue full, to be written later from facts kept in memory
+    /// ([`FactsCache::write_deferred`]).
+    deferred: Mutex<Vec<Deferred>>,
+}
+
+/// A shard not queued for want of room: which file, as it was when it was read.
+struct Deferred {
+    path: PathBuf,
+    stamp: FileStamp,
+    text_hash: u64,
 }
 
 impl Shared {
@@ -118,6 +132,16 @@ impl Shared {
             problems.push(message);
         }
     }
+}
+
+/// What became of bytes given to the writer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Queued {
+    Yes,
+    /// The queue held its budget's worth already.
+    NoRoom,
+    /// There is no writer (it could not be started, or it ended).
+    NoWriter,
 }
 
 enum Job {
@@ -172,12 +196,18 @@ impl FactsCache {
     }
 
     fn with_roots(dir: PathBuf, roots: Vec<PathBuf>) -> FactsCache {
+        FactsCache::with_budget(dir, roots, QUEUE_BUDGET_BYTES)
+    }
+
+    fn with_budget(dir: PathBuf, roots: Vec<PathBuf>, budget: usize) -> FactsCache {
         let shared = Arc::new(Shared {
             dir,
             roots,
             counters: Counters::default(),
             problems: Mutex::new(Vec::new()),
             queued_bytes: AtomicUsize::new(0),
+            budget,
+            deferred: Mutex::new(Vec::new()),
         });
         let (sender, receiver) = mpsc::channel();
         let writer_shared = Arc::clone(&shared);
@@ -219,7 +249,7 @@ impl FactsCache {
             bump(&counters.hits);
         } else {
             bump(&counters.touched);
-            self.queue(key, stamp, text_hash, &shard.facts);
+            self.queue(path, key, stamp, text_hash, &shard.facts);
         }
         Some(shard.facts)
     }
@@ -227,33 +257,60 @@ impl FactsCache {
     /// Queues the shard of a file just parsed. Never waits: with the queue full, the shard is
     /// dropped (and written on a later start).
     pub fn store(&self, path: &Path, stamp: FileStamp, text: &str, facts: &FileFacts) {
-        self.queue(ShardKey::of(path), stamp, shard::content_hash(text), facts);
+        self.queue(path, ShardKey::of(path), stamp, shard::content_hash(text), facts);
     }
 
-    fn queue(&self, key: ShardKey, stamp: FileStamp, text_hash: u64, facts: &FileFacts) {
+    fn queue(&self, path: &Path, key: ShardKey, stamp: FileStamp, text_hash: u64, facts: &FileFacts) {
         let Some(bytes) = shard::encode(&key.path, stamp, text_hash, facts) else {
             bump(&self.shared.counters.dropped);
             return;
         };
-        self.queue_bytes(key.file_name, bytes, true);
+        if self.queue_bytes(key.file_name, bytes, true) == Queued::NoRoom {
+            self.shared.deferred.lock().push(Deferred { path: path.to_path_buf(), stamp, text_hash });
+        }
     }
 
-    fn queue_bytes(&self, file_name: String, bytes: Vec<u8>, budgeted: bool) {
+    fn queue_bytes(&self, file_name: String, bytes: Vec<u8>, budgeted: bool) -> Queued {
         let Some(sender) = &self.sender else {
             bump(&self.shared.counters.dropped);
-            return;
+            return Queued::NoWriter;
         };
         let size = bytes.len();
         let queued = &self.shared.queued_bytes;
-        if queued.fetch_add(size, Ordering::Relaxed) + size > QUEUE_BUDGET_BYTES && budgeted {
+        if queued.fetch_add(size, Ordering::Relaxed) + size > self.shared.budget && budgeted {
             queued.fetch_sub(size, Ordering::Relaxed);
             bump(&self.shared.counters.dropped);
-            return;
+            return Queued::NoRoom;
         }
         if sender.send(Job::Write { file_name, bytes }).is_err() {
             queued.fetch_sub(size, Ordering::Relaxed);
             bump(&self.shared.counters.dropped);
+            return Queued::NoWriter;
         }
+        Queued::Yes
+    }
+
+    /// Writes the shards that found the queue full, from facts the caller still holds:
+    /// `facts_of(path, text_hash)` gives a file's facts if its text is still the one whose
+    /// xxh3 is `text_hash` (else the shard waits for a later start). Paced by the writer:
+    /// each shard is queued once the queue is down to half its budget, so this waits, on the
+    /// caller's thread, and never crowds out other stores. Returns the shards queued.
+    pub fn write_deferred(&self, facts_of: impl Fn(&Path, u64) -> Option<FileFacts>) -> usize {
+        let deferred = std::mem::take(&mut *self.shared.deferred.lock());
+        let mut queued = 0;
+        for Deferred { path, stamp, text_hash } in deferred {
+            let Some(facts) = facts_of(&path, text_hash) else { continue };
+            let key = ShardKey::of(&path);
+            let Some(bytes) = shard::encode(&key.path, stamp, text_hash, &facts) else { continue };
+            while self.shared.queued_bytes.load(Ordering::Relaxed) > self.shared.budget / 2 {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            if self.queue_bytes(key.file_name, bytes, false) != Queued::Yes {
+                break;
+            }
+            queued += 1;
+        }
+        queued
     }
 
     /// The mention index saved under `fingerprint` (`Workspace::mention_fingerprint`), if
@@ -275,7 +332,7 @@ impl FactsCache {
         };
         // Past the budget too: one file per indexing run, which a cold start's shards would
         // otherwise crowd out until the next start.
-        self.queue_bytes(MENTIONS_FILE.to_string(), bytes, false);
+        let _ = self.queue_bytes(MENTIONS_FILE.to_string(), bytes, false);
     }
 
     /// Removes, in the background, the shards of every file not in `present` (the whole
@@ -799,6 +856,41 @@ mod tests {
         assert_eq!(shard_files(&setup.cache_dir), [setup.cache_dir.join(ShardKey::of(&setup.article).file_name)]);
         assert!(setup.cache_dir.join("junk.txt").exists(), "only shards are swept");
         assert_eq!(cache.stats().swept, 1);
+    }
+
+    #[test]
+    fn shards_that_found_the_queue_full_are_written_later_from_the_facts_held() {
+        let setup = setup("deferred");
+        let paths: Vec<PathBuf> = (0..3)
+            .map(|number| {
+                let path = setup.folder.0.join(format!("article-{number}.txt"));
+                fs::write(&path, KOSOVO.replace("Enver Hoxha", &format!("Commander Number{number}"))).expect("write");
+                path
+            })
+            .collect();
+        let key = |path: &Path| Ok(path.display().to_string());
+        // A queue with room for no shard at all.
+        let cache = FactsCache::with_budget(setup.cache_dir.clone(), Vec::new(), 1);
+        let files: Vec<Arc<SourceFile>> =
+            index_paths_with_cache(&paths, Some(&cache), key).into_iter().map(|file| file.expect("indexed")).collect();
+        cache.flush();
+        assert_eq!((cache.stats().misses, cache.stats().written, cache.stats().dropped), (3, 0, 3));
+        // The second file's text changed since: its facts are not the shard's to write.
+        let queued = cache.write_deferred(|path, text_hash| {
+            let file = files.iter().find(|file| Path::new(&file.path) == path)?;
+            let unchanged = shard::content_hash(&file.text) == text_hash && !file.path.ends_with("article-1.txt");
+            unchanged.then(|| file.facts.clone())
+        });
+        assert_eq!(queued, 2);
+        cache.flush();
+        assert_eq!(cache.stats().written, 2);
+        assert_eq!(cache.write_deferred(|_, _| None), 0, "each deferred shard is tried once");
+        let warm = FactsCache::at(setup.cache_dir.clone());
+        let again = index_paths_with_cache(&paths, Some(&warm), key);
+        assert_eq!((warm.stats().hits, warm.stats().misses), (2, 1));
+        for (file, warm) in files.iter().zip(&again) {
+            assert_eq!(file.facts, warm.as_ref().expect("indexed").facts);
+        }
     }
 
     #[test]

@@ -123,8 +123,16 @@ impl Server {
         }
         let snapshot = self.state.lock().snapshot();
         let mentions_cache = cache.clone();
-        let _ =
-            tokio::task::spawn_blocking(move || warm_mentions(&snapshot.workspace, mentions_cache.as_deref())).await;
+        let warmed = snapshot.clone();
+        let _ = tokio::task::spawn_blocking(move || warm_mentions(&warmed.workspace, mentions_cache.as_deref())).await;
+        if let Some(cache) = cache.clone() {
+            // Shards that found the writer's queue full during the scan are written now, in
+            // the background, from the facts indexed (not waited for: a start that ends
+            // before they are all written writes the rest next time).
+            tokio::task::spawn_blocking(move || {
+                cache.write_deferred(|path, text_hash| facts_indexed(&snapshot.workspace, path, text_hash))
+            });
+        }
         for problem in problems {
             self.log(lsp::MessageType::WARNING, problem).await;
         }
@@ -199,6 +207,18 @@ fn warm_mentions(workspace: &crate::index::Workspace, cache: Option<&FactsCache>
     }
 }
 
+/// The facts the workspace holds for the file at `path`, if its text is still the one whose
+/// xxh3 is `text_hash`.
+fn facts_indexed(
+    workspace: &crate::index::Workspace,
+    path: &std::path::Path,
+    text_hash: u64,
+) -> Option<crate::index::FileFacts> {
+    let key = lsp::Uri::from_file_path(path)?;
+    let file = workspace.file(workspace.file_id(key.as_str())?)?;
+    (crate::index::shard::content_hash(&file.text) == text_hash).then(|| file.facts.clone())
+}
+
 /// Reads and parses a batch of files in parallel, taking facts from the cache where it has
 /// them.
 fn read_and_parse(paths: &[PathBuf], cache: Option<&FactsCache>) -> Vec<Result<Arc<SourceFile>, String>> {
@@ -243,4 +263,26 @@ pub(crate) enum EntitiesChanged {}
 impl lsp::notification::Notification for EntitiesChanged {
     type Params = ();
     const METHOD: &'static str = "seedls/entitiesChanged";
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::index::Workspace;
+    use crate::index::shard::content_hash;
+
+    #[test]
+    fn a_deferred_shard_takes_the_facts_of_the_file_its_path_names_while_its_text_is_the_same() {
+        let path = std::env::temp_dir().join("seedls-deferred").join("Kosovo (1944).txt");
+        let key = lsp::Uri::from_file_path(&path).expect("a file URI");
+        let text = "= Kosovo =\n\nInfobox\n- Commander1: Enver Hoxha\n";
+        let mut workspace = Workspace::default();
+        workspace.set_indexed_file(key.as_str(), Arc::from(text));
+        let facts = facts_indexed(&workspace, &path, content_hash(text)).expect("the file's facts");
+        assert!(facts.listings.iter().any(|listing| &*listing.name == "Enver Hoxha"));
+        assert!(facts_indexed(&workspace, &path, content_hash("another text")).is_none(), "the text changed");
+        assert!(facts_indexed(&workspace, &path.with_file_name("other.txt"), content_hash(text)).is_none());
+    }
 }
