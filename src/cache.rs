@@ -858,16 +858,21 @@ mod tests {
         assert_eq!(cache.stats().swept, 1);
     }
 
-    #[test]
-    fn shards_that_found_the_queue_full_are_written_later_from_the_facts_held() {
-        let setup = setup("deferred");
-        let paths: Vec<PathBuf> = (0..3)
+    /// `count` articles in the setup's folder, each with a commander of its own.
+    fn numbered_articles(setup: &Setup, count: usize) -> Vec<PathBuf> {
+        (0..count)
             .map(|number| {
                 let path = setup.folder.0.join(format!("article-{number}.txt"));
                 fs::write(&path, KOSOVO.replace("Enver Hoxha", &format!("Commander Number{number}"))).expect("write");
                 path
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn shards_that_found_the_queue_full_are_written_later_from_the_facts_held() {
+        let setup = setup("deferred");
+        let paths = numbered_articles(&setup, 3);
         let key = |path: &Path| Ok(path.display().to_string());
         // A queue with room for no shard at all.
         let cache = FactsCache::with_budget(setup.cache_dir.clone(), Vec::new(), 1);
@@ -896,13 +901,7 @@ mod tests {
     #[test]
     fn many_files_in_parallel_fill_the_cache_and_then_all_hit() {
         let setup = setup("parallel");
-        let paths: Vec<PathBuf> = (0..64)
-            .map(|number| {
-                let path = setup.folder.0.join(format!("article-{number}.txt"));
-                fs::write(&path, KOSOVO.replace("Enver Hoxha", &format!("Commander Number{number}"))).expect("write");
-                path
-            })
-            .collect();
+        let paths = numbered_articles(&setup, 64);
         let key = |path: &Path| Ok(path.display().to_string());
         let cold = FactsCache::at(setup.cache_dir.clone());
         let first = index_paths_with_cache(&paths, Some(&cold), key);
