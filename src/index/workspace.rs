@@ -249,25 +249,21 @@ impl Workspace {
                     }
                 }
             }
+            for (index, listing) in file.facts.listings.iter().enumerate() {
+                if let Some(canonical) = self.names_of(&mut known, &listing.name).canonical.clone() {
+                    listings.entry(canonical).or_default().push((id, index as u32, listing.kind));
+                }
+            }
+            // A file parsed for this batch alone shares the table's copies of its names.
             if let Some(parsed) = Arc::get_mut(&mut file) {
-                for (index, listing) in parsed.facts.listings.iter_mut().enumerate() {
-                    let names = self.names_of(&mut known, &listing.name).clone();
-                    if let Some(canonical) = names.canonical {
-                        listings.entry(canonical).or_default().push((id, index as u32, listing.kind));
-                    }
-                    if let Some(stored) = names.stored {
+                for listing in &mut parsed.facts.listings {
+                    if let Some(stored) = known.get(&*listing.name).and_then(|names| names.stored.clone()) {
                         listing.name = stored;
                     }
-                }
-                for parent in parsed.facts.listings.iter_mut().flat_map(|listing| &mut listing.parents) {
-                    if let Some(stored) = self.entities.interned(parent) {
-                        *parent = stored.clone();
-                    }
-                }
-            } else {
-                for (index, listing) in file.facts.listings.iter().enumerate() {
-                    if let Some(canonical) = self.names_of(&mut known, &listing.name).canonical.clone() {
-                        listings.entry(canonical).or_default().push((id, index as u32, listing.kind));
+                    for parent in &mut listing.parents {
+                        if let Some(stored) = self.entities.interned(parent) {
+                            *parent = stored.clone();
+                        }
                     }
                 }
             }
@@ -1202,6 +1198,30 @@ mod tests {
             beta.articles.iter().map(|&id| batched.file(id).expect("a file").path.as_str()).collect();
         assert_eq!(paths, ["/w/c.txt", "/w/e.txt", "/w/h.txt"]);
         assert!(batched.consistency_report().is_empty(), "{:?}", batched.consistency_report());
+    }
+
+    #[test]
+    fn a_batch_of_parsed_files_shares_the_name_table_copies_of_its_names() {
+        let text = "= Alpha =\n\nInfobox\n- Commander1: Enver Hoxha\n- Units1: 2nd Army, *1st Brigade\n";
+        let mut workspace = Workspace::default();
+        workspace.insert_files(
+            ["/w/a.txt", "/w/b.txt"]
+                .into_iter()
+                .map(|path| Arc::new(SourceFile::indexed(path.to_string(), Arc::from(text))))
+                .collect(),
+        );
+        let mut checked = 0;
+        for (_, file) in workspace.files() {
+            for listing in &file.facts.listings {
+                let names = std::iter::once(&listing.name).chain(&listing.parents);
+                for name in names {
+                    let stored = workspace.entities.interned(name).expect("a known name");
+                    assert!(Arc::ptr_eq(name, stored), "{name} is the table's copy");
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 2 * 4, "three listings and one parent per file");
     }
 
     #[test]

@@ -17,9 +17,13 @@ use crate::syntax::TextRange;
 /// the file's path, so that every spelling of one file (`%28` or `(`, `%C3%87` or `%c3%87`,
 /// as editors differ) is one document; any other URI as it is.
 pub(crate) fn document_key(uri: &lsp::Uri) -> String {
-    uri.to_file_path()
-        .and_then(lsp::Uri::from_file_path)
-        .map_or_else(|| uri.as_str().to_string(), |canonical| canonical.as_str().to_string())
+    uri.to_file_path().and_then(|path| file_key(&path)).unwrap_or_else(|| uri.as_str().to_string())
+}
+
+/// The key of a file on disk: the URI the server makes from its path (`None` for a path no
+/// URI can name).
+pub(crate) fn file_key(path: &std::path::Path) -> Option<String> {
+    lsp::Uri::from_file_path(path).map(|uri| uri.as_str().to_string())
 }
 
 /// A text with what is needed to convert positions in it: a line index for documents being

@@ -15,6 +15,7 @@ use tower_lsp_server::{Bounded, NotCancellable, OngoingProgress};
 use crate::cache::FactsCache;
 use crate::index::SourceFile;
 use crate::index::config::Config;
+use crate::lsp::convert::file_key;
 use crate::lsp::server::Server;
 use crate::lsp::state::State;
 
@@ -72,7 +73,7 @@ impl Server {
         // before `b/c`, `%20` for a space): each entity keeps its listings by key, so a batch
         // that comes after the files merged so far is appended to them, not merged into them.
         let mut paths = paths;
-        paths.sort_by_cached_key(|path| lsp::Uri::from_file_path(path).map(|uri| uri.as_str().to_string()));
+        paths.sort_by_cached_key(|path| file_key(path));
         if reconcile {
             self.drop_non_members(&roots, &paths);
         }
@@ -147,10 +148,7 @@ impl Server {
     /// Files of `roots` in the workspace but not among `members` leave it (open documents
     /// stay: the editor holds them).
     fn drop_non_members(&self, roots: &[PathBuf], members: &[PathBuf]) {
-        let members: std::collections::HashSet<String> = members
-            .iter()
-            .filter_map(|path| lsp::Uri::from_file_path(path).map(|uri| uri.as_str().to_string()))
-            .collect();
+        let members: std::collections::HashSet<String> = members.iter().filter_map(|path| file_key(path)).collect();
         let mut state = self.state.lock();
         for root in roots {
             let Some(root_uri) = lsp::Uri::from_file_path(root) else { continue };
@@ -214,8 +212,7 @@ fn facts_indexed(
     path: &std::path::Path,
     text_hash: u64,
 ) -> Option<crate::index::FileFacts> {
-    let key = lsp::Uri::from_file_path(path)?;
-    let file = workspace.file(workspace.file_id(key.as_str())?)?;
+    let file = workspace.file(workspace.file_id(&file_key(path)?)?)?;
     (crate::index::shard::content_hash(&file.text) == text_hash).then(|| file.facts.clone())
 }
 
@@ -223,9 +220,7 @@ fn facts_indexed(
 /// them.
 fn read_and_parse(paths: &[PathBuf], cache: Option<&FactsCache>) -> Vec<Result<Arc<SourceFile>, String>> {
     crate::cache::index_paths_with_cache(paths, cache, |path| {
-        lsp::Uri::from_file_path(path)
-            .map(|uri| uri.as_str().to_string())
-            .ok_or_else(|| format!("{}: not a valid file URI", path.display()))
+        file_key(path).ok_or_else(|| format!("{}: not a valid file URI", path.display()))
     })
 }
 
