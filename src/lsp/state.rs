@@ -229,35 +229,38 @@ impl State {
 
     /// [`State::merge_indexed`], calling `meanwhile(attempt)` between a slice's merge into a
     /// copy and the copy's swap: where a keystroke can come (tests make one come there).
-    fn merge_indexed_with(state: &Mutex<State>, files: Vec<Arc<SourceFile>>, meanwhile: &dyn Fn(usize)) {
-        let mut rest = &files[..];
-        while !rest.is_empty() {
+    fn merge_indexed_with(state: &Mutex<State>, mut files: Vec<Arc<SourceFile>>, meanwhile: &dyn Fn(usize)) {
+        // The files are handed on, never cloned: a file the workspace alone holds has its
+        // names replaced by the name table's copies (see `Workspace::insert_files`), and a
+        // second handle would keep 50,000 articles' own copies of every name alive.
+        while !files.is_empty() {
             {
                 // The rest of the batch at once: merging slices costs a 50,000-article start a
                 // third more (each slice looks its names up again).
                 let mut locked = state.lock();
                 if locked.open.is_empty() {
-                    locked.insert_indexed(rest.to_vec());
+                    locked.insert_indexed(std::mem::take(&mut files));
                     return;
                 }
             }
-            let (slice, after) = rest.split_at(MERGE_SLICE.min(rest.len()));
-            State::merge_slice_off_the_lock(state, slice.to_vec(), meanwhile);
-            rest = after;
+            let after = files.split_off(MERGE_SLICE.min(files.len()));
+            let slice = std::mem::replace(&mut files, after);
+            State::merge_slice_off_the_lock(state, slice, meanwhile);
         }
     }
 
     /// Merges files into a copy of the workspace, put in place if no keystroke changed the
     /// workspace meanwhile (else tried once more, then done under the lock).
-    fn merge_slice_off_the_lock(state: &Mutex<State>, files: Vec<Arc<SourceFile>>, meanwhile: &dyn Fn(usize)) {
+    fn merge_slice_off_the_lock(state: &Mutex<State>, mut files: Vec<Arc<SourceFile>>, meanwhile: &dyn Fn(usize)) {
         for attempt in 0..2 {
             let (base, fresh) = {
                 let state = state.lock();
-                (state.workspace.clone(), state.not_open(files.clone()))
+                (state.workspace.clone(), state.not_open(std::mem::take(&mut files)))
             };
             if fresh.is_empty() {
                 return;
             }
+            let paths: Vec<String> = fresh.iter().map(|file| file.path.clone()).collect();
             let mut merged = Workspace::clone(&base);
             merged.insert_files(fresh);
             meanwhile(attempt);
@@ -267,6 +270,8 @@ impl State {
                 state.epoch += 1;
                 return;
             }
+            // A keystroke came first: the files are taken back from the copy, which goes.
+            files = paths.iter().filter_map(|path| merged.file(merged.file_id(path)?).cloned()).collect();
         }
         state.lock().insert_indexed(files);
     }
@@ -443,6 +448,7 @@ mod tests {
             assert!(workspace.entity(&last).is_some(), "the last keystroke kept ({busy_attempts} busy attempts)");
             assert_eq!(state.version("file:///w/b.txt"), Some(1 + busy_attempts as i32));
             assert!(workspace.consistency_report().is_empty(), "{:?}", workspace.consistency_report());
+            assert_eq!(workspace.names_not_shared(), 0, "the files' names are the table's copies");
         }
     }
 
@@ -471,6 +477,7 @@ mod tests {
                 snapshot_before.workspace.entity("Enver Hoxha").is_none(),
                 "a snapshot taken before stays as it was"
             );
+            assert_eq!(workspace.names_not_shared(), 0, "the files' names are the table's copies (open: {open})");
         }
     }
 }
