@@ -59,13 +59,38 @@ pub struct Listing {
     pub name: Arc<str>,
     pub kind: EntityKind,
     pub range: TextRange,
-    /// The key without its side number: `Commander`. The usual spellings share one static
-    /// copy (a listing is the index's most numerous object: no allocation of its own).
-    pub key: Arc<str>,
+    /// The key without its side number: `Commander`.
+    pub key: KeyName,
     pub side: Option<u8>,
     /// For units: the names of the units this one is nested under, outermost first.
     /// The names share the parents' own listings' copies.
-    pub parents: Vec<Arc<str>>,
+    pub parents: Box<[Arc<str>]>,
+}
+
+/// An infobox key as written, without its side number (`Commander`). A listing is the
+/// index's most numerous object (19 per article), so the key is one pointer wide and the
+/// usual spellings share one static copy: a listing has no allocation of its own.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct KeyName(Arc<String>);
+
+impl std::ops::Deref for KeyName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for KeyName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl std::fmt::Display for KeyName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
 }
 
 /// A See-also item: a name of another article.
@@ -93,11 +118,17 @@ pub struct FileFacts {
     pub date: Option<(String, Option<DateRange>)>,
     pub place: Option<String>,
     pub result: Option<String>,
-    /// The first sentence of the first paragraph.
-    pub first_sentence: Option<String>,
+    /// Where the first sentence of the first paragraph stands (a range, not a copy: it is
+    /// the text's own words). [`FileFacts::first_sentence`] reads it.
+    pub first_sentence: Option<TextRange>,
 }
 
 impl FileFacts {
+    /// The first sentence of the first paragraph of `text`, the text these facts are of.
+    pub fn first_sentence<'t>(&self, text: &'t str) -> Option<&'t str> {
+        self.first_sentence.and_then(|range| text.get(range.start()..range.end()))
+    }
+
     /// Every name the article goes by: title first, then aliases.
     pub fn article_names(&self) -> impl Iterator<Item = &str> {
         self.title.iter().map(|(title, _)| title.as_str()).chain(self.aliases.iter().map(String::as_str))
@@ -147,10 +178,12 @@ pub fn compute_facts(text: &str, document: &Document) -> FileFacts {
         .filter(|link| !link.name.is_empty())
         .collect();
     facts.first_sentence = document.paragraphs().next().and_then(|paragraph| {
-        let first = paragraph.lines.first()?.slice(text);
-        let first = strip_leading_citations(first);
-        let end = sentence_end(first);
-        Some(first[..end].trim().to_string()).filter(|sentence| !sentence.is_empty())
+        let line = *paragraph.lines.first()?;
+        // What is stripped comes off the line's start (spaces included): the rest ends the line.
+        let first = strip_leading_citations(line.slice(text));
+        let sentence = first[..sentence_end(first)].trim_end();
+        let start = line.end() - first.len();
+        (!sentence.is_empty()).then(|| TextRange::new(start, start + sentence.len()))
     });
     let own_names: Vec<String> = facts.article_names().map(str::to_string).collect();
     facts.aliases.dedup();
@@ -185,7 +218,7 @@ fn entry_facts(text: &str, entry: &InfoboxEntry, facts: &mut FileFacts) {
     if kind == EntityKind::Place {
         facts.place = Some(value());
     }
-    let key: Arc<str> = shared_key(key);
+    let key = shared_key(key);
     let mut chain: Vec<Arc<str>> = Vec::new();
     for item in &entry.items {
         let name = normalize_name(item.name.slice(text));
@@ -200,7 +233,7 @@ fn entry_facts(text: &str, entry: &InfoboxEntry, facts: &mut FileFacts) {
             range: item.name,
             key: key.clone(),
             side: entry.side,
-            parents: if kind == EntityKind::Unit { chain.clone() } else { Vec::new() },
+            parents: if kind == EntityKind::Unit { chain.as_slice().into() } else { Box::default() },
         });
         chain.push(name);
     }
@@ -208,14 +241,14 @@ fn entry_facts(text: &str, entry: &InfoboxEntry, facts: &mut FileFacts) {
 
 /// The key as written, shared with every other listing of the same spelling when it is one
 /// of the usual ones.
-fn shared_key(key: &str) -> Arc<str> {
-    static USUAL: LazyLock<Vec<Arc<str>>> = LazyLock::new(|| {
+fn shared_key(key: &str) -> KeyName {
+    static USUAL: LazyLock<Vec<KeyName>> = LazyLock::new(|| {
         ["Commander", "Combatant", "Units", "Place", "Partof", "commander", "combatant", "units", "place", "partof"]
             .into_iter()
-            .map(Arc::from)
+            .map(|key| KeyName(Arc::new(key.to_string())))
             .collect()
     });
-    USUAL.iter().find(|usual| ***usual == *key).cloned().unwrap_or_else(|| Arc::from(key))
+    USUAL.iter().find(|usual| ***usual == *key).cloned().unwrap_or_else(|| KeyName(Arc::new(key.to_string())))
 }
 
 /// `Kosovo Operation (1944)` → `Kosovo Operation`.
@@ -260,6 +293,24 @@ mod tests {
         fn a_name_normalizes_as_its_words_joined_by_single_spaces(name in "( |\u{a0}|\t|a|Č|\n){0,12}") {
             proptest::prop_assert_eq!(normalize_name(&name), name.split_whitespace().collect::<Vec<_>>().join(" "));
         }
+
+        /// The first sentence is kept as a range: it must be the text's own words, the start
+        /// of the first paragraph's first line once citation markers and spaces are dropped.
+        #[test]
+        fn the_first_sentence_is_the_start_of_the_first_line_without_citations(
+            text in r"(Title\n\n)?( |\x{a0}|\[1\]|\[c|\]|U\.S\. |A\. |x\. Y|😀|Čalović|\.|\n|word){0,16}"
+        ) {
+            let document = parse(&text);
+            let facts = compute_facts(&text, &document);
+            let expected = document.paragraphs().next().and_then(|paragraph| {
+                let first = strip_leading_citations(paragraph.lines.first()?.slice(&text));
+                Some(first[..sentence_end(first)].trim()).filter(|sentence| !sentence.is_empty())
+            });
+            proptest::prop_assert_eq!(facts.first_sentence(&text), expected);
+            if let Some(range) = facts.first_sentence {
+                proptest::prop_assert!(text.get(range.start()..range.end()).is_some(), "on char boundaries");
+            }
+        }
     }
 
     #[test]
@@ -295,7 +346,7 @@ mod tests {
                 range: crate::syntax::TextRange::new(text.len() - 15, text.len() - 1)
             }]
         );
-        assert_eq!(facts.first_sentence.as_deref(), Some("The Kosovo Operation was an offensive."));
+        assert_eq!(facts.first_sentence(text), Some("The Kosovo Operation was an offensive."));
         assert_eq!(facts.date.as_ref().and_then(|(_, range)| range.and_then(|r| r.length_in_days())), Some(38));
     }
 
@@ -307,7 +358,7 @@ mod tests {
         assert_eq!(facts.title.as_ref().map(|(name, _)| name.as_str()), Some("Belgrade offensive"));
         assert!(facts.aliases.is_empty());
         assert_eq!(
-            facts.first_sentence.as_deref(),
+            facts.first_sentence(text),
             Some("Martial planning was coordinated by Gen. Smith in the U.S. army.")
         );
     }
@@ -316,6 +367,6 @@ mod tests {
     fn a_first_sentence_after_a_wide_character_does_not_split_it() {
         // Found by the robustness property test: the word before a full stop started inside `😀`.
         let text = "Title\n\n😀. Then more.";
-        assert_eq!(compute_facts(text, &parse(text)).first_sentence.as_deref(), Some("😀. Then more."));
+        assert_eq!(compute_facts(text, &parse(text)).first_sentence(text), Some("😀. Then more."));
     }
 }

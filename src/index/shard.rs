@@ -28,7 +28,7 @@ use crate::index::facts::FileFacts;
 pub const MAGIC: [u8; 8] = *b"SEEDLSFC";
 
 /// Bump when the header or the payload's shape changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Facts computed by another release may differ even with the same shapes.
 pub const SERVER_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -231,6 +231,7 @@ pub fn facts_fit_text(facts: &FileFacts, text: &str) -> bool {
         && facts.conflict_value.is_none_or(fits)
         && facts.listings.iter().all(|listing| fits(listing.range))
         && facts.see_also.iter().all(|link| fits(link.range))
+        && facts.first_sentence.is_none_or(fits)
 }
 
 /// The `[cache]` table of `seedls.toml`, and the `cache` initialization option: whether shards
