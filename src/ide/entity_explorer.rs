@@ -126,7 +126,7 @@ pub fn entity_locations(workspace: &Workspace, kind: EntityKind, name: &str) -> 
             }
         }
         for (file, source) in workspace.files() {
-            for link in source.facts.see_also.iter().filter(|link| names.contains(&link.name)) {
+            for link in source.facts.see_also.iter().filter(|link| names.iter().any(|name| **name == *link.name)) {
                 let article_title = source.display_name().to_string();
                 locations.push(EntityLocation { file, range: link.range, article_title, key: Some("See also".into()) });
             }
@@ -208,7 +208,7 @@ fn see_also_links(workspace: &Workspace) -> HashMap<&str, BTreeSet<FileId>> {
     let mut links: HashMap<&str, BTreeSet<FileId>> = HashMap::new();
     for (file, source) in workspace.files() {
         for link in &source.facts.see_also {
-            links.entry(link.name.as_str()).or_default().insert(file);
+            links.entry(&*link.name).or_default().insert(file);
         }
     }
     links

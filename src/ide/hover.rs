@@ -85,7 +85,7 @@ pub(crate) fn role_line(source: &SourceFile, listing: &Listing) -> String {
         EntityKind::Article => "Article",
     };
     let side = listing.side.map(|side| format!(", side {side}")).unwrap_or_default();
-    let under = listing.parents.last().map(|parent| format!(" (under {parent})")).unwrap_or_default();
+    let under = source.facts.parent_of(listing).map(|parent| format!(" (under {})", parent.name)).unwrap_or_default();
     let date = source.facts.date.as_ref().map(|(date, _)| format!(", {date}")).unwrap_or_default();
     format!("{role}{side}{under} — {}{date}", source.display_name())
 }

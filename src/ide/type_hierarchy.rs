@@ -57,7 +57,8 @@ pub fn supertypes(workspace: &Workspace, item: &HierarchyItem) -> Vec<HierarchyI
         EntityKind::Unit => {
             let parents: Vec<&str> = in_name_order(
                 unit_listings(workspace, &item.name)
-                    .filter_map(|(_, listing)| listing.parents.last().map(|parent| &**parent))
+                    .filter_map(|(file, listing)| workspace.file(file)?.facts.parent_of(listing))
+                    .map(|parent| &*parent.name)
                     .filter(|parent| *parent != item.name)
                     .collect(),
             );
@@ -98,12 +99,13 @@ pub fn subtypes(workspace: &Workspace, item: &HierarchyItem) -> Vec<HierarchyIte
                 files
                     .into_iter()
                     .filter_map(|file| workspace.file(file))
-                    .flat_map(|source| source.facts.listings.iter())
-                    .filter(|listing| {
+                    .flat_map(|source| source.facts.listings.iter().map(move |listing| (&source.facts, listing)))
+                    .filter(|(facts, listing)| {
                         listing.kind == EntityKind::Unit
-                            && listing.parents.last().is_some_and(|parent| **parent == *item.name)
+                            && facts.parent_of(listing).is_some_and(|parent| *parent.name == *item.name)
                             && *listing.name != *item.name
                     })
+                    .map(|(_, listing)| listing)
                     .map(|listing| &*listing.name)
                     .collect(),
             );
@@ -708,7 +710,7 @@ mod tests {
                     }
                 }
             }
-            for top in source.facts.listings.iter().filter(|l| l.kind == EntityKind::Unit && l.parents.is_empty()) {
+            for top in source.facts.listings.iter().filter(|l| l.kind == EntityKind::Unit && l.parent.get().is_none()) {
                 for item in prepare_type_hierarchy(&workspace, file, top.range.start()) {
                     unit_tree(&workspace, &item, 1, &mut actual);
                 }

@@ -62,9 +62,34 @@ pub struct Listing {
     /// The key without its side number: `Commander`.
     pub key: KeyName,
     pub side: Option<u8>,
-    /// For units: the names of the units this one is nested under, outermost first.
-    /// The names share the parents' own listings' copies.
-    pub parents: Box<[Arc<str>]>,
+    /// For units: the listing of the unit this one is nested under, in the same file
+    /// ([`FileFacts::parent_of`]; its own parent is the next one out).
+    pub parent: ParentIndex,
+}
+
+/// Where a listing's parent stands in its file's listings, if it has one: four bytes, not a
+/// copy of the chain of names (a listing is the index's most numerous object).
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ParentIndex(u32);
+
+impl ParentIndex {
+    pub const NONE: ParentIndex = ParentIndex(u32::MAX);
+
+    /// The index, if it fits (a file with four billion listings has no parents past them).
+    pub fn new(index: usize) -> ParentIndex {
+        u32::try_from(index).ok().filter(|&index| index != u32::MAX).map_or(ParentIndex::NONE, ParentIndex)
+    }
+
+    pub fn get(self) -> Option<usize> {
+        (self != ParentIndex::NONE).then_some(self.0 as usize)
+    }
+}
+
+impl std::fmt::Debug for ParentIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.get(), f)
+    }
 }
 
 /// An infobox key as written, without its side number (`Commander`). A listing is the
@@ -96,7 +121,9 @@ impl std::fmt::Display for KeyName {
 /// A See-also item: a name of another article.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
-    pub name: String,
+    /// Shared with the workspace's name table once the file is indexed, when an article or a
+    /// listing goes by it.
+    pub name: Arc<str>,
     pub range: TextRange,
 }
 
@@ -124,6 +151,21 @@ pub struct FileFacts {
 }
 
 impl FileFacts {
+    /// The listing `listing` (one of these facts') is nested under, if any.
+    pub fn parent_of(&self, listing: &Listing) -> Option<&Listing> {
+        listing.parent.get().and_then(|index| self.listings.get(index))
+    }
+
+    /// The listings `listing` is nested under, outermost first.
+    pub fn parents_of(&self, listing: &Listing) -> Vec<&Listing> {
+        let mut parents: Vec<&Listing> =
+            std::iter::successors(self.parent_of(listing), |parent| self.parent_of(parent))
+                .take(self.listings.len())
+                .collect();
+        parents.reverse();
+        parents
+    }
+
     /// The first sentence of the first paragraph of `text`, the text these facts are of.
     pub fn first_sentence<'t>(&self, text: &'t str) -> Option<&'t str> {
         self.first_sentence.and_then(|range| text.get(range.start()..range.end()))
@@ -174,7 +216,7 @@ pub fn compute_facts(text: &str, document: &Document) -> FileFacts {
     }
     facts.see_also = document
         .see_also_items(text)
-        .map(|item| Link { name: normalize_name(item.text.slice(text)), range: item.text })
+        .map(|item| Link { name: Arc::from(normalize_name(item.text.slice(text))), range: item.text })
         .filter(|link| !link.name.is_empty())
         .collect();
     facts.first_sentence = document.paragraphs().next().and_then(|paragraph| {
@@ -219,23 +261,27 @@ fn entry_facts(text: &str, entry: &InfoboxEntry, facts: &mut FileFacts) {
         facts.place = Some(value());
     }
     let key = shared_key(key);
-    let mut chain: Vec<Arc<str>> = Vec::new();
+    // The listings (by index) of the items this one is nested in, outermost first.
+    let mut chain: Vec<usize> = Vec::new();
     for item in &entry.items {
         let name = normalize_name(item.name.slice(text));
         chain.truncate(usize::from(item.depth));
         if name.chars().count() < MIN_NAME_CHARS || !name.chars().any(char::is_alphabetic) {
             continue;
         }
-        let name: Arc<str> = Arc::from(name);
+        let parent = match chain.last() {
+            Some(&parent) if kind == EntityKind::Unit => ParentIndex::new(parent),
+            _ => ParentIndex::NONE,
+        };
+        chain.push(facts.listings.len());
         facts.listings.push(Listing {
-            name: name.clone(),
+            name: Arc::from(name),
             kind,
             range: item.name,
             key: key.clone(),
             side: entry.side,
-            parents: if kind == EntityKind::Unit { chain.as_slice().into() } else { Box::default() },
+            parent,
         });
-        chain.push(name);
     }
 }
 
@@ -322,7 +368,10 @@ mod tests {
         let listed: Vec<String> = facts
             .listings
             .iter()
-            .map(|l| format!("{}:{}:{:?}:{}", l.kind.label(), l.name, l.side, l.parents.join(">")))
+            .map(|l| {
+                let parents: Vec<&str> = facts.parents_of(l).iter().map(|parent| &*parent.name).collect();
+                format!("{}:{}:{:?}:{}", l.kind.label(), l.name, l.side, parents.join(">"))
+            })
             .collect();
         assert_eq!(
             listed,

@@ -220,8 +220,9 @@ pub fn decode_mentions(bytes: &[u8], fingerprint: u64) -> Option<Vec<(String, Ve
 }
 
 /// True if every range of the facts lies inside `text` on character boundaries, so that no
-/// later slice of the text by them can panic. A shard whose hash matches its text passes;
-/// this guards against the one that was made to match.
+/// later slice of the text by them can panic, and every listing's parent comes before it (no
+/// walk up the parents can loop). A shard whose hash matches its text passes; this guards
+/// against the one that was made to match.
 pub fn facts_fit_text(facts: &FileFacts, text: &str) -> bool {
     let fits = |range: crate::syntax::TextRange| {
         range.start <= range.end && text.is_char_boundary(range.start()) && text.is_char_boundary(range.end())
@@ -230,6 +231,11 @@ pub fn facts_fit_text(facts: &FileFacts, text: &str) -> bool {
         && facts.title_line.is_none_or(fits)
         && facts.conflict_value.is_none_or(fits)
         && facts.listings.iter().all(|listing| fits(listing.range))
+        && facts
+            .listings
+            .iter()
+            .enumerate()
+            .all(|(index, listing)| listing.parent.get().is_none_or(|parent| parent < index))
         && facts.see_also.iter().all(|link| fits(link.range))
         && facts.first_sentence.is_none_or(fits)
 }
@@ -423,9 +429,18 @@ mod tests {
         let at = text.find('–').expect("the seed has an en dash") + 1;
         inside_a_character.see_also.push(crate::index::facts::Link { name: "x".into(), range: TextRange::empty(at) });
         assert!(!facts_fit_text(&inside_a_character, &text));
-        let mut reversed = facts;
+        let mut reversed = facts.clone();
         reversed.title_line = Some(TextRange { start: 5, end: 2 });
         assert!(!facts_fit_text(&reversed, &text));
+        let mut sentence_past_the_end = facts.clone();
+        sentence_past_the_end.first_sentence = Some(TextRange::new(0, text.len() + 1));
+        assert!(!facts_fit_text(&sentence_past_the_end, &text));
+        // A parent is an earlier listing: one pointing at itself or later could make a walk
+        // up the parents loop.
+        let mut looping = facts;
+        let last = looping.listings.len() - 1;
+        looping.listings[last].parent = crate::index::facts::ParentIndex::new(last);
+        assert!(!facts_fit_text(&looping, &text), "a listing its own parent");
     }
 
     proptest! {
