@@ -721,7 +721,7 @@ mod tests {
         assert_eq!(shard_files(&setup.cache_dir).len(), 1);
         let (file, second) = index(&setup);
         assert_eq!((second.hits, second.misses, second.written), (1, 0, 0), "{second:?}");
-        assert_eq!(file.path, "kosovo");
+        assert_eq!(&*file.path, "kosovo");
         assert_eq!(file.display_name(), "Kosovo Operation (1944)");
     }
 
@@ -882,7 +882,7 @@ mod tests {
         assert_eq!((cache.stats().misses, cache.stats().written, cache.stats().dropped), (3, 0, 3));
         // The second file's text changed since: its facts are not the shard's to write.
         let queued = cache.write_deferred(|path, text_hash| {
-            let file = files.iter().find(|file| Path::new(&file.path) == path)?;
+            let file = files.iter().find(|file| Path::new(&*file.path) == path)?;
             let unchanged = shard::content_hash(&file.text) == text_hash && !file.path.ends_with("article-1.txt");
             unchanged.then(|| file.facts.clone())
         });

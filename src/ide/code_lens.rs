@@ -24,7 +24,7 @@ pub fn code_lenses(workspace: &Workspace, file: FileId) -> Vec<CodeLens> {
         .article_names()
         .flat_map(|name| workspace.files_mentioning(name))
         .filter(|&other| other != file)
-        .filter_map(|other| Some((workspace.file(other)?.path.as_str(), other)))
+        .filter_map(|other| Some((workspace.file(other)?.path.as_ref(), other)))
         .collect();
     linking.sort_unstable();
     linking.dedup();

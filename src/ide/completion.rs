@@ -355,7 +355,7 @@ fn offered_kind(
 /// Nothing walks all the listings of an entity listed in thousands of articles.
 fn entity_detail(workspace: &Workspace, entity: &crate::index::Entity, kind: EntityKind) -> String {
     if let Some(&article) = entity.articles.first() {
-        return format!("Article — {}", workspace.file(article).map_or("", |source| source.path.as_str()));
+        return format!("Article — {}", workspace.file(article).map_or("", |source| source.path.as_ref()));
     }
     let Some(&(first_file, _)) = entity.listings.first() else {
         return kind.label().to_string();

@@ -105,7 +105,7 @@ pub fn annotations(workspace: &Workspace, file: FileId) -> Option<ArticleAnnotat
         })
         .collect();
     Some(ArticleAnnotations {
-        path: source.path.clone(),
+        path: source.path.to_string(),
         title: source.facts.title.as_ref().map(|(title, _)| title.clone()),
         text,
         annotations,
@@ -240,7 +240,7 @@ mod tests {
     fn check(fixture: &str, expect: Expect) {
         let fixture = Fixture::parse(fixture);
         let mut files: Vec<(String, FileId)> =
-            fixture.workspace.files().map(|(id, file)| (file.path.clone(), id)).collect();
+            fixture.workspace.files().map(|(id, file)| (file.path.to_string(), id)).collect();
         files.sort();
         let (_, file) = &files[0];
         let article = annotations(&fixture.workspace, *file).expect("file");

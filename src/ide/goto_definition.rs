@@ -60,8 +60,8 @@ pub(crate) fn definitions_of(
     // The entity's listings are kept by path then position: this file's are one run of them,
     // found by binary search, and the others are the first ones outside that run.
     let (file, offset) = from.unzip();
-    let here_path = file.and_then(|file| workspace.file(file)).map(|source| source.path.as_str());
-    let path_of = |id: FileId| workspace.file(id).map_or("", |source| source.path.as_str());
+    let here_path = file.and_then(|file| workspace.file(file)).map(|source| source.path.as_ref());
+    let path_of = |id: FileId| workspace.file(id).map_or("", |source| source.path.as_ref());
     let (run_start, run_end) = match here_path {
         Some(here) => (
             entity.listings.partition_point(|&(id, _)| path_of(id) < here),
@@ -151,7 +151,7 @@ mod tests {
         let (file, offset) = fixture.cursor();
         let targets = goto_definition(&fixture.workspace, file, offset);
         let paths: Vec<&str> =
-            targets.iter().map(|target| fixture.workspace.file(target.file).unwrap().path.as_str()).collect();
+            targets.iter().map(|target| fixture.workspace.file(target.file).unwrap().path.as_ref()).collect();
         let expected: Vec<String> = (0..OTHER_LISTINGS).map(|index| format!("/a{index:03}.txt")).collect();
         assert_eq!(paths, expected);
     }

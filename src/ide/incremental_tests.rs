@@ -126,7 +126,7 @@ fn fresh(workspace: &Workspace, aliases_on: bool) -> Workspace {
     let (aliases, ignored) = alias_rules(aliases_on);
     fresh.set_name_rules(aliases, ignored);
     let mut files: Vec<(String, Arc<str>)> =
-        workspace.files().map(|(_, file)| (file.path.clone(), file.text.clone())).collect();
+        workspace.files().map(|(_, file)| (file.path.to_string(), file.text.clone())).collect();
     files.sort();
     for (path, text) in files {
         fresh.set_file(&path, text);
@@ -153,10 +153,10 @@ fn sample_offsets(text: &str) -> Vec<usize> {
 
 /// Every feature's answer on every file, with paths in place of file ids.
 fn answers(workspace: &Workspace) -> String {
-    let path = |id: FileId| workspace.file(id).map_or("?".to_string(), |file| file.path.clone());
+    let path = |id: FileId| workspace.file(id).map_or("?".to_string(), |file| file.path.to_string());
     let place = |id: FileId, range: TextRange| format!("{}@{}..{}", path(id), range.start, range.end);
     let mut files: BTreeMap<String, FileId> =
-        workspace.files().map(|(id, file)| (file.path.clone(), id)).collect::<BTreeMap<_, _>>();
+        workspace.files().map(|(id, file)| (file.path.to_string(), id)).collect::<BTreeMap<_, _>>();
     let mut out = String::new();
     for (name, id) in std::mem::take(&mut files) {
         let source = workspace.file(id).expect("listed");

@@ -33,7 +33,7 @@ pub fn find_references(
         // Each name's occurrences come by path; several names' are merged the same way.
         let mut keyed: Vec<(PathAndRange<'_>, (FileId, TextRange))> = found
             .iter()
-            .filter_map(|&(file, range)| Some(((workspace.file(file)?.path.as_str(), range), (file, range))))
+            .filter_map(|&(file, range)| Some(((workspace.file(file)?.path.as_ref(), range), (file, range))))
             .collect();
         keyed.sort_unstable_by_key(|(key, _)| *key);
         keyed.dedup_by_key(|(key, _)| *key);

@@ -139,7 +139,7 @@ fn exercise(first: &str, second: &str, offset_step: usize) {
         );
     }
     let _ = ide::symbols::workspace_symbols(&workspace, "kos", 10);
-    assert_eq!(workspace.file(FileId(1)).map(|f| f.path.as_str()), Some("/b.txt"));
+    assert_eq!(workspace.file(FileId(1)).map(|f| f.path.as_ref()), Some("/b.txt"));
 }
 
 proptest! {

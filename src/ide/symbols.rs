@@ -153,7 +153,7 @@ pub fn workspace_symbols(workspace: &Workspace, query: &str, limit: usize) -> Ve
                 range: *range,
                 container: None,
             };
-            articles.push((source.path.as_str(), symbol));
+            articles.push((source.path.as_ref(), symbol));
         }
     }
     articles.sort_by_key(|(path, _)| *path);

@@ -219,7 +219,7 @@ fn first_article_named(workspace: &Workspace, name: &str) -> Option<FileId> {
 }
 
 fn title_order(workspace: &Workspace, a: FileId, b: FileId) -> std::cmp::Ordering {
-    let key = |file: FileId| workspace.file(file).map(|source| (source.display_name(), source.path.as_str()));
+    let key = |file: FileId| workspace.file(file).map(|source| (source.display_name(), source.path.as_ref()));
     key(a).cmp(&key(b))
 }
 
@@ -695,7 +695,7 @@ mod tests {
             workspace.set_file(&name, std::sync::Arc::from(text));
         }
         let mut files: Vec<(FileId, String)> =
-            workspace.files().map(|(file, source)| (file, source.path.clone())).collect();
+            workspace.files().map(|(file, source)| (file, source.path.to_string())).collect();
         files.sort_by(|a, b| a.1.cmp(&b.1));
         let mut actual = String::new();
         for (file, path) in files {

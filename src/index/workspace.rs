@@ -38,7 +38,7 @@ pub struct FileId(pub u32);
 #[derive(Debug)]
 pub struct SourceFile {
     /// The key the edge uses for the file (a URI or a path).
-    pub path: String,
+    pub path: Arc<str>,
     pub text: Arc<str>,
     pub facts: FileFacts,
     /// Kept for files being edited; parsed again on demand for the rest, whose trees would
@@ -51,13 +51,13 @@ impl SourceFile {
     pub fn new(path: String, text: Arc<str>) -> SourceFile {
         let document = parse(&text);
         let facts = compute_facts(&text, &document);
-        SourceFile { path, text, facts, document: Some(Box::new(document)) }
+        SourceFile { path: Arc::from(path), text, facts, document: Some(Box::new(document)) }
     }
 
     /// A file known from disk: its facts are kept, its tree is not.
     pub fn indexed(path: String, text: Arc<str>) -> SourceFile {
         let facts = compute_facts(&text, &parse(&text));
-        SourceFile { path, text, facts, document: None }
+        SourceFile { path: Arc::from(path), text, facts, document: None }
     }
 
     /// The file's tree: the kept one, or a fresh parse (parsing never fails).
@@ -79,7 +79,7 @@ impl SourceFile {
     /// A file known from disk whose facts were computed before (the on-disk cache,
     /// `index::shard`): no parse. The facts must be those of this very text.
     pub fn with_facts(path: String, text: Arc<str>, facts: FileFacts) -> SourceFile {
-        SourceFile { path, text, facts, document: None }
+        SourceFile { path: Arc::from(path), text, facts, document: None }
     }
 }
 
@@ -208,7 +208,7 @@ impl Workspace {
         files.retain(|file| seen.insert(file.path.clone()));
         files.reverse();
         let (new, known): (Vec<Arc<SourceFile>>, Vec<Arc<SourceFile>>) =
-            files.into_iter().partition(|file| !self.ids.contains_key(file.path.as_str()));
+            files.into_iter().partition(|file| !self.ids.contains_key(file.path.as_ref()));
         for file in known {
             self.insert_parsed(file);
         }
@@ -229,9 +229,9 @@ impl Workspace {
         }
         // Paths ascending and after every path so far: ids follow paths, and each entity's new
         // articles and listings (gathered below in id order) go after its old ones as they are.
-        let in_order = self.last_path_in_order.as_deref().is_some_and(|last| last < files[0].path.as_str())
+        let in_order = self.last_path_in_order.as_deref().is_some_and(|last| last < files[0].path.as_ref())
             && files.windows(2).all(|pair| pair[0].path < pair[1].path);
-        self.last_path_in_order = if in_order { files.last().map(|file| Arc::from(file.path.as_str())) } else { None };
+        self.last_path_in_order = if in_order { files.last().map(|file| file.path.clone()) } else { None };
         let mut articles: foldhash::HashMap<Arc<str>, Vec<FileId>> = foldhash::HashMap::default();
         let mut listings: foldhash::HashMap<Arc<str>, Vec<(FileId, u32, EntityKind)>> = foldhash::HashMap::default();
         // Each distinct name of the batch is looked up in the name table once (a large batch
@@ -240,7 +240,7 @@ impl Workspace {
         for mut file in files {
             let id = FileId(self.files.len() as u32);
             self.files.push_back(None);
-            self.ids.insert(Arc::from(file.path.as_str()), id);
+            self.ids.insert(file.path.clone(), id);
             for name in file.facts.article_names() {
                 if let Some(canonical) = self.names_of(&mut known, name).canonical.clone() {
                     let ids = articles.entry(canonical).or_default();
@@ -276,7 +276,7 @@ impl Workspace {
             let merged = if in_order {
                 Merged::Append(added)
             } else {
-                merge_sorted(&entity.articles, added, |&id| self.file(id).map_or("", |file| file.path.as_str()))
+                merge_sorted(&entity.articles, added, |&id| self.file(id).map_or("", |file| file.path.as_ref()))
             };
             if let Some(entity) = self.entities.get_mut(&name) {
                 merged.apply_to(&mut entity.articles);
@@ -293,7 +293,7 @@ impl Workspace {
                 Merged::Append(added)
             } else {
                 merge_sorted(&entity.listings, added, |&(id, index)| {
-                    (self.file(id).map_or("", |file| file.path.as_str()), index)
+                    (self.file(id).map_or("", |file| file.path.as_ref()), index)
                 })
             };
             if let Some(entity) = self.entities.get_mut(&name) {
@@ -389,12 +389,12 @@ impl Workspace {
     }
 
     fn insert_parsed(&mut self, mut file: Arc<SourceFile>) -> FileId {
-        let (id, old) = match self.ids.get(file.path.as_str()) {
+        let (id, old) = match self.ids.get(file.path.as_ref()) {
             Some(&id) => (id, self.file(id).cloned()),
             None => {
                 let id = FileId(self.files.len() as u32);
                 self.files.push_back(None);
-                self.ids.insert(Arc::from(file.path.as_str()), id);
+                self.ids.insert(file.path.clone(), id);
                 self.note_path_order(&file.path);
                 (id, None)
             }
@@ -554,7 +554,7 @@ impl Workspace {
             let Some(source) = self.file(listing_ref.0) else { continue };
             let Some(listing) = source.facts.listings.get(listing_ref.1 as usize) else { continue };
             let day = source.facts.date.as_ref().and_then(|(_, range)| range.as_ref()).map(|range| range.start);
-            let key = (day.is_none(), day, source.display_name(), source.path.as_str(), listing.range.start());
+            let key = (day.is_none(), day, source.display_name(), source.path.as_ref(), listing.range.start());
             if best.len() == count && best.peek().is_some_and(|worst| key >= worst.0) {
                 continue;
             }
@@ -625,7 +625,7 @@ impl Workspace {
 
     /// The path of a file, or `path` for the file `id` being contributed (not yet stored).
     fn path_of<'a>(&'a self, other: FileId, id: FileId, path: &'a str) -> &'a str {
-        if other == id { path } else { self.file(other).map_or("", |file| file.path.as_str()) }
+        if other == id { path } else { self.file(other).map_or("", |file| file.path.as_ref()) }
     }
 
     /// Takes a file's facts out of the entities. Returns the names left with nothing; they
@@ -729,7 +729,7 @@ impl Workspace {
             .iter()
             .collect::<Vec<_>>()
             .par_iter()
-            .map(|file| file.as_ref().map(|file| (file.path.as_str(), crate::index::shard::content_hash(&file.text))))
+            .map(|file| file.as_ref().map(|file| (file.path.as_ref(), crate::index::shard::content_hash(&file.text))))
             .collect();
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         hasher.update(&(texts.len() as u64).to_le_bytes());
@@ -834,7 +834,7 @@ impl Workspace {
         let mut files: Vec<(&str, FileId)> = index
             .files_mentioning(self.rules.canonical(name))
             .iter()
-            .filter_map(|&id| Some((self.file(FileId(id))?.path.as_str(), FileId(id))))
+            .filter_map(|&id| Some((self.file(FileId(id))?.path.as_ref(), FileId(id))))
             .collect();
         files.sort_unstable();
         files.into_iter().map(|(_, id)| id).collect()
@@ -892,13 +892,13 @@ impl Workspace {
                     let mut listings: Vec<(String, u32)> = entity
                         .listings
                         .iter()
-                        .filter_map(|&(file, index)| Some((workspace.file(file)?.path.clone(), index)))
+                        .filter_map(|&(file, index)| Some((workspace.file(file)?.path.to_string(), index)))
                         .collect();
                     listings.sort();
                     let articles: Vec<&str> = workspace
                         .articles_in_order(entity)
                         .iter()
-                        .filter_map(|&id| Some(workspace.file(id)?.path.as_str()))
+                        .filter_map(|&id| Some(workspace.file(id)?.path.as_ref()))
                         .collect();
                     (name.to_string(), format!("{:?} listings {listings:?} articles {articles:?}", entity.kind()))
                 })
@@ -921,7 +921,7 @@ impl Workspace {
                 .entries()
                 .map(|(name, files)| {
                     let mut paths: Vec<String> =
-                        files.iter().filter_map(|&id| Some(workspace.file(FileId(id))?.path.clone())).collect();
+                        files.iter().filter_map(|&id| Some(workspace.file(FileId(id))?.path.to_string())).collect();
                     paths.sort();
                     (name.to_string(), paths)
                 })
@@ -1098,14 +1098,14 @@ mod tests {
             let mut expected: Vec<(&str, TextRange)> = Vec::new();
             for (id, file) in ws.files() {
                 for mention in ws.mentions(id).iter().filter(|mention| *mention.name == *name) {
-                    expected.push((file.path.as_str(), mention.range));
+                    expected.push((file.path.as_ref(), mention.range));
                 }
             }
             expected.sort();
             let actual: Vec<(&str, TextRange)> = ws
                 .occurrences(&name)
                 .into_iter()
-                .map(|(id, range)| (ws.file(id).unwrap().path.as_str(), range))
+                .map(|(id, range)| (ws.file(id).unwrap().path.as_ref(), range))
                 .collect();
             assert_eq!(actual, expected, "{name}");
         }
@@ -1164,7 +1164,7 @@ mod tests {
         let mut lines: Vec<String> = workspace
             .entities()
             .map(|(name, entity)| {
-                let path = |id: FileId| workspace.file(id).map_or("?", |file| file.path.as_str()).to_string();
+                let path = |id: FileId| workspace.file(id).map_or("?", |file| file.path.as_ref()).to_string();
                 let listings: Vec<String> =
                     entity.listings.iter().map(|&(id, index)| format!("{}#{index}", path(id))).collect();
                 let articles: Vec<String> = entity.articles.iter().map(|&id| path(id)).collect();
@@ -1206,11 +1206,11 @@ mod tests {
         }
         let hoxha = batched.entity("Enver Hoxha").expect("listed");
         let paths: Vec<&str> =
-            hoxha.listings.iter().map(|&(id, _)| batched.file(id).expect("a file").path.as_str()).collect();
+            hoxha.listings.iter().map(|&(id, _)| batched.file(id).expect("a file").path.as_ref()).collect();
         assert_eq!(paths, ["/w/a.txt", "/w/b.txt", "/w/c.txt", "/w/c.txt", "/w/e.txt", "/w/g.txt"]);
         let beta = batched.entity("Beta").expect("an article");
         let paths: Vec<&str> =
-            beta.articles.iter().map(|&id| batched.file(id).expect("a file").path.as_str()).collect();
+            beta.articles.iter().map(|&id| batched.file(id).expect("a file").path.as_ref()).collect();
         assert_eq!(paths, ["/w/c.txt", "/w/e.txt", "/w/h.txt"]);
         assert!(batched.consistency_report().is_empty(), "{:?}", batched.consistency_report());
     }

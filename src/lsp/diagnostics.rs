@@ -186,7 +186,7 @@ pub(crate) fn workspace_report(
         .map(|previous| (convert::document_key(&previous.uri), previous.value))
         .collect();
     let mut files: Vec<(FileId, String)> =
-        snapshot.workspace.files().map(|(file, source)| (file, source.path.clone())).collect();
+        snapshot.workspace.files().map(|(file, source)| (file, source.path.to_string())).collect();
     files.sort_by(|a, b| a.1.cmp(&b.1));
     let mut items = Vec::with_capacity(files.len());
     for (index, (file, key)) in files.into_iter().enumerate() {

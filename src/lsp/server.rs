@@ -117,7 +117,7 @@ impl Server {
                 let keys: Vec<String> = state
                     .workspace()
                     .files()
-                    .map(|(_, file)| file.path.clone())
+                    .map(|(_, file)| file.path.to_string())
                     .filter(|key| !state.is_open(key))
                     .collect();
                 (state.flags, state.scope(), keys)

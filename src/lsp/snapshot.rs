@@ -53,7 +53,7 @@ impl Snapshot {
     /// else one that converts by scanning (answers across thousands of files keep nothing).
     pub(crate) fn line_map(&self, file: FileId) -> Option<LineMap> {
         let source = self.workspace.file(file)?;
-        if let Some(view) = self.open.get(&source.path)
+        if let Some(view) = self.open.get(&*source.path)
             && Arc::ptr_eq(&view.line_map.text, &source.text)
         {
             return Some(view.line_map.clone());

@@ -210,7 +210,7 @@ impl State {
 
     /// The files the editor does not hold open (its text wins over the disk's).
     fn not_open(&self, files: Vec<Arc<SourceFile>>) -> Vec<Arc<SourceFile>> {
-        files.into_iter().filter(|file| !self.open.contains_key(&file.path)).collect()
+        files.into_iter().filter(|file| !self.open.contains_key(&*file.path)).collect()
     }
 
     /// A batch of indexed files, merged into the workspace. While documents are open it goes
@@ -260,7 +260,7 @@ impl State {
             if fresh.is_empty() {
                 return;
             }
-            let paths: Vec<String> = fresh.iter().map(|file| file.path.clone()).collect();
+            let paths: Vec<String> = fresh.iter().map(|file| file.path.to_string()).collect();
             let mut merged = Workspace::clone(&base);
             merged.insert_files(fresh);
             meanwhile(attempt);
@@ -280,7 +280,7 @@ impl State {
     pub(crate) fn closed_files_under(&self, prefix: &str) -> Vec<String> {
         self.workspace
             .files()
-            .map(|(_, file)| file.path.clone())
+            .map(|(_, file)| file.path.to_string())
             .filter(|path| path.starts_with(prefix) && !self.open.contains_key(path))
             .collect()
     }

@@ -28,7 +28,7 @@ pub(super) fn check(workspace: &Workspace, file: FileId, out: &mut Vec<Diagnosti
             .filter(|other| {
                 other.facts.title.as_ref().is_some_and(|(other_title, _)| other_title.eq_ignore_ascii_case(title))
             })
-            .map(|other| other.path.as_str())
+            .map(|other| other.path.as_ref())
             .collect();
         others.sort_unstable();
         if !others.is_empty() {
