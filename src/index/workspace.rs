@@ -421,17 +421,18 @@ impl Workspace {
     /// The entity of a name (added if new, as [`Workspace::contribute`] does) and the
     /// table's copies of it, remembered in `known` for the rest of a batch.
     fn names_of<'a>(&mut self, known: &'a mut foldhash::HashMap<Arc<str>, Names>, name: &str) -> &'a Names {
-        if !known.contains_key(name) {
-            self.ensure_entity(name);
-            let canonical = self.rules.canonical(name);
-            let stored = self.entities.interned(name).cloned();
-            let names = Names {
-                canonical: if canonical == name { stored.clone() } else { self.entities.interned(canonical).cloned() },
-                stored,
-            };
-            known.insert(Arc::from(name), names);
+        // One hash of the name for a name seen before in the batch (most are), one lookup in
+        // the table for the rest.
+        if known.contains_key(name) {
+            return &known[name];
         }
-        &known[name]
+        let canonical = self.ensure_entity(name);
+        let stored = if self.rules.canonical(name) == name {
+            Some(canonical.clone())
+        } else {
+            self.entities.interned(name).cloned()
+        };
+        known.entry(Arc::from(name)).or_insert(Names { stored, canonical: Some(canonical) })
     }
 
     /// Makes the file's listings share the name table's copy of each name.
@@ -672,18 +673,20 @@ impl Workspace {
         }
     }
 
-    /// Adds the entity of a name (under its canonical spelling) if it has none yet. A name
-    /// already there is only looked up: its slot is not copied out of the snapshots sharing it.
-    fn ensure_entity(&mut self, name: &str) {
+    /// Adds the entity of a name (under its canonical spelling) if it has none yet, and gives
+    /// the table's copy of the canonical name. A name already there is only looked up: its
+    /// slot is not copied out of the snapshots sharing it.
+    fn ensure_entity(&mut self, name: &str) -> Arc<str> {
         let canonical = self.rules.canonical(name);
-        if self.entities.get(canonical).is_some() {
-            return;
+        if let Some(stored) = self.entities.interned(canonical) {
+            return stored.clone();
         }
         let canonical = canonical.to_string();
         self.entities.get_or_insert(&canonical);
         self.names_generation += 1;
         let stored = self.entities.interned(&canonical).expect("just added").clone();
         self.mentions.name_added(&stored);
+        stored
     }
 
     /// The patterns that stand for a name: itself and its alias spellings.
