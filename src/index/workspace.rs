@@ -852,15 +852,18 @@ impl Workspace {
     pub fn articles_named(&self, name: &str) -> &[FileId] {
         self.entity(name).map_or(&[], |entity| &entity.articles)
     }
-    /// How many listing names, and See-also names the table knows, of the files are their
-    /// own copies instead of the name table's: each is memory a large workspace pays up to
+    /// How many listing names (alias spellings aside), and See-also names the table knows, of
+    /// the files are their own copies instead of the name table's: each is memory a large workspace pays up to
     /// 950,000 times over (tests keep it 0).
     #[cfg(test)]
     pub(crate) fn names_not_shared(&self) -> usize {
         let not_shared =
             |name: &Arc<str>| !self.entities.interned(name).is_some_and(|stored| Arc::ptr_eq(name, stored));
-        let listings =
-            self.files().flat_map(|(_, file)| &file.facts.listings).filter(|listing| not_shared(&listing.name));
+        // An alias spelling has no copy in the table: its entity is the canonical name's.
+        let listings = self
+            .files()
+            .flat_map(|(_, file)| &file.facts.listings)
+            .filter(|listing| self.rules.canonical(&listing.name) == &*listing.name && not_shared(&listing.name));
         let links = self
             .files()
             .flat_map(|(_, file)| &file.facts.see_also)
@@ -1246,40 +1249,75 @@ mod tests {
             ("/w/b.txt", article("Beta", "Enver Hoxha, Mehmet Shehu", "Enver Hoxha in Kosovo.")),
             ("/w/d.txt", article("Delta", "Enver Hoxha", "Beta again.")),
         ];
-        // Paths before, between and after the ones there; one file lists a name twice.
+        // Paths before, between and after the ones there; one file lists a name twice; with
+        // aliases, a second spelling of one entity (its listings join the other's in order).
         let batch = [
-            ("/w/e.txt", article("Epsilon", "Mehmet Shehu", "Nothing.")),
+            ("/w/e.txt", article("Epsilon", "Mehmet Shehu, Hoxha", "Nothing.")),
             ("/w/a.txt", article("Alpha", "Enver Hoxha, Enver Hoxha", "Delta and Beta.")),
-            ("/w/c.txt", article("Beta", "Tito", "A second Beta.")),
+            ("/w/c.txt", article("Beta", "Tito, Hoxha", "A second Beta.")),
         ];
+        for aliases in [false, true] {
+            let mut batched = Workspace::default();
+            let mut one_by_one = Workspace::default();
+            if aliases {
+                for workspace in [&mut batched, &mut one_by_one] {
+                    workspace.set_name_rules(vec![("Hoxha".into(), "Enver Hoxha".into())], Vec::new());
+                }
+            }
+            for (path, text) in &first {
+                batched.set_indexed_file(path, Arc::from(text.as_str()));
+                one_by_one.set_indexed_file(path, Arc::from(text.as_str()));
+            }
+            // A stale text of `/w/e.txt` first: the batch's own later one wins.
+            let stale = Arc::new(SourceFile::indexed("/w/e.txt".to_string(), Arc::from("= Stale =\n")));
+            batched.insert_files(
+                std::iter::once(stale)
+                    .chain(
+                        batch.iter().map(|(path, text)| {
+                            Arc::new(SourceFile::indexed(path.to_string(), Arc::from(text.as_str())))
+                        }),
+                    )
+                    .collect(),
+            );
+            for (path, text) in &batch {
+                one_by_one.set_indexed_file(path, Arc::from(text.as_str()));
+            }
+            assert_eq!(described(&batched), described(&one_by_one), "aliases: {aliases}");
+            assert!(batched.consistency_report().is_empty(), "{:?}", batched.consistency_report());
+            assert_eq!(batched.files_mentioning("Enver Hoxha"), one_by_one.files_mentioning("Enver Hoxha"));
+            let hoxha = batched.entity("Enver Hoxha").expect("listed");
+            assert_eq!(hoxha.listings.len(), if aliases { 6 } else { 4 }, "aliases: {aliases}");
+            let names: Vec<&str> = batched.entities().map(|(name, _)| name).collect();
+            assert_eq!(names.contains(&"Hoxha"), !aliases, "an alias is no entity of its own");
+            assert_eq!(batched.entity("Beta").expect("an article").articles.len(), 2);
+            assert!(batched.entity("Stale").is_none(), "the later text of a path given twice wins");
+            assert_eq!(batched.file_count(), 5);
+            assert_eq!(batched.names_not_shared(), 0, "aliases: {aliases}");
+        }
+    }
+
+    #[test]
+    fn a_batch_in_path_order_lists_two_spellings_of_one_entity_in_file_order() {
+        // Appended, not merged: the alias's listings must not go after the canonical name's.
+        let text = |commander: &str| format!("= T =\n\nInfobox\n- Commander1: {commander}\n");
+        let files = [("/w/a.txt", "Enver Hoxha"), ("/w/b.txt", "Hoxha"), ("/w/c.txt", "Enver Hoxha")];
         let mut batched = Workspace::default();
         let mut one_by_one = Workspace::default();
-        for (path, text) in &first {
-            batched.set_indexed_file(path, Arc::from(text.as_str()));
-            one_by_one.set_indexed_file(path, Arc::from(text.as_str()));
+        for workspace in [&mut batched, &mut one_by_one] {
+            workspace.set_name_rules(vec![("Hoxha".into(), "Enver Hoxha".into())], Vec::new());
         }
-        // A stale text of `/w/e.txt` first: the batch's own later one wins.
-        let stale = Arc::new(SourceFile::indexed("/w/e.txt".to_string(), Arc::from("= Stale =\n")));
         batched.insert_files(
-            std::iter::once(stale)
-                .chain(
-                    batch
-                        .iter()
-                        .map(|(path, text)| Arc::new(SourceFile::indexed(path.to_string(), Arc::from(text.as_str())))),
-                )
+            files
+                .iter()
+                .map(|(path, name)| Arc::new(SourceFile::indexed(path.to_string(), Arc::from(text(name)))))
                 .collect(),
         );
-        for (path, text) in &batch {
-            one_by_one.set_indexed_file(path, Arc::from(text.as_str()));
+        for (path, name) in files {
+            one_by_one.set_indexed_file(path, Arc::from(text(name)));
         }
-        assert_eq!(described(&batched), described(&one_by_one));
-        assert!(batched.consistency_report().is_empty(), "{:?}", batched.consistency_report());
-        assert_eq!(batched.files_mentioning("Enver Hoxha"), one_by_one.files_mentioning("Enver Hoxha"));
-        let hoxha = batched.entity("Enver Hoxha").expect("listed");
-        assert_eq!(hoxha.listings.len(), 4);
-        assert_eq!(batched.entity("Beta").expect("an article").articles.len(), 2);
-        assert!(batched.entity("Stale").is_none(), "the later text of a path given twice wins");
-        assert_eq!(batched.file_count(), 5);
+        let listings = |workspace: &Workspace| workspace.entity("Enver Hoxha").expect("listed").listings.clone();
+        assert_eq!(listings(&batched), listings(&one_by_one));
+        assert_eq!(listings(&batched), [(FileId(0), 0), (FileId(1), 0), (FileId(2), 0)]);
     }
 
     #[test]
