@@ -31,7 +31,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use parking_lot::Mutex;
 use rayon::prelude::*;
@@ -116,6 +116,10 @@ struct Shared {
     /// Shards that found the queue full, to be written later from facts kept in memory
     /// ([`FactsCache::write_deferred`]).
     deferred: Mutex<Vec<Deferred>>,
+    /// Set when the server shuts down ([`FactsCache::stop_writing_after`]): what is still
+    /// queued then is dropped, so that a full queue (up to the whole cache of a large
+    /// workspace's first start) never holds the process open.
+    stop_at: Mutex<Option<Instant>>,
 }
 
 /// A shard not queued for want of room: which file, as it was when it was read.
@@ -126,6 +130,11 @@ struct Deferred {
 }
 
 impl Shared {
+    /// True once the writing has been stopped and its grace is over.
+    fn stopped(&self) -> bool {
+        self.stop_at.lock().is_some_and(|deadline| Instant::now() >= deadline)
+    }
+
     fn problem(&self, message: String) {
         let mut problems = self.problems.lock();
         if problems.len() < MAX_PROBLEMS {
@@ -208,6 +217,7 @@ impl FactsCache {
             queued_bytes: AtomicUsize::new(0),
             budget,
             deferred: Mutex::new(Vec::new()),
+            stop_at: Mutex::new(None),
         });
         let (sender, receiver) = mpsc::channel();
         let writer_shared = Arc::clone(&shared);
@@ -299,6 +309,9 @@ impl FactsCache {
         let deferred = std::mem::take(&mut *self.shared.deferred.lock());
         let mut queued = 0;
         for Deferred { path, stamp, text_hash } in deferred {
+            if self.shared.stop_at.lock().is_some() {
+                break;
+            }
             let Some(facts) = facts_of(&path, text_hash) else { continue };
             let key = ShardKey::of(&path);
             let Some(bytes) = shard::encode(&key.path, stamp, text_hash, &facts) else { continue };
@@ -350,6 +363,24 @@ impl FactsCache {
 
     /// Waits until every shard queued so far is written (or failed). For batch callers
     /// (`seedls check --cache`, tests, benchmarks); a server never needs to.
+    /// Stops the writing (the server is shutting down): shards still queued after `grace`
+    /// are dropped rather than written, and no deferred shard is queued any more. The next
+    /// start parses those files again and saves them then.
+    pub fn stop_writing_after(&self, grace: Duration) {
+        *self.shared.stop_at.lock() = Some(Instant::now() + grace);
+    }
+
+    /// Waits, on the caller's thread, until the writer's queue is empty or the grace given to
+    /// [`FactsCache::stop_writing_after`] is over (at once if the writing was not stopped).
+    pub fn wait_for_the_writer(&self) {
+        while self.shared.queued_bytes.load(Ordering::Relaxed) > 0 && !self.shared.stopped() {
+            if self.shared.stop_at.lock().is_none() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
     pub fn flush(&self) {
         let Some(sender) = &self.sender else {
             return;
@@ -522,9 +553,14 @@ fn run_writer(shared: &Shared, jobs: Receiver<Job>) {
         match job {
             Job::Write { file_name, bytes } => {
                 let size = bytes.len();
-                write_shard(shared, &mut folder, &mut sequence, &file_name, &bytes);
+                if shared.stopped() {
+                    bump(&shared.counters.dropped);
+                } else {
+                    write_shard(shared, &mut folder, &mut sequence, &file_name, &bytes);
+                }
                 shared.queued_bytes.fetch_sub(size, Ordering::Relaxed);
             }
+            Job::Sweep { .. } if shared.stopped() => {}
             Job::Sweep { keep } => sweep(shared, &keep),
             Job::Flush(done) => {
                 let _ = done.send(());
@@ -896,6 +932,35 @@ mod tests {
         for (file, warm) in files.iter().zip(&again) {
             assert_eq!(file.facts, warm.as_ref().expect("indexed").facts);
         }
+    }
+
+    #[test]
+    fn once_stopped_after_its_grace_the_writer_drops_what_is_queued_and_nothing_deferred_is_queued() {
+        let setup = setup("stopped");
+        let paths = numbered_articles(&setup, 4);
+        let key = |path: &Path| Ok(path.display().to_string());
+        // Stopped before the writer takes its first job: every queued shard is dropped.
+        let stopped = FactsCache::with_budget(setup.cache_dir.join("stopped"), Vec::new(), usize::MAX);
+        stopped.stop_writing_after(Duration::ZERO);
+        index_paths_with_cache(&paths, Some(&stopped), key);
+        stopped.flush();
+        assert_eq!((stopped.stats().written, stopped.stats().dropped), (0, 4));
+        // Shards that found no room are not queued once the writing is stopped.
+        let full = FactsCache::with_budget(setup.cache_dir.join("full"), Vec::new(), 1);
+        let files: Vec<Arc<SourceFile>> =
+            index_paths_with_cache(&paths, Some(&full), key).into_iter().map(|file| file.expect("indexed")).collect();
+        full.flush();
+        assert_eq!(full.shared.deferred.lock().len(), 4, "none found room");
+        full.stop_writing_after(Duration::ZERO);
+        let facts_of =
+            |path: &Path, _| files.iter().find(|file| Path::new(&*file.path) == path).map(|file| file.facts.clone());
+        assert_eq!(full.write_deferred(facts_of), 0, "nothing deferred is queued once stopped");
+        // A grace long enough: what is queued is written, and waited for.
+        let patient = FactsCache::at(setup.cache_dir.join("patient"));
+        index_paths_with_cache(&paths, Some(&patient), key);
+        patient.stop_writing_after(Duration::from_secs(3600));
+        patient.wait_for_the_writer();
+        assert_eq!(patient.stats().written, 4);
     }
 
     #[test]

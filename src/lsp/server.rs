@@ -31,6 +31,9 @@ const CLIENT_ANSWER_TIMEOUT: Duration = Duration::from_secs(2);
 /// typing a name in an infobox must not recompute the workspace on every keystroke.
 const WORKSPACE_DIAGNOSTICS_DELAY: Duration = Duration::from_millis(400);
 
+/// How long the facts cache goes on writing after `shutdown` (see `Server::shutdown`).
+const CACHE_WRITE_GRACE: Duration = Duration::from_secs(1);
+
 #[derive(Clone)]
 pub(crate) struct Server {
     pub(crate) client: Client,
@@ -485,6 +488,14 @@ impl LanguageServer for Server {
 
     async fn shutdown(&self) -> Result<()> {
         self.shut_down.store(true, Ordering::SeqCst);
+        // The cache's writer may still hold a large workspace's first start (tens of
+        // megabytes of shards): it goes on for the grace, then what it has not written is
+        // left for the next start, so that `exit` ends the process at once.
+        if let Some(Some(cache)) = self.facts_cache.get() {
+            cache.stop_writing_after(CACHE_WRITE_GRACE);
+            let cache = cache.clone();
+            let _ = tokio::task::spawn_blocking(move || cache.wait_for_the_writer()).await;
+        }
         Ok(())
     }
 
