@@ -361,8 +361,6 @@ impl FactsCache {
         }
     }
 
-    /// Waits until every shard queued so far is written (or failed). For batch callers
-    /// (`seedls check --cache`, tests, benchmarks); a server never needs to.
     /// Stops the writing (the server is shutting down): shards still queued after `grace`
     /// are dropped rather than written, and no deferred shard is queued any more. The next
     /// start parses those files again and saves them then.
@@ -381,6 +379,8 @@ impl FactsCache {
         }
     }
 
+    /// Waits until every shard queued so far is written (or failed). For batch callers
+    /// (`seedls check --cache`, tests, benchmarks); a server never needs to.
     pub fn flush(&self) {
         let Some(sender) = &self.sender else {
             return;

@@ -260,7 +260,7 @@ impl State {
             if fresh.is_empty() {
                 return;
             }
-            let paths: Vec<String> = fresh.iter().map(|file| file.path.to_string()).collect();
+            let paths: Vec<Arc<str>> = fresh.iter().map(|file| file.path.clone()).collect();
             let mut merged = Workspace::clone(&base);
             merged.insert_files(fresh);
             meanwhile(attempt);
