@@ -242,17 +242,15 @@ impl Workspace {
             self.files.push_back(None);
             self.ids.insert(file.path.clone(), id);
             for name in file.facts.article_names() {
-                if let Some(canonical) = self.names_of(&mut known, name).canonical.clone() {
-                    let ids = articles.entry(canonical).or_default();
-                    if ids.last() != Some(&id) {
-                        ids.push(id);
-                    }
+                let canonical = self.names_of(&mut known, name).canonical.clone();
+                let ids = articles.entry(canonical).or_default();
+                if ids.last() != Some(&id) {
+                    ids.push(id);
                 }
             }
             for (index, listing) in file.facts.listings.iter().enumerate() {
-                if let Some(canonical) = self.names_of(&mut known, &listing.name).canonical.clone() {
-                    listings.entry(canonical).or_default().push((id, index as u32, listing.kind));
-                }
+                let canonical = self.names_of(&mut known, &listing.name).canonical.clone();
+                listings.entry(canonical).or_default().push((id, index as u32, listing.kind));
             }
             // A file parsed for this batch alone shares the table's copies of its names.
             if let Some(parsed) = Arc::get_mut(&mut file) {
@@ -432,7 +430,7 @@ impl Workspace {
         } else {
             self.entities.interned(name).cloned()
         };
-        known.entry(Arc::from(name)).or_insert(Names { stored, canonical: Some(canonical) })
+        known.entry(Arc::from(name)).or_insert(Names { stored, canonical })
     }
 
     /// Makes the file's listings share the name table's copy of each name.
@@ -960,7 +958,7 @@ impl Workspace {
 #[derive(Clone)]
 struct Names {
     stored: Option<Arc<str>>,
-    canonical: Option<Arc<str>>,
+    canonical: Arc<str>,
 }
 
 /// How a sorted list takes new items.

@@ -271,10 +271,10 @@ mod tests {
     #[test]
     fn a_deferred_shard_takes_the_facts_of_the_file_its_path_names_while_its_text_is_the_same() {
         let path = std::env::temp_dir().join("seedls-deferred").join("Kosovo (1944).txt");
-        let key = lsp::Uri::from_file_path(&path).expect("a file URI");
+        let key = file_key(&path).expect("a file URI");
         let text = "= Kosovo =\n\nInfobox\n- Commander1: Enver Hoxha\n";
         let mut workspace = Workspace::default();
-        workspace.set_indexed_file(key.as_str(), Arc::from(text));
+        workspace.set_indexed_file(&key, Arc::from(text));
         let facts = facts_indexed(&workspace, &path, content_hash(text)).expect("the file's facts");
         assert!(facts.listings.iter().any(|listing| &*listing.name == "Enver Hoxha"));
         assert!(facts_indexed(&workspace, &path, content_hash("another text")).is_none(), "the text changed");
