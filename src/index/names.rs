@@ -46,13 +46,17 @@ pub(crate) struct NameTable {
     /// filed in `ranked_by_kind`. It is filed again at the next change of the table, and
     /// until then looked at as it is by [`NameTable::ranked_with_word_starting`].
     pending: Option<u32>,
+    /// Slots of names not yet in the word indexes, while a batch defers their filing (see
+    /// [`NameTable::defer_filing`]).
+    unfiled: Option<Vec<u32>>,
 }
 
 #[derive(Debug, Clone)]
 struct NameSlot {
     name: Arc<str>,
     entity: Entity,
-    /// The kinds (bits by `EntityKind as usize`) the slot is filed under in `ranked_by_kind`.
+    /// The kinds (bits by `EntityKind as usize`) the slot is filed under in `ranked_by_kind`;
+    /// [`UNFILED`] while its batch defers filing it anywhere.
     filed_kinds: u8,
 }
 
@@ -78,6 +82,10 @@ struct Ranked {
 }
 
 const HEAD: usize = 8;
+
+/// The `filed_kinds` of a slot whose name is in no word index yet (see
+/// [`NameTable::defer_filing`]): beyond the kinds' bits.
+const UNFILED: u8 = 1 << 7;
 
 /// `word`'s first `HEAD` bytes, zero-padded.
 fn head_of(word: &str) -> [u8; HEAD] {
@@ -156,7 +164,8 @@ impl NameTable {
             return;
         };
         let (was, now) = (slot.filed_kinds, filed_kinds(&slot.entity));
-        if was == now {
+        // Not filed anywhere yet: filed with its batch (see `file_deferred`).
+        if was == now || was & UNFILED != 0 {
             return;
         }
         let name = slot.name.clone();
@@ -180,39 +189,111 @@ impl NameTable {
         }
     }
 
-    /// The entity of a name, added empty if the name is new (the bool says so).
-    pub(crate) fn get_or_insert(&mut self, name: &str) -> (&mut Entity, bool) {
-        let (id, added) = match self.ids.get(name) {
-            Some(&id) => (id, false),
+    /// The slot of a name, added with an empty entity if the name is new (the bool says so).
+    /// The slot stays the name's while it is in the table: a caller that meets the name again
+    /// reaches its entity by [`NameTable::entity_at`] without hashing it.
+    pub(crate) fn id_or_insert(&mut self, name: &str) -> (u32, bool) {
+        if let Some(&id) = self.ids.get(name) {
+            return (id, false);
+        }
+        self.file_pending();
+        let name: Arc<str> = Arc::from(name);
+        let id = match self.free.pop_back() {
+            Some(id) => id,
             None => {
-                self.file_pending();
-                let name: Arc<str> = Arc::from(name);
-                let id = match self.free.pop_back() {
-                    Some(id) => id,
-                    None => {
-                        self.slots.push_back(None);
-                        (self.slots.len() - 1) as u32
-                    }
-                };
-                let words: Vec<Arc<str>> = name_words(&name).into_iter().map(Arc::from).collect();
-                if let Some(first) = words.first() {
-                    self.first_words.insert((first.clone(), id));
-                }
-                for entry in ranked_entries(&name, id, &words) {
-                    self.ranked.insert(entry);
-                }
-                for word in words {
-                    self.words.insert((word, id));
-                }
-                self.ids.insert(name.clone(), id);
-                let slot = NameSlot { name, entity: Entity::default(), filed_kinds: 0 };
-                self.slots.set(id as usize, Some(Arc::new(slot)));
-                (id, true)
+                self.slots.push_back(None);
+                (self.slots.len() - 1) as u32
             }
         };
+        self.ids.insert(name.clone(), id);
+        let deferred = self.unfiled.is_some();
+        let slot = NameSlot { name, entity: Entity::default(), filed_kinds: if deferred { UNFILED } else { 0 } };
+        self.slots.set(id as usize, Some(Arc::new(slot)));
+        match &mut self.unfiled {
+            Some(unfiled) => unfiled.push(id),
+            None => self.file_words(&[id]),
+        }
+        (id, true)
+    }
+
+    /// The name in a slot, as stored.
+    pub(crate) fn name_at(&self, id: u32) -> Option<&Arc<str>> {
+        self.slot(id).map(|slot| &slot.name)
+    }
+
+    pub(crate) fn entity_at(&self, id: u32) -> Option<&Entity> {
+        self.slot(id).map(|slot| &slot.entity)
+    }
+
+    pub(crate) fn entity_at_mut(&mut self, id: u32) -> Option<&mut Entity> {
+        self.slot(id)?;
         self.hand_out(id);
-        let slot = self.slots.get_mut(id as usize).and_then(Option::as_mut).expect("a slot of a known name is filled");
-        (&mut Arc::make_mut(slot).entity, added)
+        self.slots.get_mut(id as usize)?.as_mut().map(|slot| &mut Arc::make_mut(slot).entity)
+    }
+
+    /// From now until [`NameTable::file_deferred`], new names are not filed in the word
+    /// indexes one by one: a batch files all of its new names at once, in the indexes' order,
+    /// each insertion next to the last instead of at a random place of a large B-tree. The
+    /// word indexes are incomplete until then: only the one `&mut` call that defers may run
+    /// in between, never a reader.
+    pub(crate) fn defer_filing(&mut self) {
+        self.unfiled.get_or_insert_with(Vec::new);
+    }
+
+    /// Files the names added since [`NameTable::defer_filing`] in every word index, and under
+    /// the kinds their entities have now.
+    pub(crate) fn file_deferred(&mut self) {
+        self.file_pending();
+        let Some(mut unfiled) = self.unfiled.take() else { return };
+        unfiled.sort_unstable();
+        unfiled.dedup();
+        self.file_words(&unfiled);
+    }
+
+    /// Files the names of these slots (not in the word indexes yet) in the word indexes, and
+    /// under the kinds their entities have now.
+    fn file_words(&mut self, ids: &[u32]) {
+        let mut words = Vec::new();
+        let mut first_words = Vec::new();
+        let mut ranked = Vec::new();
+        let mut by_kind: [Vec<Ranked>; 6] = Default::default();
+        let mut kinds = Vec::new();
+        for &id in ids {
+            // A slot emptied since it was deferred (if given to another name since, that
+            // name's words are filed).
+            let Some(slot) = self.slot(id) else { continue };
+            let name_words: Vec<Arc<str>> = name_words(&slot.name).into_iter().map(Arc::from).collect();
+            let entries = ranked_entries(&slot.name, id, &name_words);
+            let now = filed_kinds(&slot.entity);
+            for kind in EntityKind::ALL {
+                if now & 1 << kind as usize != 0 {
+                    by_kind[kind as usize].extend(entries.iter().copied());
+                }
+            }
+            if slot.filed_kinds != now {
+                kinds.push((id, now));
+            }
+            ranked.extend(entries);
+            if let Some(first) = name_words.first() {
+                first_words.push((first.clone(), id));
+            }
+            words.extend(name_words.into_iter().map(|word| (word, id)));
+        }
+        words.sort_unstable();
+        first_words.sort_unstable();
+        ranked.sort_unstable();
+        self.words.extend(words);
+        self.first_words.extend(first_words);
+        self.ranked.extend(ranked);
+        for (index, mut entries) in self.ranked_by_kind.iter_mut().zip(by_kind) {
+            entries.sort_unstable();
+            index.extend(entries);
+        }
+        for (id, now) in kinds {
+            if let Some(slot) = self.slots.get_mut(id as usize).and_then(Option::as_mut) {
+                Arc::make_mut(slot).filed_kinds = now;
+            }
+        }
     }
 
     /// Forgets a name; returns it as it was stored.
@@ -503,7 +584,7 @@ mod tests {
     fn table(names: &[&str]) -> NameTable {
         let mut table = NameTable::default();
         for name in names {
-            table.get_or_insert(name);
+            table.id_or_insert(name);
         }
         table
     }
@@ -542,13 +623,60 @@ mod tests {
         let exact: Vec<&str> = table.with_word("division").map(|name| &**name).collect();
         assert_eq!(exact, ["Division of Division"]);
         assert_eq!(starting(&table, "divis"), ["Division of Division", "Divisional Staff"]);
-        let (_, added) = table.get_or_insert("2nd Division");
+        let (slot, added) = table.id_or_insert("2nd Division");
         assert!(added);
-        assert!(!table.get_or_insert("2nd Division").1);
+        assert_eq!(table.id_or_insert("2nd Division"), (slot, false));
+        assert_eq!(table.name_at(slot).map(|name| &**name), Some("2nd Division"));
         assert_eq!(starting(&table, "2"), ["2nd Division"]);
         let first: Vec<&str> = table.with_first_word_starting("divis").map(|name| &**name).collect();
         assert_eq!(first, ["Division of Division", "Divisional Staff"]);
         assert_eq!(table.iter().count(), 3);
+    }
+
+    /// Every word-index answer of a table, for comparing two tables.
+    fn answers(table: &NameTable) -> Vec<String> {
+        let mut answers = Vec::new();
+        for prefix in ["", "b", "bal", "d", "div", "1", "k", "calo", "x"] {
+            answers.push(format!("{prefix}: {:?}", starting(table, prefix)));
+            let first: Vec<&str> = table.with_first_word_starting(prefix).map(|name| &**name).collect();
+            answers.push(format!("{prefix} first: {first:?}"));
+            for kind in [None, Some(EntityKind::Person), Some(EntityKind::Unit)] {
+                let ranked: Vec<String> = table
+                    .ranked_with_word_starting(&fold_word(prefix), kind)
+                    .map(|(name, _, key)| format!("{name} {key:?}"))
+                    .collect();
+                answers.push(format!("{prefix} {kind:?}: {ranked:?}"));
+            }
+        }
+        answers
+    }
+
+    #[test]
+    fn names_filed_together_at_the_end_of_a_batch_are_filed_as_one_by_one() {
+        let names = ["Mile Čalović", "Balli Kombëtar", "1st Division", "Bal Bal", "Division of Division", "Kosovo"];
+        let mut one_by_one = NameTable::default();
+        let mut together = NameTable::default();
+        together.defer_filing();
+        for table in [&mut one_by_one, &mut together] {
+            for (index, name) in names.iter().enumerate() {
+                let (slot, _) = table.id_or_insert(name);
+                // Kinds come after the name, as listings do: a person, a unit, or none.
+                if index % 3 != 2 {
+                    let kind = if index % 3 == 0 { EntityKind::Person } else { EntityKind::Unit };
+                    table.entity_at_mut(slot).expect("a slot just filled").kind_counts[kind as usize] += 1;
+                }
+            }
+            // A name gone before the batch ends, and its slot given to another.
+            table.remove("Bal Bal");
+            let (slot, _) = table.id_or_insert("Divisional Staff");
+            table.entity_at_mut(slot).expect("a slot just filled").kind_counts[EntityKind::Unit as usize] += 1;
+        }
+        assert!(!together.word_index_problems().is_empty(), "nothing is filed before the batch ends");
+        together.file_deferred();
+        assert_eq!(together.word_index_problems(), Vec::<String>::new());
+        assert_eq!(one_by_one.word_index_problems(), Vec::<String>::new());
+        assert_eq!(answers(&together), answers(&one_by_one));
+        assert!(answers(&together).iter().any(|answer| answer.contains("Divisional Staff")));
     }
 
     #[test]

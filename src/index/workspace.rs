@@ -93,7 +93,7 @@ pub struct Entity {
     pub articles: Vec<FileId>,
     /// How many listings give each kind (indexed by `EntityKind as usize`), kept with the
     /// listings so that an entity's kind costs nothing to ask.
-    kind_counts: [u32; 6],
+    pub(in crate::index) kind_counts: [u32; 6],
 }
 
 impl Entity {
@@ -232,33 +232,36 @@ impl Workspace {
         let in_order = self.last_path_in_order.as_deref().is_some_and(|last| last < files[0].path.as_ref())
             && files.windows(2).all(|pair| pair[0].path < pair[1].path);
         self.last_path_in_order = if in_order { files.last().map(|file| file.path.clone()) } else { None };
-        let mut articles: foldhash::HashMap<Arc<str>, Vec<FileId>> = foldhash::HashMap::default();
-        let mut listings: foldhash::HashMap<Arc<str>, Vec<(FileId, u32, EntityKind)>> = foldhash::HashMap::default();
+        // Keyed by the slot of the entity's name in the name table, so that merging them below
+        // looks no name up again.
+        let mut articles: foldhash::HashMap<u32, Vec<FileId>> = foldhash::HashMap::default();
+        let mut listings: foldhash::HashMap<u32, Vec<(FileId, u32, EntityKind)>> = foldhash::HashMap::default();
         // Each distinct name of the batch is looked up in the name table once (a large batch
-        // names the same commander hundreds of times): its stored copy and its entity's name.
+        // names the same commander hundreds of times): its stored copy and its entity's slot.
         let mut known: foldhash::HashMap<Arc<str>, Names> = foldhash::HashMap::default();
+        // The batch's new names are filed in the word indexes together, at the end.
+        self.entities.defer_filing();
         for mut file in files {
             let id = FileId(self.files.len() as u32);
             self.files.push_back(None);
             self.ids.insert(file.path.clone(), id);
             for name in file.facts.article_names() {
-                let canonical = self.names_of(&mut known, name).canonical.clone();
-                let ids = articles.entry(canonical).or_default();
+                let ids = articles.entry(self.names_of(&mut known, name).slot).or_default();
                 if ids.last() != Some(&id) {
                     ids.push(id);
                 }
             }
-            for (index, listing) in file.facts.listings.iter().enumerate() {
-                let canonical = self.names_of(&mut known, &listing.name).canonical.clone();
-                listings.entry(canonical).or_default().push((id, index as u32, listing.kind));
-            }
-            // A file parsed for this batch alone shares the table's copies of its names.
-            if let Some(parsed) = Arc::get_mut(&mut file) {
-                for listing in &mut parsed.facts.listings {
-                    if let Some(stored) = known.get(&*listing.name).and_then(|names| names.stored.clone()) {
-                        listing.name = stored;
-                    }
+            for index in 0..file.facts.listings.len() {
+                let listing = &file.facts.listings[index];
+                let kind = listing.kind;
+                let names = self.names_of(&mut known, &listing.name);
+                listings.entry(names.slot).or_default().push((id, index as u32, kind));
+                // A file parsed for this batch alone shares the table's copies of its names.
+                if let (Some(stored), Some(parsed)) = (&names.stored, Arc::get_mut(&mut file)) {
+                    parsed.facts.listings[index].name = stored.clone();
                 }
+            }
+            if let Some(parsed) = Arc::get_mut(&mut file) {
                 for link in &mut parsed.facts.see_also {
                     if let Some(stored) = self.entities.interned(&link.name) {
                         link.name = stored.clone();
@@ -268,20 +271,20 @@ impl Workspace {
             self.files.set(id.0 as usize, Some(file));
             self.mentions.file_changed(id);
         }
-        for (name, mut added) in articles {
-            let Some(entity) = self.entities.get(&name) else { continue };
+        for (slot, mut added) in articles {
+            let Some(entity) = self.entities.entity_at(slot) else { continue };
             added.retain(|id| !entity.articles.contains(id));
             let merged = if in_order {
                 Merged::Append(added)
             } else {
                 merge_sorted(&entity.articles, added, |&id| self.file(id).map_or("", |file| file.path.as_ref()))
             };
-            if let Some(entity) = self.entities.get_mut(&name) {
+            if let Some(entity) = self.entities.entity_at_mut(slot) {
                 merged.apply_to(&mut entity.articles);
             }
         }
-        for (name, added) in listings {
-            let Some(entity) = self.entities.get(&name) else { continue };
+        for (slot, added) in listings {
+            let Some(entity) = self.entities.entity_at(slot) else { continue };
             let mut kind_counts = entity.kind_counts;
             for &(_, _, kind) in &added {
                 kind_counts[kind as usize] += 1;
@@ -294,11 +297,12 @@ impl Workspace {
                     (self.file(id).map_or("", |file| file.path.as_ref()), index)
                 })
             };
-            if let Some(entity) = self.entities.get_mut(&name) {
+            if let Some(entity) = self.entities.entity_at_mut(slot) {
                 merged.apply_to(&mut entity.listings);
                 entity.kind_counts = kind_counts;
             }
         }
+        self.entities.file_deferred();
     }
 
     /// Keeps [`Workspace::last_path_in_order`] for a file added alone.
@@ -424,13 +428,13 @@ impl Workspace {
         if known.contains_key(name) {
             return &known[name];
         }
-        let canonical = self.ensure_entity(name);
+        let (canonical, slot) = self.ensure_entity(name);
         let stored = if self.rules.canonical(name) == name {
             Some(canonical.clone())
         } else {
             self.entities.interned(name).cloned()
         };
-        known.entry(Arc::from(name)).or_insert(Names { stored, canonical })
+        known.entry(Arc::from(name)).or_insert(Names { stored, slot })
     }
 
     /// Makes the file's listings share the name table's copy of each name.
@@ -595,27 +599,24 @@ impl Workspace {
     /// sorted by path (then position): definition takes the first few without sorting.
     fn contribute(&mut self, id: FileId, path: &str, facts: &FileFacts) {
         for name in facts.article_names() {
-            self.ensure_entity(name);
-            let canonical = self.rules.canonical(name);
-            let Some(entity) = self.entities.get(canonical) else { continue };
+            let (_, slot) = self.ensure_entity(name);
+            let Some(entity) = self.entities.entity_at(slot) else { continue };
             if entity.articles.contains(&id) {
                 continue;
             }
             let at = entity.articles.partition_point(|&other| self.path_of(other, id, path) < path);
-            let canonical = canonical.to_string();
-            if let Some(entity) = self.entities.get_mut(&canonical) {
+            if let Some(entity) = self.entities.entity_at_mut(slot) {
                 entity.articles.insert(at, id);
             }
         }
         for (index, listing) in facts.listings.iter().enumerate() {
-            self.ensure_entity(&listing.name);
-            let canonical = self.rules.canonical(&listing.name).to_string();
-            let Some(entity) = self.entities.get(&canonical) else { continue };
+            let (_, slot) = self.ensure_entity(&listing.name);
+            let Some(entity) = self.entities.entity_at(slot) else { continue };
             let key = (path, index as u32);
             let at = entity
                 .listings
                 .partition_point(|&(other, other_index)| (self.path_of(other, id, path), other_index) < key);
-            if let Some(entity) = self.entities.get_mut(&canonical) {
+            if let Some(entity) = self.entities.entity_at_mut(slot) {
                 entity.listings.insert(at, (id, index as u32));
                 entity.kind_counts[listing.kind as usize] += 1;
             }
@@ -672,19 +673,17 @@ impl Workspace {
     }
 
     /// Adds the entity of a name (under its canonical spelling) if it has none yet, and gives
-    /// the table's copy of the canonical name. A name already there is only looked up: its
-    /// slot is not copied out of the snapshots sharing it.
-    fn ensure_entity(&mut self, name: &str) -> Arc<str> {
+    /// the table's copy of the canonical name and its slot. A name already there is only
+    /// looked up: its slot is not copied out of the snapshots sharing it.
+    fn ensure_entity(&mut self, name: &str) -> (Arc<str>, u32) {
         let canonical = self.rules.canonical(name);
-        if let Some(stored) = self.entities.interned(canonical) {
-            return stored.clone();
+        let (id, added) = self.entities.id_or_insert(canonical);
+        let stored = self.entities.name_at(id).expect("a slot just found or filled").clone();
+        if added {
+            self.names_generation += 1;
+            self.mentions.name_added(&stored);
         }
-        let canonical = canonical.to_string();
-        self.entities.get_or_insert(&canonical);
-        self.names_generation += 1;
-        let stored = self.entities.interned(&canonical).expect("just added").clone();
-        self.mentions.name_added(&stored);
-        stored
+        (stored, id)
     }
 
     /// The patterns that stand for a name: itself and its alias spellings.
@@ -953,12 +952,13 @@ impl Workspace {
     }
 }
 
-/// A name as the name table stores it, and the name of its entity (they differ for an
-/// alias spelling).
+/// A name as the name table stores it, and the slot of its entity's name (another slot for
+/// an alias spelling).
 #[derive(Clone)]
 struct Names {
     stored: Option<Arc<str>>,
-    canonical: Arc<str>,
+    /// The slot of the entity's name in the name table.
+    slot: u32,
 }
 
 /// How a sorted list takes new items.
