@@ -243,12 +243,15 @@ impl FactsCache {
     pub fn load(&self, path: &Path, stamp: FileStamp, text: &str) -> Option<FileFacts> {
         let key = ShardKey::of(path);
         let counters = &self.shared.counters;
-        let Some(bytes) = read_limited(&self.shared.dir.join(&key.file_name), MAX_SHARD_BYTES) else {
+        let decoded = scan::with_read_buffer(|bytes| {
+            read_limited(&self.shared.dir.join(&key.file_name), MAX_SHARD_BYTES, bytes).then(|| shard::decode(bytes))
+        });
+        let Some(decoded) = decoded else {
             bump(&counters.misses);
             return None;
         };
         let text_hash = shard::content_hash(text);
-        let shard = shard::decode(&bytes).filter(|shard| {
+        let shard = decoded.filter(|shard| {
             shard.path == key.path && shard.content_hash == text_hash && shard::facts_fit_text(&shard.facts, text)
         });
         let Some(shard) = shard else {
@@ -329,7 +332,10 @@ impl FactsCache {
     /// The mention index saved under `fingerprint` (`Workspace::mention_fingerprint`), if
     /// the cache has one.
     pub fn load_mentions(&self, fingerprint: u64) -> Option<Vec<(String, Vec<u32>)>> {
-        let bytes = read_limited(&self.shared.dir.join(MENTIONS_FILE), MAX_MENTIONS_BYTES)?;
+        let mut bytes = Vec::new();
+        if !read_limited(&self.shared.dir.join(MENTIONS_FILE), MAX_MENTIONS_BYTES, &mut bytes) {
+            return None;
+        }
         let entries = shard::decode_mentions(&bytes, fingerprint);
         if entries.is_none() {
             bump(&self.shared.counters.rejected);
@@ -494,10 +500,10 @@ pub fn stamp_of(metadata: &fs::Metadata) -> Option<FileStamp> {
 /// `seedls check`): facts from its shard if the cache has it, else parsed (and the shard
 /// queued). Safe to call from many threads at once.
 pub fn load_or_index(cache: Option<&FactsCache>, path: &Path, key: String) -> Result<Arc<SourceFile>, String> {
-    // Stat before reading: if the file changes in between, the recorded stamp is the older
-    // one, and the next start confirms the text by its hash anyway.
-    let stamp = cache.and_then(|_| fs::metadata(path).ok()).as_ref().and_then(stamp_of);
-    let text: Arc<str> = Arc::from(scan::read_seed(path)?);
+    // The stamp is taken before reading: if the file changes in between, the recorded stamp
+    // is the older one, and the next start confirms the text by its hash anyway.
+    let (text, metadata) = scan::read_seed_shared(path)?;
+    let stamp = cache.and_then(|_| stamp_of(&metadata));
     Ok(source_file(cache, path, stamp, key, text))
 }
 
@@ -654,16 +660,11 @@ fn sweep(shared: &Shared, keep: &HashSet<String>) {
     }
 }
 
-/// The bytes of a cache file, or `None` if there is none (or it is larger than `limit`).
-fn read_limited(path: &Path, limit: u64) -> Option<Vec<u8>> {
-    let mut file = fs::File::open(path).ok()?;
-    let len = file.metadata().ok()?.len();
-    if len > limit {
-        return None;
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(len).ok()?);
-    file.read_to_end(&mut bytes).ok()?;
-    Some(bytes)
+/// Reads a cache file into `bytes`: false if there is none, or it is larger than `limit`.
+fn read_limited(path: &Path, limit: u64, bytes: &mut Vec<u8>) -> bool {
+    let Ok(file) = fs::File::open(path) else { return false };
+    // One byte past the limit tells a file over it, without asking its size first.
+    file.take(limit + 1).read_to_end(bytes).is_ok() && bytes.len() as u64 <= limit
 }
 
 #[cfg(test)]

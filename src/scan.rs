@@ -171,18 +171,65 @@ pub fn read_seed(path: &Path) -> Result<String, String> {
 
 /// The text of a seed file's bytes: UTF-8, without a byte-order mark, within the size limit.
 pub fn decode_seed(path: &Path, bytes: Vec<u8>) -> Result<String, String> {
+    // What `seed_text` left out: a byte-order mark or nothing.
+    let mark = bytes.len() - seed_text(path, &bytes)?.len();
+    let mut text = String::from_utf8(bytes).expect("checked by seed_text");
+    text.drain(..mark);
+    Ok(text)
+}
+
+/// The text of a seed file's bytes, borrowed: UTF-8, past a byte-order mark, within the size
+/// limit.
+fn seed_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, String> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(format!("{}: {} bytes is over the {MAX_FILE_BYTES}-byte limit", path.display(), bytes.len()));
     }
-    let mut text = String::from_utf8(bytes).map_err(|error| {
-        format!("{}: not UTF-8 (invalid byte at offset {}); skipped", path.display(), error.utf8_error().valid_up_to())
+    let text = std::str::from_utf8(bytes).map_err(|error| {
+        format!("{}: not UTF-8 (invalid byte at offset {}); skipped", path.display(), error.valid_up_to())
     })?;
     // Editors drop a byte-order mark from the text they show and send; without it here too,
     // columns on the first line agree with theirs.
-    if text.starts_with('\u{feff}') {
-        text.drain(..'\u{feff}'.len_utf8());
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// Reads a seed file as [`read_seed`] does, with its metadata taken from the open file before
+/// the read. The bytes pass through a buffer the calling thread keeps, so that reading
+/// thousands of files in a row allocates only their texts (and asks the file system for the
+/// file by its path once).
+pub fn read_seed_shared(path: &Path) -> Result<(std::sync::Arc<str>, std::fs::Metadata), String> {
+    use std::io::Read;
+    let failed = |error: std::io::Error| format!("{}: {error}", path.display());
+    let mut file = std::fs::File::open(path).map_err(failed)?;
+    let metadata = file.metadata().map_err(failed)?;
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(format!("{}: {} bytes is over the {MAX_FILE_BYTES}-byte limit", path.display(), metadata.len()));
     }
-    Ok(text)
+    with_read_buffer(|bytes| {
+        // One byte past the limit tells a file that grew past it since the stat.
+        (&mut file).take(MAX_FILE_BYTES + 1).read_to_end(bytes).map_err(failed)?;
+        Ok((std::sync::Arc::from(seed_text(path, bytes)?), metadata))
+    })
+}
+
+/// Runs `read` with this thread's read buffer, emptied. A buffer grown past a megabyte by
+/// a large file is not kept (two cores' worth of 8 MB buffers would stay resident).
+pub fn with_read_buffer<T>(read: impl FnOnce(&mut Vec<u8>) -> T) -> T {
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    const KEPT_CAPACITY: usize = 1 << 20;
+    BUFFER.with(|buffer| match buffer.try_borrow_mut() {
+        Ok(mut bytes) => {
+            bytes.clear();
+            let result = read(&mut bytes);
+            if bytes.capacity() > KEPT_CAPACITY {
+                *bytes = Vec::new();
+            }
+            result
+        }
+        // Called again from inside `read`: a buffer of its own.
+        Err(_) => read(&mut Vec::new()),
+    })
 }
 
 pub fn read_config(root: &Path) -> Option<(PathBuf, String)> {
@@ -233,5 +280,32 @@ mod tests {
         let text = read_seed(&path);
         std::fs::remove_file(&path).unwrap();
         assert_eq!(text.as_deref(), Ok("= Alpha =\n"));
+    }
+
+    #[test]
+    fn files_read_through_the_thread_buffer_read_as_one_by_one() {
+        let folder = std::env::temp_dir().join(format!("seedls-shared-read-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&folder);
+        std::fs::create_dir_all(&folder).unwrap();
+        let files: [(&str, &[u8]); 5] = [
+            ("long.txt", "= Kosovo Operation (1944) =\n\nMile Čalović led the 3rd Brigade.\n".as_bytes()),
+            ("short.txt", b"= T =\n"),
+            ("mark.txt", "\u{feff}= Alpha =\n".as_bytes()),
+            ("latin1.txt", b"= Caf\xe9 =\n"),
+            ("empty.txt", b""),
+        ];
+        for (name, bytes) in files {
+            std::fs::write(folder.join(name), bytes).unwrap();
+        }
+        let mut paths: Vec<PathBuf> = files.iter().map(|(name, _)| folder.join(name)).collect();
+        paths.push(folder.join("missing.txt"));
+        // Twice, so that each file also comes after a longer one in the same buffer.
+        for path in paths.iter().chain(&paths) {
+            let shared = read_seed_shared(path).map(|(text, metadata)| (text.to_string(), metadata.len()));
+            let one_by_one = read_seed(path).map(|text| (text, std::fs::metadata(path).map_or(0, |m| m.len())));
+            assert_eq!(shared, one_by_one, "{}", path.display());
+        }
+        assert!(read_seed_shared(&folder.join("latin1.txt")).unwrap_err().contains("not UTF-8"));
+        std::fs::remove_dir_all(&folder).unwrap();
     }
 }
