@@ -109,21 +109,27 @@ pub fn ranges_once(text: &str, ranges: &[(usize, usize)], encoding: Encoding) ->
     let bytes = text.as_bytes();
     // The line of `scanned` and where that line starts.
     let (mut scanned, mut line, mut line_start) = (0usize, 0u32, 0usize);
+    // The column of `scanned`, while it is on the line: the next end on that line (a range's
+    // end after its start, far into a long paragraph) is counted on from there.
+    let mut col = 0u32;
     let mut at = |offset: usize| -> LineCol {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         if offset < scanned {
             return line_col_once(text, offset, encoding);
         }
+        let mut counted_from = scanned;
         for found in memchr::memchr2_iter(b'\n', b'\r', &bytes[scanned..offset]) {
             let found = scanned + found;
             let crlf_first_half = bytes[found] == b'\r' && bytes.get(found + 1) == Some(&b'\n');
             if !crlf_first_half {
                 line += 1;
                 line_start = found + 1;
+                (counted_from, col) = (line_start, 0);
             }
         }
+        col += count_units(&text[counted_from..offset], encoding);
         scanned = offset;
-        LineCol { line, col: count_units(&text[line_start..offset], encoding) }
+        LineCol { line, col }
     };
     ranges.iter().map(|&(start, end)| (at(start), at(end))).collect()
 }
