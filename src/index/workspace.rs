@@ -166,6 +166,9 @@ impl Default for Workspace {
 /// day, its title, its path and the listing's place in it.
 type ListingOrder<'a> = (bool, Option<Day>, &'a str, &'a str, usize);
 
+/// The first two parts of [`ListingOrder`]: undated, then the day.
+type Dated = (bool, Option<Day>);
+
 impl Workspace {
     pub fn new(schema: Schema) -> Workspace {
         Workspace {
@@ -550,14 +553,28 @@ impl Workspace {
         // Undated last: the "undated" flag is compared before the day.
         let mut best: std::collections::BinaryHeap<(ListingOrder<'_>, (FileId, u32))> =
             std::collections::BinaryHeap::with_capacity(count.min(entity.listings.len()) + 1);
+        // An entity's listings come by file: each file is looked up once.
+        let mut current: Option<(FileId, &Arc<SourceFile>, Dated)> = None;
         for (checked, &listing_ref) in entity.listings.iter().enumerate() {
             if checked % 256 == 255 {
                 crate::cancel::check();
             }
-            let Some(source) = self.file(listing_ref.0) else { continue };
+            let (source, dated) = match current {
+                Some((id, source, dated)) if id == listing_ref.0 => (source, dated),
+                _ => {
+                    let Some(source) = self.file(listing_ref.0) else { continue };
+                    let day = source.facts.date.as_ref().and_then(|(_, range)| range.as_ref()).map(|range| range.start);
+                    current = Some((listing_ref.0, source, (day.is_none(), day)));
+                    (source, (day.is_none(), day))
+                }
+            };
+            // Most listings of a common entity lose on the date alone: their listing and title
+            // are not looked at.
+            if best.len() == count && best.peek().is_some_and(|worst| dated > (worst.0.0, worst.0.1)) {
+                continue;
+            }
             let Some(listing) = source.facts.listings.get(listing_ref.1 as usize) else { continue };
-            let day = source.facts.date.as_ref().and_then(|(_, range)| range.as_ref()).map(|range| range.start);
-            let key = (day.is_none(), day, source.display_name(), source.path.as_ref(), listing.range.start());
+            let key = (dated.0, dated.1, source.display_name(), source.path.as_ref(), listing.range.start());
             if best.len() == count && best.peek().is_some_and(|worst| key >= worst.0) {
                 continue;
             }
@@ -1016,6 +1033,37 @@ mod tests {
             workspace.set_file(path, Arc::from(*text));
         }
         workspace
+    }
+
+    #[test]
+    fn the_first_listings_are_the_head_of_all_listings_sorted() {
+        // Dates that tie, undated articles, titles that tie on a date, and two listings in a file.
+        let dates = ["1944", "", "15 October 1944", "1912", "1944", "", "3 May 1941", "1944"];
+        let texts: Vec<(String, String)> = (0..40)
+            .map(|index| {
+                let date = dates[index % dates.len()];
+                let date = if date.is_empty() { String::new() } else { format!("- Date: {date}\n") };
+                let title = format!("Battle of {}", ["Niš", "Peć", "Kosovo"][index % 3]);
+                let second = if index % 4 == 0 { "- Commander2: Enver Hoxha\n" } else { "" };
+                let text = format!("= {title} =\n\nInfobox\n{date}- Commander1: Enver Hoxha\n{second}");
+                (format!("file:///w/{:02}.txt", (index * 7) % 40), text)
+            })
+            .collect();
+        let files: Vec<(&str, &str)> = texts.iter().map(|(path, text)| (path.as_str(), text.as_str())).collect();
+        let workspace = workspace(&files);
+        let entity = workspace.entity("Enver Hoxha").expect("the commander");
+        let mut all = entity.listings.clone();
+        all.sort_by_cached_key(|&(id, index)| {
+            let source = workspace.file(id).expect("a file");
+            let day = source.facts.date.as_ref().and_then(|(_, range)| range.as_ref()).map(|range| range.start);
+            let start = source.facts.listings[index as usize].range.start();
+            (day.is_none(), day, source.display_name().to_string(), source.path.to_string(), start)
+        });
+        assert_eq!(all.len(), 50);
+        for count in 0..=all.len() + 1 {
+            let first = workspace.first_listings_in_order(entity, count);
+            assert_eq!(first, all[..count.min(all.len())], "the first {count}");
+        }
     }
 
     #[test]
