@@ -74,9 +74,55 @@ pub fn check() {
     }
 }
 
+/// `map` over `items` on the parallel pool, in their order, as one parallel job that this
+/// computation's cancellation still stops: once its token is set, the pool's threads (which
+/// do not see this thread's token) skip the items left, and this thread stops at the
+/// [`check`] after the job. One job rather than a check between chunks of a few hundred: each
+/// chunk ended with the pool's threads waiting for the slowest and this thread woken again,
+/// a hundred times over a references answer of 20,000 files.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], map: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    let token = CURRENT.with(|current| current.borrow().clone());
+    let mapped: Vec<Option<R>> = items
+        .par_iter()
+        .map(|item| if token.as_ref().is_some_and(CancelToken::is_cancelled) { None } else { Some(map(item)) })
+        .collect();
+    check();
+    // A token is never unset: past the check, nothing was skipped.
+    mapped.into_iter().flatten().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_parallel_map_maps_every_item_in_order() {
+        let items: Vec<u32> = (0..10_000).collect();
+        let token = CancelToken::new();
+        let mapped = run_cancellable(&token, || parallel_map(&items, |item| item * 2)).expect("not cancelled");
+        assert_eq!(mapped, items.iter().map(|item| item * 2).collect::<Vec<_>>());
+        assert_eq!(parallel_map(&items, |item| item + 1)[9_999], 10_000, "outside a cancellable run too");
+    }
+
+    #[test]
+    fn a_parallel_map_stops_when_its_computation_is_cancelled() {
+        let items: Vec<u32> = (0..100_000).collect();
+        let token = CancelToken::new();
+        let mapped = std::sync::atomic::AtomicUsize::new(0);
+        let outcome = run_cancellable(&token, || {
+            parallel_map(&items, |&item| {
+                mapped.fetch_add(1, Ordering::Relaxed);
+                if item == 10 {
+                    token.cancel();
+                }
+                std::thread::sleep(std::time::Duration::from_micros(10));
+            })
+        });
+        assert_eq!(outcome, Err(Cancelled));
+        let mapped = mapped.load(Ordering::Relaxed);
+        assert!(mapped < items.len() / 10, "{mapped} items mapped after the cancellation");
+    }
 
     #[test]
     fn a_set_token_stops_the_computation_at_its_next_check() {

@@ -3,8 +3,6 @@
 //! spellings, the mentions of every spelling. Ordered by file path, then position, whatever
 //! order the files were indexed in.
 
-use rayon::prelude::*;
-
 use crate::ide::targets::{Target, target_at};
 use crate::index::{FileId, Workspace};
 use crate::syntax::TextRange;
@@ -40,17 +38,13 @@ pub fn find_references(
         found = keyed.into_iter().map(|(_, place)| place).collect();
     }
     // Telling declarations apart reads each occurrence's file (26,000 of them for the most
-    // common name at 50k): in parallel, a chunk at a time, cancellable between chunks.
-    let mut references = Vec::with_capacity(found.len());
-    for chunk in found.chunks(2048) {
-        crate::cancel::check();
-        let marked: Vec<Reference> = chunk
-            .par_iter()
-            .map(|&(file, range)| Reference { file, range, is_declaration: is_declaration(workspace, file, range) })
-            .collect();
-        references.extend(marked.into_iter().filter(|reference| include_declaration || !reference.is_declaration));
-    }
-    references
+    // common name at 50k): in parallel, cancellably.
+    let marked = crate::cancel::parallel_map(&found, |&(file, range)| Reference {
+        file,
+        range,
+        is_declaration: is_declaration(workspace, file, range),
+    });
+    marked.into_iter().filter(|reference| include_declaration || !reference.is_declaration).collect()
 }
 
 /// The names that refer to the same thing as `name`: the name itself, and for an article all

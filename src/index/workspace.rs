@@ -810,17 +810,10 @@ impl Workspace {
             .chain(self.alias_spellings(name).iter().map(|alias| &**alias))
             .map(memchr::memmem::Finder::new)
             .collect();
-        // Files are scanned in parallel, a chunk at a time, with a cancellation check between
-        // chunks (on the request's own thread, where its token is).
+        // Files are scanned in parallel, cancellably.
         let files = self.files_mentioning(name);
-        let mut found = Vec::new();
-        for chunk in files.chunks(512) {
-            crate::cancel::check();
-            let per_file: Vec<Vec<(FileId, TextRange)>> =
-                chunk.par_iter().map(|&id| self.occurrences_in(id, name, &matcher, &spellings)).collect();
-            found.extend(per_file.into_iter().flatten());
-        }
-        found
+        let per_file = crate::cancel::parallel_map(&files, |&id| self.occurrences_in(id, name, &matcher, &spellings));
+        per_file.into_iter().flatten().collect()
     }
 
     /// The occurrences of `name` in one file: the mentions that start where one of its

@@ -61,13 +61,12 @@ pub(crate) fn references(snapshot: &Snapshot, params: lsp::ReferenceParams) -> R
 }
 
 /// Locations of many ranges (grouped by file, as the features give them), converting each
-/// file's positions with one line map. Files are converted in parallel, a chunk at a time,
-/// with a cancellation check between chunks: a references answer can hold thousands.
+/// file's positions with one line map. Files are converted in parallel, cancellably: a
+/// references answer can hold thousands.
 fn locations(
     snapshot: &Snapshot,
     ranges: impl Iterator<Item = (FileId, crate::syntax::TextRange)>,
 ) -> Vec<lsp::Location> {
-    use rayon::prelude::*;
     let mut runs: Vec<(FileId, Vec<crate::syntax::TextRange>)> = Vec::new();
     for (file, range) in ranges {
         match runs.last_mut() {
@@ -75,21 +74,13 @@ fn locations(
             _ => runs.push((file, vec![range])),
         }
     }
-    let mut out = Vec::new();
-    for chunk in runs.chunks(256) {
-        crate::cancel::check();
-        let converted: Vec<Vec<lsp::Location>> = chunk
-            .par_iter()
-            .map(|(file, file_ranges)| {
-                let (Some(map), Some(uri)) = (snapshot.line_map(*file), snapshot.uri(*file)) else { return Vec::new() };
-                // Several places in one closed file: converted in one pass over its text.
-                let ranges = map.ranges(file_ranges.iter().copied());
-                ranges.into_iter().map(|range| lsp::Location { uri: uri.clone(), range }).collect()
-            })
-            .collect();
-        out.extend(converted.into_iter().flatten());
-    }
-    out
+    let converted = crate::cancel::parallel_map(&runs, |(file, file_ranges)| {
+        let (Some(map), Some(uri)) = (snapshot.line_map(*file), snapshot.uri(*file)) else { return Vec::new() };
+        // Several places in one closed file: converted in one pass over its text.
+        let ranges = map.ranges(file_ranges.iter().copied());
+        ranges.into_iter().map(|range| lsp::Location { uri: uri.clone(), range }).collect()
+    });
+    converted.into_iter().flatten().collect()
 }
 
 pub(crate) fn document_highlight(
@@ -485,27 +476,17 @@ pub(crate) fn workspace_edit(
     edits: &BTreeMap<FileId, Vec<ide::TextEdit>>,
     operations: Vec<lsp::ResourceOp>,
 ) -> lsp::WorkspaceEdit {
-    use rayon::prelude::*;
     let mut document_edits = Vec::new();
-    // Each file's positions converted in parallel (a rename can touch thousands of files).
+    // Each file's positions converted in parallel, cancellably (a rename can touch thousands
+    // of files).
     let files: Vec<(&FileId, &Vec<ide::TextEdit>)> = edits.iter().collect();
-    let mut converted_files = Vec::with_capacity(files.len());
-    for chunk in files.chunks(256) {
-        crate::cancel::check();
-        let converted: Vec<Option<(lsp::Uri, Vec<lsp::TextEdit>)>> = chunk
-            .par_iter()
-            .map(|&(&file, file_edits)| {
-                let (uri, map) = (snapshot.uri(file)?, snapshot.line_map(file)?);
-                let ranges = map.ranges(file_edits.iter().map(|edit| edit.range));
-                let edits = file_edits.iter().zip(ranges);
-                Some((
-                    uri,
-                    edits.map(|(edit, range)| lsp::TextEdit { range, new_text: edit.new_text.clone() }).collect(),
-                ))
-            })
-            .collect();
-        converted_files.extend(converted.into_iter().flatten());
-    }
+    let converted_files = crate::cancel::parallel_map(&files, |&(&file, file_edits)| {
+        let (uri, map) = (snapshot.uri(file)?, snapshot.line_map(file)?);
+        let ranges = map.ranges(file_edits.iter().map(|edit| edit.range));
+        let edits = file_edits.iter().zip(ranges);
+        Some((uri, edits.map(|(edit, range)| lsp::TextEdit { range, new_text: edit.new_text.clone() }).collect()))
+    });
+    let converted_files: Vec<(lsp::Uri, Vec<lsp::TextEdit>)> = converted_files.into_iter().flatten().collect();
     let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> =
         HashMap::with_capacity(if snapshot.flags.document_changes { 0 } else { converted_files.len() });
     for (uri, converted) in converted_files {
