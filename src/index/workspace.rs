@@ -841,11 +841,14 @@ impl Workspace {
     /// The files whose text mentions a name at least once, by path.
     pub fn files_mentioning(&self, name: &str) -> Vec<FileId> {
         let index = self.mention_index();
-        let mut files: Vec<(&str, FileId)> = index
-            .files_mentioning(self.rules.canonical(name))
-            .iter()
-            .filter_map(|&id| Some((self.file(FileId(id))?.path.as_ref(), FileId(id))))
-            .collect();
+        let ids = index.files_mentioning(self.rules.canonical(name));
+        // While every file came in path order, ids follow paths: ascending ids are in path
+        // order already, and no file's path is read (19,000 of them for a common name at 50k).
+        if self.last_path_in_order.is_some() && ids.windows(2).all(|pair| pair[0] < pair[1]) {
+            return ids.iter().map(|&id| FileId(id)).filter(|&id| self.file(id).is_some()).collect();
+        }
+        let mut files: Vec<(&str, FileId)> =
+            ids.iter().filter_map(|&id| Some((self.file(FileId(id))?.path.as_ref(), FileId(id)))).collect();
         files.sort_unstable();
         files.into_iter().map(|(_, id)| id).collect()
     }
@@ -1057,6 +1060,31 @@ mod tests {
             let first = workspace.first_listings_in_order(entity, count);
             assert_eq!(first, all[..count.min(all.len())], "the first {count}");
         }
+    }
+
+    #[test]
+    fn files_mentioning_a_name_come_by_path_whatever_order_they_were_added_in() {
+        let text = |title: &str| format!("= {title} =\n\nInfobox\n- Commander1: Enver Hoxha\n\nEnver Hoxha led it.\n");
+        let paths = ["file:///w/a.txt", "file:///w/b.txt", "file:///w/c.txt", "file:///w/d.txt"];
+        let mut in_order = Workspace::default();
+        let mut out_of_order = Workspace::default();
+        for (index, path) in paths.iter().enumerate() {
+            in_order.set_indexed_file(path, Arc::from(text(&format!("Battle {index}"))));
+        }
+        for index in [2, 0, 3, 1] {
+            out_of_order.set_indexed_file(paths[index], Arc::from(text(&format!("Battle {index}"))));
+        }
+        in_order.remove_file(paths[1]);
+        out_of_order.remove_file(paths[1]);
+        for workspace in [&in_order, &out_of_order] {
+            let found: Vec<&str> = workspace
+                .files_mentioning("Enver Hoxha")
+                .into_iter()
+                .filter_map(|id| Some(workspace.file(id)?.path.as_ref()))
+                .collect();
+            assert_eq!(found, ["file:///w/a.txt", "file:///w/c.txt", "file:///w/d.txt"]);
+        }
+        assert!(in_order.last_path_in_order.is_some() && out_of_order.last_path_in_order.is_none());
     }
 
     #[test]
