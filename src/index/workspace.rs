@@ -139,6 +139,10 @@ impl NameRules {
 pub struct Workspace {
     pub schema: Schema,
     files: imbl::Vector<Option<Arc<SourceFile>>>,
+    /// The first day of each file's `Date` (by file id; `None` when undated or gone), beside
+    /// `files`: ordering the fifteen thousand listings of a common entity by date reads this
+    /// compact list, not every file.
+    days: imbl::Vector<Option<Day>>,
     ids: crate::index::PersistentHashMap<Arc<str>, FileId>,
     /// Every known name with its entity, and the words of the names (for completion by
     /// prefix and for finding near-spellings).
@@ -174,6 +178,7 @@ impl Workspace {
         Workspace {
             schema,
             files: imbl::Vector::new(),
+            days: imbl::Vector::new(),
             ids: crate::index::PersistentHashMap::default(),
             entities: NameTable::default(),
             rules: Arc::default(),
@@ -245,8 +250,7 @@ impl Workspace {
         // The batch's new names are filed in the word indexes together, at the end.
         self.entities.defer_filing();
         for mut file in files {
-            let id = FileId(self.files.len() as u32);
-            self.files.push_back(None);
+            let id = self.new_file_id();
             self.ids.insert(file.path.clone(), id);
             for name in file.facts.article_names() {
                 let ids = articles.entry(self.names_of(&mut known, name).slot).or_default();
@@ -271,7 +275,7 @@ impl Workspace {
                     }
                 }
             }
-            self.files.set(id.0 as usize, Some(file));
+            self.put_file(id, Some(file));
             self.mentions.file_changed(id);
         }
         for (slot, mut added) in articles {
@@ -306,6 +310,20 @@ impl Workspace {
             }
         }
         self.entities.file_deferred();
+    }
+
+    /// An id for a file not in the workspace yet (its slot empty until [`Workspace::put_file`]).
+    fn new_file_id(&mut self) -> FileId {
+        let id = FileId(self.files.len() as u32);
+        self.files.push_back(None);
+        self.days.push_back(None);
+        id
+    }
+
+    /// Puts a file (or nothing) in its slot, and its first day beside it.
+    fn put_file(&mut self, id: FileId, file: Option<Arc<SourceFile>>) {
+        self.days.set(id.0 as usize, file.as_deref().and_then(first_day));
+        self.files.set(id.0 as usize, file);
     }
 
     /// Keeps [`Workspace::last_path_in_order`] for a file added alone.
@@ -397,8 +415,7 @@ impl Workspace {
         let (id, old) = match self.ids.get(file.path.as_ref()) {
             Some(&id) => (id, self.file(id).cloned()),
             None => {
-                let id = FileId(self.files.len() as u32);
-                self.files.push_back(None);
+                let id = self.new_file_id();
                 self.ids.insert(file.path.clone(), id);
                 self.note_path_order(&file.path);
                 (id, None)
@@ -417,7 +434,7 @@ impl Workspace {
         if let Some(parsed) = Arc::get_mut(&mut file) {
             self.intern_names(&mut parsed.facts);
         }
-        self.files.set(id.0 as usize, Some(file));
+        self.put_file(id, Some(file));
         // The text changed: its mentions must be found again, even if no name changed.
         self.mentions.file_changed(id);
         id
@@ -460,7 +477,7 @@ impl Workspace {
             let emptied = self.withdraw(id, &old.facts);
             self.sweep(emptied);
         }
-        self.files.set(id.0 as usize, None);
+        self.put_file(id, None);
         self.mentions.file_changed(id);
         Some(id)
     }
@@ -553,26 +570,17 @@ impl Workspace {
         // Undated last: the "undated" flag is compared before the day.
         let mut best: std::collections::BinaryHeap<(ListingOrder<'_>, (FileId, u32))> =
             std::collections::BinaryHeap::with_capacity(count.min(entity.listings.len()) + 1);
-        // An entity's listings come by file: each file is looked up once.
-        let mut current: Option<(FileId, &Arc<SourceFile>, Dated)> = None;
         for (checked, &listing_ref) in entity.listings.iter().enumerate() {
             if checked % 256 == 255 {
                 crate::cancel::check();
             }
-            let (source, dated) = match current {
-                Some((id, source, dated)) if id == listing_ref.0 => (source, dated),
-                _ => {
-                    let Some(source) = self.file(listing_ref.0) else { continue };
-                    let day = source.facts.date.as_ref().and_then(|(_, range)| range.as_ref()).map(|range| range.start);
-                    current = Some((listing_ref.0, source, (day.is_none(), day)));
-                    (source, (day.is_none(), day))
-                }
-            };
-            // Most listings of a common entity lose on the date alone: their listing and title
-            // are not looked at.
+            // Most listings of a common entity lose on the date alone: their file is not read.
+            let day = self.days.get(listing_ref.0.0 as usize).copied().flatten();
+            let dated: Dated = (day.is_none(), day);
             if best.len() == count && best.peek().is_some_and(|worst| dated > (worst.0.0, worst.0.1)) {
                 continue;
             }
+            let Some(source) = self.file(listing_ref.0) else { continue };
             let Some(listing) = source.facts.listings.get(listing_ref.1 as usize) else { continue };
             let key = (dated.0, dated.1, source.display_name(), source.path.as_ref(), listing.range.start());
             if best.len() == count && best.peek().is_some_and(|worst| key >= worst.0) {
@@ -896,6 +904,11 @@ impl Workspace {
         if self.file_count() != self.files().count() {
             problems.push(format!("{} paths but {} files", self.file_count(), self.files().count()));
         }
+        if self.days.len() != self.files.len()
+            || self.files.iter().zip(&self.days).any(|(file, day)| file.as_deref().and_then(first_day) != *day)
+        {
+            problems.push("the files' first days differ from their dates".to_string());
+        }
         for (id, source) in self.files() {
             if self.file_id(&source.path) != Some(id) {
                 problems.push(format!("{} is not found under its own id", source.path));
@@ -963,6 +976,11 @@ impl Workspace {
     pub fn mention_index_bytes(&self) -> usize {
         self.mentions.computed_index().map_or(0, |index| index.heap_estimate())
     }
+}
+
+/// The first day of a file's `Date`, if it has one that reads.
+fn first_day(file: &SourceFile) -> Option<Day> {
+    file.facts.date.as_ref().and_then(|(_, range)| range.as_ref()).map(|range| range.start)
 }
 
 /// A name as the name table stores it, and the slot of its entity's name (another slot for
