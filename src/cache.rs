@@ -377,10 +377,10 @@ impl FactsCache {
     /// Waits, on the caller's thread, until the writer's queue is empty or the grace given to
     /// [`FactsCache::stop_writing_after`] is over (at once if the writing was not stopped).
     pub fn wait_for_the_writer(&self) {
+        if self.shared.stop_at.lock().is_none() {
+            return;
+        }
         while self.shared.queued_bytes.load(Ordering::Relaxed) > 0 && !self.shared.stopped() {
-            if self.shared.stop_at.lock().is_none() {
-                return;
-            }
             std::thread::sleep(Duration::from_millis(5));
         }
     }

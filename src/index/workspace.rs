@@ -1069,7 +1069,7 @@ mod tests {
         let mut all = entity.listings.clone();
         all.sort_by_cached_key(|&(id, index)| {
             let source = workspace.file(id).expect("a file");
-            let day = source.facts.date.as_ref().and_then(|(_, range)| range.as_ref()).map(|range| range.start);
+            let day = first_day(source);
             let start = source.facts.listings[index as usize].range.start();
             (day.is_none(), day, source.display_name().to_string(), source.path.to_string(), start)
         });
