@@ -534,7 +534,13 @@ pub fn index_paths_with_cache(
     cache: Option<&FactsCache>,
     key_of: impl Fn(&Path) -> Result<String, String> + Sync,
 ) -> Vec<Result<Arc<SourceFile>, String>> {
-    paths.par_iter().map(|path| load_or_index(cache, path, key_of(path)?)).collect()
+    paths
+        .par_iter()
+        .map(|path| {
+            crate::cancel::let_others_run();
+            load_or_index(cache, path, key_of(path)?)
+        })
+        .collect()
 }
 
 /// The `cache` member of the initialization options (`{ "cache": { "dir": "…",
