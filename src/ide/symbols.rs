@@ -130,35 +130,31 @@ pub struct WorkspaceSymbol {
 /// Ties keep a stated order: articles by path; an entity is shown at its listing first by
 /// path and position.
 pub fn workspace_symbols(workspace: &Workspace, query: &str, limit: usize) -> Vec<WorkspaceSymbol> {
+    /// A name to rank; only the few ranked first become symbols.
     enum Candidate<'a> {
-        Article(WorkspaceSymbol),
+        /// An article's title: (path, file, title, its range).
+        Article(&'a str, FileId, &'a str, TextRange),
         Entity(&'a str, &'a crate::index::Entity),
     }
-    let name_of = |candidate: &Candidate<'_>| -> String {
+    fn name_of<'a>(candidate: &'a Candidate<'_>) -> &'a str {
         match candidate {
-            Candidate::Article(symbol) => symbol.name.clone(),
-            Candidate::Entity(name, _) => name.to_string(),
+            Candidate::Article(_, _, title, _) => title,
+            Candidate::Entity(name, _) => name,
         }
-    };
-    let mut articles: Vec<(&str, WorkspaceSymbol)> = Vec::new();
+    }
+    let mut candidates: Vec<Candidate<'_>> = Vec::new();
     for (checked, (file, source)) in workspace.files().enumerate() {
         if checked % 256 == 255 {
             crate::cancel::check();
         }
         if let Some((title, range)) = &source.facts.title {
-            let symbol = WorkspaceSymbol {
-                name: title.clone(),
-                kind: SymbolKind::Entity(EntityKind::Article),
-                file,
-                range: *range,
-                container: None,
-            };
-            articles.push((source.path.as_ref(), symbol));
+            candidates.push(Candidate::Article(source.path.as_ref(), file, title, *range));
         }
     }
-    articles.sort_by_key(|(path, _)| *path);
-    let mut candidates: Vec<Candidate<'_>> =
-        articles.into_iter().map(|(_, symbol)| Candidate::Article(symbol)).collect();
+    candidates.sort_unstable_by_key(|candidate| match candidate {
+        Candidate::Article(path, ..) => *path,
+        Candidate::Entity(..) => "",
+    });
     for (checked, (name, entity)) in workspace.entities().enumerate() {
         if checked % 256 == 255 {
             crate::cancel::check();
@@ -167,28 +163,28 @@ pub fn workspace_symbols(workspace: &Workspace, query: &str, limit: usize) -> Ve
             candidates.push(Candidate::Entity(name, entity));
         }
     }
-    let names: Vec<String> = candidates.iter().map(name_of).collect();
-    let indexed: Vec<(usize, &str)> = names.iter().map(String::as_str).enumerate().collect();
-    let ranked = fuzzy_best(query, indexed, |(_, name)| name, limit);
-    let mut candidates: Vec<Option<Candidate<'_>>> = candidates.into_iter().map(Some).collect();
+    let ranked = fuzzy_best(query, &candidates, name_of, limit);
     let mut symbols = Vec::new();
-    for (index, _) in ranked {
-        if symbols.len() == limit {
-            break;
-        }
-        match candidates[index].take() {
-            Some(Candidate::Article(symbol)) => symbols.push(symbol),
-            Some(Candidate::Entity(name, entity)) => {
-                let first = entity.listings.iter().copied().min_by_key(|&listing_ref| {
-                    (
-                        workspace.file(listing_ref.0).map(|source| &source.path),
-                        workspace.listing(listing_ref).map(|listing| listing.range.start()),
-                    )
-                });
-                let Some((file, index)) = first else { continue };
-                let (Some(listing), Some(source)) = (workspace.listing((file, index)), workspace.file(file)) else {
-                    continue;
-                };
+    for index in ranked {
+        match &candidates[index] {
+            &Candidate::Article(_, file, title, range) => symbols.push(WorkspaceSymbol {
+                name: title.to_string(),
+                kind: SymbolKind::Entity(EntityKind::Article),
+                file,
+                range,
+                container: None,
+            }),
+            Candidate::Entity(name, entity) => {
+                // Listings are kept by path, then position in the file: the first is the
+                // first of the first file's.
+                let Some(&(file, _)) = entity.listings.first() else { continue };
+                let first = entity
+                    .listings
+                    .iter()
+                    .take_while(|&&(other, _)| other == file)
+                    .filter_map(|&listing_ref| workspace.listing(listing_ref))
+                    .min_by_key(|listing| listing.range.start());
+                let (Some(listing), Some(source)) = (first, workspace.file(file)) else { continue };
                 symbols.push(WorkspaceSymbol {
                     name: name.to_string(),
                     kind: SymbolKind::Entity(listing.kind),
@@ -197,7 +193,6 @@ pub fn workspace_symbols(workspace: &Workspace, query: &str, limit: usize) -> Ve
                     container: Some(SourceFile::display_name(source).to_string()),
                 });
             }
-            None => {}
         }
     }
     symbols
@@ -270,5 +265,44 @@ mod tests {
             ]
         "#]]
         .assert_debug_eq(&names);
+    }
+
+    #[test]
+    fn ties_keep_the_stated_order() {
+        // Same titles: by path. An entity: at its first listing by path, then position.
+        let fixture = Fixture::parse(
+            "
+            //- /b.txt
+            = Battle of Drvar =
+
+            Infobox
+            - Commander1: Mile Čalović
+            //- /a.txt
+            = Battle of Drvar =
+
+            Infobox
+            - Combatant1: Partisans
+            - Commander1: Mile Čalović
+            - Commander2: Mile Čalović
+            ",
+        );
+        let workspace = &fixture.workspace;
+        let found: Vec<String> = workspace_symbols(workspace, "", 10)
+            .into_iter()
+            .map(|symbol| {
+                let source = workspace.file(symbol.file).expect("a file");
+                let line = source.text[..symbol.range.start()].lines().count();
+                format!("{:?} {} {}:{line}", symbol.kind, symbol.name, source.path)
+            })
+            .collect();
+        expect![[r#"
+            [
+                "Entity(Article) Battle of Drvar /a.txt:1",
+                "Entity(Article) Battle of Drvar /b.txt:1",
+                "Entity(Person) Mile Čalović /a.txt:5",
+                "Entity(Belligerent) Partisans /a.txt:4",
+            ]
+        "#]]
+        .assert_debug_eq(&found);
     }
 }
