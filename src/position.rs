@@ -118,13 +118,25 @@ pub fn ranges_once(text: &str, ranges: &[(usize, usize)], encoding: Encoding) ->
             return line_col_once(text, offset, encoding);
         }
         let mut counted_from = scanned;
-        for found in memchr::memchr2_iter(b'\n', b'\r', &bytes[scanned..offset]) {
-            let found = scanned + found;
-            let crlf_first_half = bytes[found] == b'\r' && bytes.get(found + 1) == Some(&b'\n');
-            if !crlf_first_half {
-                line += 1;
-                line_start = found + 1;
+        let between = &bytes[scanned..offset];
+        if memchr::memchr(b'\r', between).is_none() {
+            // Only `\n` breaks lines here (the usual case): counted at once, and the last one
+            // found from the end. Stopping at every break cost a rename at 50,000 articles a
+            // third of its conversion (infobox lines are short).
+            if let Some(last) = memchr::memrchr(b'\n', between) {
+                line += memchr::memchr_iter(b'\n', between).count() as u32;
+                line_start = scanned + last + 1;
                 (counted_from, col) = (line_start, 0);
+            }
+        } else {
+            for found in memchr::memchr2_iter(b'\n', b'\r', between) {
+                let found = scanned + found;
+                let crlf_first_half = bytes[found] == b'\r' && bytes.get(found + 1) == Some(&b'\n');
+                if !crlf_first_half {
+                    line += 1;
+                    line_start = found + 1;
+                    (counted_from, col) = (line_start, 0);
+                }
             }
         }
         col += count_units(&text[counted_from..offset], encoding);
@@ -293,13 +305,16 @@ mod tests {
             if sorted {
                 ranges.sort_unstable();
             }
-            let index = LineIndex::new(TEXT);
-            for encoding in [Encoding::Utf8, Encoding::Utf16] {
-                let expected: Vec<(LineCol, LineCol)> = ranges
-                    .iter()
-                    .map(|&(start, end)| (index.line_col(TEXT, start, encoding), index.line_col(TEXT, end, encoding)))
-                    .collect();
-                proptest::prop_assert_eq!(ranges_once(TEXT, &ranges, encoding), expected);
+            // Also a text broken by `\n` alone, in many short lines (counted at once).
+            for text in [TEXT, "Mile\nČa\n\n😀 x\nlast\n\nBalli Kombëtar\nx\ny\nend"] {
+                let index = LineIndex::new(text);
+                for encoding in [Encoding::Utf8, Encoding::Utf16] {
+                    let expected: Vec<(LineCol, LineCol)> = ranges
+                        .iter()
+                        .map(|&(start, end)| (index.line_col(text, start, encoding), index.line_col(text, end, encoding)))
+                        .collect();
+                    proptest::prop_assert_eq!(ranges_once(text, &ranges, encoding), expected);
+                }
             }
         }
     }
