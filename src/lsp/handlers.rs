@@ -11,6 +11,7 @@ use crate::ide;
 use crate::index::{EntityKind, FileId};
 use crate::lsp::convert::{self, LineMap};
 use crate::lsp::dispatch::invalid_params;
+use crate::lsp::raw_answers::{RawSlot, sent_json, sent_raw};
 use crate::lsp::snapshot::Snapshot;
 
 /// The command the backlink code lens carries; the VS Code extension turns it into
@@ -119,13 +120,29 @@ pub(crate) fn prepare_rename(
     }
 }
 
-pub(crate) fn rename(snapshot: &Snapshot, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
+/// A rename's workspace edit. With a `slot` (the server over stdio), sent as JSON written
+/// directly: see [`document_changes_json`].
+pub(crate) fn rename(
+    snapshot: &Snapshot,
+    params: lsp::RenameParams,
+    slot: Option<RawSlot>,
+) -> Result<Option<lsp::WorkspaceEdit>> {
     let position = params.text_document_position;
     let Some((file, map)) = snapshot.file_with_map(&position.text_document.uri) else { return Ok(None) };
-    match ide::rename::rename(&snapshot.workspace, file, map.offset(position.position), &params.new_name) {
-        Ok(change) => Ok(Some(workspace_edit(snapshot, &change.edits, Vec::new()))),
-        Err(ide::rename::RenameError(message)) => Err(invalid_params(message)),
-    }
+    let change = match ide::rename::rename(&snapshot.workspace, file, map.offset(position.position), &params.new_name) {
+        Ok(change) => change,
+        Err(ide::rename::RenameError(message)) => return Err(invalid_params(message)),
+    };
+    let answer = match slot {
+        Some(slot) if snapshot.flags.document_changes => {
+            let json = document_changes_json(snapshot, &change.edits);
+            sent_json(slot, json, lsp::WorkspaceEdit::default)
+        }
+        slot => sent_raw(slot, workspace_edit(snapshot, &change.edits, Vec::new()), lsp::WorkspaceEdit::default),
+    };
+    // The edits of thousands of files are freed on the pool, not before the answer goes.
+    rayon::spawn(move || drop(change));
+    Ok(Some(answer))
 }
 
 pub(crate) fn completion(
@@ -514,6 +531,59 @@ pub(crate) fn workspace_edit(
     lsp::WorkspaceEdit { document_changes: Some(document_changes), ..lsp::WorkspaceEdit::default() }
 }
 
+/// The JSON of [`workspace_edit`]`(snapshot, edits, Vec::new())` for a client that takes
+/// `documentChanges`, byte for byte, written on the parallel pool a file at a time: no
+/// protocol objects (a URI parsed, a string copied per edit) are built to be serialized on
+/// one thread and freed again. A rename of the most common entity at 50,000 articles
+/// (19,379 files, 7 MB) spent 15-20 ms writing its answer on the request's thread and 4-6 ms
+/// assembling it there. Files are named by their keys, the URIs the server made or was
+/// given.
+pub(crate) fn document_changes_json(snapshot: &Snapshot, edits: &BTreeMap<FileId, Vec<ide::TextEdit>>) -> Vec<u8> {
+    /// The protocol's `TextDocumentEdit`, borrowing what it names.
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct DocumentEdit<'a> {
+        text_document: VersionedDocument<'a>,
+        edits: Vec<Edit<'a>>,
+    }
+    #[derive(serde::Serialize)]
+    struct VersionedDocument<'a> {
+        uri: &'a str,
+        version: Option<i32>,
+    }
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Edit<'a> {
+        range: lsp::Range,
+        new_text: &'a str,
+    }
+    let files: Vec<(&FileId, &Vec<ide::TextEdit>)> = edits.iter().collect();
+    let parts = crate::cancel::parallel_map(&files, |&(&file, file_edits)| {
+        let (source, map) = (snapshot.workspace.file(file)?, snapshot.line_map(file)?);
+        let ranges = map.ranges(file_edits.iter().map(|edit| edit.range));
+        let edit = DocumentEdit {
+            text_document: VersionedDocument { uri: &source.path, version: snapshot.version(&source.path) },
+            edits: file_edits
+                .iter()
+                .zip(ranges)
+                .map(|(edit, range)| Edit { range, new_text: &edit.new_text })
+                .collect(),
+        };
+        serde_json::to_vec(&edit).ok()
+    });
+    let parts: Vec<Vec<u8>> = parts.into_iter().flatten().collect();
+    let mut json = Vec::with_capacity(parts.iter().map(|part| part.len() + 1).sum::<usize>() + 24);
+    json.extend_from_slice(b"{\"documentChanges\":[");
+    for (index, part) in parts.iter().enumerate() {
+        if index > 0 {
+            json.push(b',');
+        }
+        json.extend_from_slice(part);
+    }
+    json.extend_from_slice(b"]}");
+    json
+}
+
 /// A type-hierarchy item: what the protocol shows, and in `data` the name and kind that
 /// find the item again for `supertypes` / `subtypes`.
 fn hierarchy_item(snapshot: &Snapshot, item: &ide::type_hierarchy::HierarchyItem) -> Option<lsp::TypeHierarchyItem> {
@@ -696,4 +766,48 @@ pub(crate) fn timeline(snapshot: &Snapshot) -> Result<serde_json::Value> {
         })
         .collect();
     Ok(serde_json::json!({ "conflicts": conflicts }))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::index::SourceFile;
+    use crate::lsp::state::State;
+    use crate::position::Encoding;
+
+    #[test]
+    fn a_rename_written_directly_is_the_workspace_edit_byte_for_byte() {
+        let files = [
+            (
+                "file:///w/a%20b.txt",
+                "= A =\n\nInfobox\n- Commander1: Mile Čalović, 😀 Mile Čalović\n\nMile Čalović left.\r\nMile Čalović",
+            ),
+            ("file:///w/%C4%8Dalovi%C4%87.txt", "= Mile Čalović =\n\nInfobox\n- Commander1: Mile Čalović\n"),
+            ("file:///w/c.txt", "= C =\n\nInfobox\n- Commander2: Mile Čalović\n"),
+        ];
+        for encoding in [Encoding::Utf16, Encoding::Utf8] {
+            let mut state = State::default();
+            state.encoding = encoding;
+            state.flags.document_changes = true;
+            let (open, closed) = files.split_first().expect("files");
+            state.insert_indexed(
+                closed
+                    .iter()
+                    .map(|(key, text)| Arc::new(SourceFile::indexed(key.to_string(), Arc::from(*text))))
+                    .collect(),
+            );
+            state.open_document(open.0, open.1.to_string(), 7).expect("opens");
+            let snapshot = state.snapshot();
+            let file = snapshot.workspace.file_id(open.0).expect("the open file");
+            let at = open.1.find("Mile").expect("the name");
+            let change = ide::rename::rename(&snapshot.workspace, file, at, "Mile \"Čalović\" \\ 😀").expect("renames");
+            assert_eq!(change.edits.len(), 3, "every file");
+            let expected = serde_json::to_string(&workspace_edit(&snapshot, &change.edits, Vec::new())).expect("json");
+            let written = String::from_utf8(document_changes_json(&snapshot, &change.edits)).expect("UTF-8");
+            assert_eq!(written, expected, "{encoding:?}");
+            assert!(written.contains("\"version\":7") && written.contains("\"version\":null"), "{written}");
+        }
+    }
 }

@@ -661,10 +661,7 @@ impl LanguageServer for Server {
     async fn rename(&self, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
         let uri = params.text_document_position.text_document.uri.clone();
         let slot = RawSlot::current();
-        self.at_document("textDocument/rename", &uri, move |snapshot| {
-            Ok(sent_raw(slot, handlers::rename(snapshot, params)?, || Some(lsp::WorkspaceEdit::default())))
-        })
-        .await
+        self.at_document("textDocument/rename", &uri, move |snapshot| handlers::rename(snapshot, params, slot)).await
     }
 
     async fn completion(&self, params: lsp::CompletionParams) -> Result<Option<lsp::CompletionResponse>> {
