@@ -20,7 +20,7 @@ use crate::lsp::convert::{self, LineMap};
 use crate::lsp::diagnostics::{self, Publisher};
 use crate::lsp::dispatch::{Staleness, run_query};
 use crate::lsp::handlers;
-use crate::lsp::raw_answers::{RawSlot, sent_raw};
+use crate::lsp::raw_answers::RawSlot;
 use crate::lsp::state::{ChangeOutcome, ClientFlags, State, settings_from_json};
 use crate::scan;
 
@@ -632,10 +632,8 @@ impl LanguageServer for Server {
     async fn references(&self, params: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
         let uri = params.text_document_position.text_document.uri.clone();
         let slot = RawSlot::current();
-        self.at_document("textDocument/references", &uri, move |snapshot| {
-            Ok(sent_raw(slot, handlers::references(snapshot, params)?, || Some(Vec::new())))
-        })
-        .await
+        self.at_document("textDocument/references", &uri, move |snapshot| handlers::references(snapshot, params, slot))
+            .await
     }
 
     async fn document_highlight(
