@@ -145,6 +145,24 @@ pub fn parallel_map<T: Sync, R: Send>(items: &[T], map: impl Fn(&T) -> R + Sync 
     mapped.into_iter().flatten().collect()
 }
 
+/// Runs `work` on a thread of the parallel pool, under this computation's token, and waits
+/// for it: a long sequential computation then yields its core as the pool's threads do
+/// ([`let_others_run`]) instead of keeping the transport waiting up to a time slice, and
+/// runs below the keystrokes' priority. Its cancellation unwinds here as it would have
+/// there. For workspace-wide requests that nobody waits for keystroke by keystroke (while
+/// indexing, they queue behind its batches).
+pub fn on_the_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    let token = CURRENT.with(|current| current.borrow().clone());
+    let outcome = rayon::scope(|_| match &token {
+        Some(token) => run_cancellable(token, work),
+        None => Ok(work()),
+    });
+    match outcome {
+        Ok(value) => value,
+        Err(Cancelled) => resume_unwind(Box::new(Cancelled)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,6 +247,21 @@ mod tests {
         // 8 ms of work: whichever threads did it handed their cores over on the way.
         let yielded: u64 = seen.into_inner().values().map(|(first, last)| last - first).sum();
         assert!(yielded >= 1, "no pool thread yielded");
+    }
+
+    #[test]
+    fn work_sent_to_the_pool_runs_there_and_its_cancellation_comes_back() {
+        assert!(on_the_pool(|| rayon::current_thread_index().is_some()), "on a pool thread");
+        let token = CancelToken::new();
+        let outcome = run_cancellable(&token, || {
+            on_the_pool(|| {
+                token.cancel();
+                check();
+                unreachable!("the check stops the work");
+            })
+        });
+        assert_eq!(outcome, Err(Cancelled));
+        assert_eq!(on_the_pool(|| 7), 7, "outside a cancellable run too");
     }
 
     #[test]
