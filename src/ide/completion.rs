@@ -349,25 +349,18 @@ fn offered_kind(
 /// with the first path, or the listing first by path and position (whatever the indexing
 /// order).
 ///
-/// The workspace keeps an entity's articles sorted by path and its listings by path, then
-/// their index in the file's facts (`Workspace::contribute`): the first article is the one
-/// wanted, and the listing wanted is among the first few, those in the first listing's file.
-/// Nothing walks all the listings of an entity listed in thousands of articles.
+/// The workspace keeps an entity's articles sorted by path, so the first article is the one
+/// wanted; the listing is `Workspace::first_listing`'s. Nothing walks all the listings of an
+/// entity listed in thousands of articles.
 fn entity_detail(workspace: &Workspace, entity: &crate::index::Entity, kind: EntityKind) -> String {
     if let Some(&article) = entity.articles.first() {
         return format!("Article — {}", workspace.file(article).map_or("", |source| source.path.as_ref()));
     }
-    let Some(&(first_file, _)) = entity.listings.first() else {
+    let Some((first_file, listing)) = workspace.first_listing(entity) else {
         return kind.label().to_string();
     };
-    let listing = entity
-        .listings
-        .iter()
-        .take_while(|&&(file, _)| file == first_file)
-        .filter_map(|&listing_ref| workspace.listing(listing_ref))
-        .min_by_key(|listing| listing.range.start());
     let article = workspace.file(first_file).map_or("", |source| source.display_name());
-    format!("{} — {} in {article}", kind.label(), listing.map_or("", |listing| &*listing.key))
+    format!("{} — {} in {article}", kind.label(), &*listing.key)
 }
 
 /// The name being typed in prose: the current word, or the last few words when together

@@ -175,16 +175,8 @@ pub fn workspace_symbols(workspace: &Workspace, query: &str, limit: usize) -> Ve
                 container: None,
             }),
             Candidate::Entity(name, entity) => {
-                // Listings are kept by path, then position in the file: the first is the
-                // first of the first file's.
-                let Some(&(file, _)) = entity.listings.first() else { continue };
-                let first = entity
-                    .listings
-                    .iter()
-                    .take_while(|&&(other, _)| other == file)
-                    .filter_map(|&listing_ref| workspace.listing(listing_ref))
-                    .min_by_key(|listing| listing.range.start());
-                let (Some(listing), Some(source)) = (first, workspace.file(file)) else { continue };
+                let Some((file, listing)) = workspace.first_listing(entity) else { continue };
+                let Some(source) = workspace.file(file) else { continue };
                 symbols.push(WorkspaceSymbol {
                     name: name.to_string(),
                     kind: SymbolKind::Entity(listing.kind),

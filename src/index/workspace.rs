@@ -553,6 +553,20 @@ impl Workspace {
         self.file(file)?.facts.listings.get(index as usize)
     }
 
+    /// An entity's first listing by path, then position, with its file: the first of its
+    /// first file's (listings are kept by path), so an entity listed in thousands of articles
+    /// costs a few look-ups, not a walk over all of them.
+    pub fn first_listing(&self, entity: &Entity) -> Option<(FileId, &Listing)> {
+        let &(file, _) = entity.listings.first()?;
+        let listing = entity
+            .listings
+            .iter()
+            .take_while(|&&(other, _)| other == file)
+            .filter_map(|&listing_ref| self.listing(listing_ref))
+            .min_by_key(|listing| listing.range.start())?;
+        Some((file, listing))
+    }
+
     /// An entity's listings in the order users see them: by the listing article's date (its
     /// infobox `Date`'s start; undated articles last), then the article's title, then its
     /// path, then the listing's position. Independent of the order files were indexed in.
