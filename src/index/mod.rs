@@ -8,6 +8,7 @@ pub mod mentions;
 pub mod names;
 pub mod schema;
 pub mod shard;
+mod sorted_set;
 pub mod workspace;
 
 pub use facts::{EntityKind, FileFacts, Listing, normalize_name};

@@ -18,14 +18,16 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::decompose_canonical;
 
 use crate::index::facts::EntityKind;
+use crate::index::sorted_set::SortedSet;
 use crate::index::workspace::Entity;
 
 /// Every known name with its entity, in slots that a word index can point into without
 /// hashing the name again: "which names have a word starting with `calo`" is one range of a
 /// B-tree of (folded word, slot) pairs.
 ///
-/// Every part is a persistent collection (`imbl`), so cloning the table for a new snapshot
-/// costs a few pointer copies, and a change copies only the paths it touches. Entities sit
+/// Every part is persistent (`imbl` collections; for the word indexes, a shared sorted array
+/// with B-trees of the changes beside it, see `sorted_set`), so cloning the table for a new
+/// snapshot costs a few pointer copies, and a change copies only the paths it touches. Entities sit
 /// behind an `Arc` so that copying a chunk of slots copies pointers, not listing vectors.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct NameTable {
@@ -33,15 +35,15 @@ pub(crate) struct NameTable {
     ids: crate::index::PersistentHashMap<Arc<str>, u32>,
     free: imbl::Vector<u32>,
     /// (folded word, slot); a name appears once per distinct word.
-    words: imbl::OrdSet<(Arc<str>, u32)>,
+    words: SortedSet<(Arc<str>, u32)>,
     /// (folded first word, slot): which names could start with what is typed.
-    first_words: imbl::OrdSet<(Arc<str>, u32)>,
+    first_words: SortedSet<(Arc<str>, u32)>,
     /// Every (word, name) pair of `words` again, in completion's order within each first letter.
-    ranked: imbl::OrdSet<Ranked>,
+    ranked: SortedSet<Ranked>,
     /// The entries of `ranked` of the names with a listing of each kind, indexed by
     /// `EntityKind as usize` (the article kind's stays empty: titles are most names, and
     /// `ranked` serves them).
-    ranked_by_kind: [imbl::OrdSet<Ranked>; 6],
+    ranked_by_kind: [SortedSet<Ranked>; 6],
     /// The slot last handed out as `&mut Entity`: its kinds may have changed since it was
     /// filed in `ranked_by_kind`. It is filed again at the next change of the table, and
     /// until then looked at as it is by [`NameTable::ranked_with_word_starting`].
@@ -343,7 +345,7 @@ impl NameTable {
         let from: (Arc<str>, u32) = (prefix.clone(), 0);
         let mut seen = HashSet::new();
         self.words
-            .range(from..)
+            .range_from(&from)
             .take_while(move |(word, _)| word.starts_with(&*prefix))
             .filter(move |&&(_, id)| seen.insert(id))
             .filter_map(|&(_, id)| self.slot(id).map(|slot| (&slot.name, &slot.entity)))
@@ -367,7 +369,7 @@ impl NameTable {
         let length_bound = |name: &str| name.len().min(usize::from(u16::MAX));
         let pairs = || {
             let from: (Arc<str>, u32) = (prefix.into(), 0);
-            self.words.range(from..).take_while(move |(word, _)| word.starts_with(prefix))
+            self.words.range_from(&from).take_while(move |(word, _)| word.starts_with(prefix))
         };
         if pairs().nth(SORT_AT_MOST).is_none() {
             let mut found: Vec<(bool, usize, &'a Arc<str>, u32)> = pairs()
@@ -406,7 +408,7 @@ impl NameTable {
         let from = Ranked { first_letter, later_word: false, length: 0, slot: 0, head: [0; HEAD] };
         let mut seen = vec![0u64; self.slots.len().div_ceil(64)];
         let walk = index
-            .range(from..)
+            .range_from(&from)
             .take_while(move |entry| entry.first_letter == first_letter)
             .filter(move |entry| entry.head[..head_length] == wanted_head[..head_length] && Some(entry.slot) != pending)
             .filter(move |entry| {
@@ -432,7 +434,7 @@ impl NameTable {
         let prefix: Arc<str> = prefix.into();
         let from: (Arc<str>, u32) = (prefix.clone(), 0);
         self.first_words
-            .range(from..)
+            .range_from(&from)
             .take_while(move |(word, _)| word.starts_with(&*prefix))
             .filter_map(|&(_, id)| self.slot(id).map(|slot| &slot.name))
     }
@@ -442,7 +444,7 @@ impl NameTable {
         let word: Arc<str> = word.into();
         let from: (Arc<str>, u32) = (word.clone(), 0);
         self.words
-            .range(from..)
+            .range_from(&from)
             .take_while(move |(stored, _)| *stored == word)
             .filter_map(|&(_, id)| self.slot(id).map(|slot| &slot.name))
     }
