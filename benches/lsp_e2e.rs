@@ -1367,11 +1367,13 @@ fn warm_start(bench: &Bench<'_>, report: &mut Report) -> Result<()> {
     let options = json!({ "cache": { "dir": cache.display().to_string() } });
     let mut server = bench.spawn()?;
     let filling = cold_index(&mut server, &bench.folder, bench.article_count, Some(options.clone()))?;
-    // As an editor left open a while: the writer finishes the cache (a shard per article and
-    // the mention index) before the server is stopped, which drops what is still queued
-    // after a second's grace. On a slow disk that takes longer than the start itself.
+    // As an editor left open a while: the writer finishes the cache (a shard per article, the
+    // mention index and the pack of all the facts) before the server is stopped, which drops
+    // what is still queued after a second's grace. On a slow disk that takes longer than the
+    // start itself.
     let written = Instant::now();
-    while folder_size(&cache).0 <= bench.article_count && written.elapsed() < Duration::from_secs(120) {
+    let complete = || folder_size(&cache).0 >= bench.article_count + 2 && holds_a_file_named(&cache, "workspace.pack");
+    while !complete() && written.elapsed() < Duration::from_secs(120) {
         std::thread::sleep(Duration::from_millis(200));
     }
     let written = written.elapsed();
@@ -1419,6 +1421,15 @@ fn warm_start(bench: &Bench<'_>, report: &mut Report) -> Result<()> {
         pass: used && warm.end.as_secs_f64() <= limit,
     });
     Ok(())
+}
+
+/// True if a file of this name is under the folder (recursively).
+fn holds_a_file_named(folder: &Path, name: &str) -> bool {
+    let Ok(entries) = std::fs::read_dir(folder) else { return false };
+    entries.flatten().any(|entry| {
+        entry.file_name() == name
+            || (entry.file_type().is_ok_and(|kind| kind.is_dir()) && holds_a_file_named(&entry.path(), name))
+    })
 }
 
 /// Files and bytes under a folder (recursively); zero when it cannot be read.

@@ -87,7 +87,7 @@ fn measure(folder: &std::path::Path) {
             })
             .collect()
     };
-    let corpus_bytes: usize = parsed.iter().map(|file| file.text.len()).sum();
+    let corpus_bytes: usize = parsed.iter().map(|file| file.text().len()).sum();
     let after_texts = start + corpus_bytes as isize;
     let after_facts = live_bytes();
     let mut workspace = Workspace::default();
@@ -140,7 +140,7 @@ fn measure(folder: &std::path::Path) {
 fn timings(workspace: &Workspace) {
     let Some((_, source)) = workspace.files().nth(workspace.file_count() / 2) else { return };
     let path = source.path.clone();
-    let text = source.text.to_string();
+    let text = source.text().to_string();
     let common = workspace.entities().max_by_key(|(_, entity)| entity.listings.len()).map(|(name, _)| name.to_string());
     let mut current = Arc::new(workspace.clone());
     let rounds = 20;

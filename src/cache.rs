@@ -6,15 +6,23 @@
 //! A shard is used when its path, its build and the hash of the text just read all match and
 //! its ranges fit the text; when the file's size or mtime moved but its text did not, the
 //! shard is used and rewritten with the new stamp. Anything else is a miss: the article is
-//! parsed and its shard written again. The text is read in every case (the workspace holds
-//! it), so confirming it by its hash costs a few percent of the read and a file edited within
-//! one mtime tick is never served stale facts.
+//! parsed and its shard written again. A file that goes through the shards has its text read
+//! (the workspace holds it), so confirming it by its hash costs a few percent of the read and
+//! a file edited within one mtime tick is never served stale facts by a shard.
 //!
 //! Beside the shards, one file holds the workspace's mention index (which files mention which
 //! name), saved after indexing under a fingerprint of every text and name
 //! (`Workspace::mention_fingerprint`): a start whose texts and names are all the same takes it
 //! back instead of reading every text for mentions again, after checking it names only files
 //! and names the workspace has.
+//!
+//! And one file holds the facts of the whole workspace together (`index::pack`, written by
+//! the server after indexing): a warm start reads it instead of 50,000 shards, uses each
+//! entry whose file's size and mtime are the ones on disk, and reads those files' texts only
+//! when they are first needed ([`DiskTexts`]; `SourceFile::text` checks them against the
+//! facts). Files the pack does not have, or whose stamp moved, go through the shards. (A
+//! file rewritten within one mtime tick with the same size keeps the pack's facts until the
+//! editor's watcher reports the change; its text, read later, is kept only if the facts fit.)
 //!
 //! Writes go to one background thread, over a queue bounded by its bytes, which writes each shard to a
 //! temporary file and renames it into place (a reader sees the old shard or the new, never
@@ -31,7 +39,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime};
 
 use parking_lot::Mutex;
 use rayon::prelude::*;
@@ -39,7 +47,9 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::index::SourceFile;
 use crate::index::facts::FileFacts;
+use crate::index::pack::{self, PackEntryRef, PackReader};
 use crate::index::shard::{self, CacheSettings, FileStamp};
+use crate::index::workspace::TextSource;
 use crate::scan;
 
 /// The bytes of shards waiting to be written, at most: past it, stores are dropped. A shard
@@ -58,6 +68,12 @@ const TEMPORARY_EXTENSION: &str = ".tmp";
 
 /// The saved mention index (which files mention which name), one per workspace.
 const MENTIONS_FILE: &str = "mentions.index";
+
+/// The workspace's facts saved together (`index::pack`), one per workspace.
+const PACK_FILE: &str = "workspace.pack";
+
+/// A pack larger than this is not one of ours (a 50,000-article workspace's takes 26 MB).
+const MAX_PACK_BYTES: u64 = 4 << 30;
 
 /// A saved mention index larger than this is not one of ours (a 50,000-article workspace's
 /// takes 5.4 MB).
@@ -329,6 +345,30 @@ impl FactsCache {
         queued
     }
 
+    /// Calls `read` with the workspace's facts as last saved together, if the cache has a
+    /// pack of this build (each entry to be used only while its file's stamp is the one on
+    /// disk); `None` if it has not.
+    pub fn with_pack<R>(&self, read: impl FnOnce(PackReader<'_>) -> R) -> Option<R> {
+        let mut bytes = Vec::new();
+        if !read_limited(&self.shared.dir.join(PACK_FILE), MAX_PACK_BYTES, &mut bytes) {
+            return None;
+        }
+        let Some(reader) = pack::open_pack(&bytes) else {
+            bump(&self.shared.counters.rejected);
+            return None;
+        };
+        Some(read(reader))
+    }
+
+    /// Queues the pack of these entries to be saved (replacing the one saved before).
+    pub fn store_pack(&self, entries: &[PackEntryRef<'_>]) {
+        let Some(bytes) = pack::encode_pack(entries) else {
+            bump(&self.shared.counters.dropped);
+            return;
+        };
+        let _ = self.queue_bytes(PACK_FILE.to_string(), bytes, false);
+    }
+
     /// The mention index saved under `fingerprint` (`Workspace::mention_fingerprint`), if
     /// the cache has one.
     pub fn load_mentions(&self, fingerprint: u64) -> Option<Vec<(String, Vec<u32>)>> {
@@ -479,22 +519,7 @@ fn workspace_dir(base: &Path, roots: &[PathBuf]) -> PathBuf {
     base.join(format!("{name}-{:016x}", xxh3_64(&all)))
 }
 
-/// The stamp of a file as the cache records it; `None` where the platform gives no mtime.
-pub fn stamp_of(metadata: &fs::Metadata) -> Option<FileStamp> {
-    let modified = metadata.modified().ok()?;
-    let (modified_secs, modified_nanos) = match modified.duration_since(UNIX_EPOCH) {
-        Ok(after) => (i64::try_from(after.as_secs()).ok()?, after.subsec_nanos()),
-        Err(before) => {
-            let before = before.duration();
-            let secs = i64::try_from(before.as_secs()).ok()?;
-            match before.subsec_nanos() {
-                0 => (-secs, 0),
-                nanos => (-secs - 1, 1_000_000_000 - nanos),
-            }
-        }
-    };
-    Some(FileStamp { size: metadata.len(), modified_secs, modified_nanos })
-}
+pub use crate::scan::stamp_of;
 
 /// Reads the seed at `path` and gives its file, keyed `key` (a URI for the server, a path for
 /// `seedls check`): facts from its shard if the cache has it, else parsed (and the shard
@@ -523,8 +548,35 @@ pub fn source_file(
         return Arc::new(SourceFile::with_facts(key, text, facts));
     }
     let file = SourceFile::indexed(key, text);
-    cache.store(path, stamp, &file.text, &file.facts);
+    cache.store(path, stamp, file.text(), &file.facts);
     Arc::new(file)
+}
+
+/// The texts of files whose facts came from the pack, read from disk when first asked for.
+pub struct DiskTexts {
+    /// The path of a file's key (a URI for the server, a path for `seedls check`).
+    path_of: Box<PathOf>,
+}
+
+type PathOf = dyn Fn(&str) -> Option<PathBuf> + Send + Sync;
+
+impl DiskTexts {
+    pub fn new(path_of: impl Fn(&str) -> Option<PathBuf> + Send + Sync + 'static) -> DiskTexts {
+        DiskTexts { path_of: Box::new(path_of) }
+    }
+}
+
+impl std::fmt::Debug for DiskTexts {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("DiskTexts")
+    }
+}
+
+impl TextSource for DiskTexts {
+    fn read(&self, key: &str) -> Option<Arc<str>> {
+        let path = (self.path_of)(key)?;
+        scan::read_seed_shared(&path).ok().map(|(text, _)| text)
+    }
 }
 
 /// `load_or_index` over many files in parallel, in their order; `key_of` names each file
@@ -675,6 +727,8 @@ fn read_limited(path: &Path, limit: u64, bytes: &mut Vec<u8>) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::time::UNIX_EPOCH;
+
     use super::*;
     use crate::index::facts::compute_facts;
     use crate::syntax::parse;
@@ -754,6 +808,35 @@ mod tests {
         cache.sweep(std::iter::empty());
         cache.flush();
         assert!(cache.load_mentions(7).is_some());
+    }
+
+    #[test]
+    fn the_pack_is_saved_and_read_back_and_a_damaged_one_is_refused() {
+        let setup = setup("pack");
+        let cache = FactsCache::at(setup.cache_dir.clone());
+        let decoded = |cache: &FactsCache| cache.with_pack(|reader| reader.decode(0..reader.len()));
+        assert_eq!(decoded(&cache), None, "nothing saved yet");
+        let facts = compute_facts(KOSOVO, &parse(KOSOVO));
+        let stamp = FileStamp { size: KOSOVO.len() as u64, modified_secs: 1_700_000_000, modified_nanos: 0 };
+        let entry = PackEntryRef {
+            path: "file:///w/kosovo.txt",
+            stamp,
+            content_hash: shard::content_hash(KOSOVO),
+            text_len: KOSOVO.len() as u64,
+            facts: &facts,
+        };
+        cache.store_pack(&[entry]);
+        cache.flush();
+        let entries = decoded(&cache).flatten().expect("a pack of one entry");
+        assert_eq!((entries.len(), &entries[0].path, entries[0].stamp), (1, &entry.path.to_string(), stamp));
+        assert_eq!(entries[0].facts, facts);
+        // The sweep of shards leaves it alone.
+        cache.sweep(std::iter::empty());
+        cache.flush();
+        assert!(decoded(&cache).is_some());
+        fs::write(setup.cache_dir.join(PACK_FILE), b"garbage").expect("write");
+        assert_eq!(decoded(&cache), None, "damaged");
+        assert_eq!(cache.stats().rejected, 1);
     }
 
     #[test]
@@ -926,7 +1009,7 @@ mod tests {
         // The second file's text changed since: its facts are not the shard's to write.
         let queued = cache.write_deferred(|path, text_hash| {
             let file = files.iter().find(|file| Path::new(&*file.path) == path)?;
-            let unchanged = shard::content_hash(&file.text) == text_hash && !file.path.ends_with("article-1.txt");
+            let unchanged = file.content_hash() == text_hash && !file.path.ends_with("article-1.txt");
             unchanged.then(|| file.facts.clone())
         });
         assert_eq!(queued, 2);

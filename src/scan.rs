@@ -6,6 +6,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
 use crate::index::config::Config;
+use crate::index::shard::FileStamp;
 
 /// Files larger than this are skipped: no article is that long.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
@@ -92,6 +93,13 @@ impl Membership {
 
     /// The member files under one folder (one of the roots, or a folder inside one).
     pub fn discover_under(&self, folder: &Path) -> (Vec<PathBuf>, Vec<String>) {
+        let (files, skipped) = self.discover_stamped_under(folder);
+        (files.into_iter().map(|(path, _)| path).collect(), skipped)
+    }
+
+    /// [`Membership::discover_under`], with each file's size and mtime as the walk found them
+    /// (what the cache's pack is checked against), sorted by path.
+    pub fn discover_stamped_under(&self, folder: &Path) -> (Vec<(PathBuf, Option<FileStamp>)>, Vec<String>) {
         let mut files = Vec::new();
         let mut skipped = Vec::new();
         {
@@ -126,20 +134,21 @@ impl Membership {
         }
         // Sizes are read on every core: one folder of many thousand articles is walked by one
         // thread, and its files' metadata was most of the walk.
-        let sizes: Vec<Option<u64>> =
-            files.par_iter().map(|path| std::fs::metadata(path).ok().map(|metadata| metadata.len())).collect();
+        let metadata: Vec<Option<std::fs::Metadata>> =
+            files.par_iter().map(|path| std::fs::metadata(path).ok()).collect();
         let mut kept = Vec::with_capacity(files.len());
-        for (path, size) in files.into_iter().zip(sizes) {
-            match size {
-                Some(size) if size > MAX_FILE_BYTES => {
+        for (path, metadata) in files.into_iter().zip(metadata) {
+            match metadata {
+                Some(metadata) if metadata.len() > MAX_FILE_BYTES => {
+                    let size = metadata.len();
                     skipped.push(format!("{}: {size} bytes is over the {MAX_FILE_BYTES}-byte limit", path.display()));
                 }
-                _ => kept.push(path),
+                metadata => kept.push((path, metadata.as_ref().and_then(stamp_of))),
             }
         }
         let mut files = kept;
-        files.sort();
-        files.dedup();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files.dedup_by(|a, b| a.0 == b.0);
         (files, skipped)
     }
 }
@@ -236,6 +245,23 @@ pub fn read_config(root: &Path) -> Option<(PathBuf, String)> {
     let path = root.join("seedls.toml");
     let text = std::fs::read_to_string(&path).ok()?;
     Some((path, text))
+}
+
+/// The stamp of a file as the cache records it; `None` where the platform gives no mtime.
+pub fn stamp_of(metadata: &std::fs::Metadata) -> Option<FileStamp> {
+    let modified = metadata.modified().ok()?;
+    let (modified_secs, modified_nanos) = match modified.duration_since(std::time::UNIX_EPOCH) {
+        Ok(after) => (i64::try_from(after.as_secs()).ok()?, after.subsec_nanos()),
+        Err(before) => {
+            let before = before.duration();
+            let secs = i64::try_from(before.as_secs()).ok()?;
+            match before.subsec_nanos() {
+                0 => (-secs, 0),
+                nanos => (-secs - 1, 1_000_000_000 - nanos),
+            }
+        }
+    };
+    Some(FileStamp { size: metadata.len(), modified_secs, modified_nanos })
 }
 
 #[cfg(test)]

@@ -102,12 +102,12 @@ fn load_corpus() -> Vec<Article> {
             let name = path.file_name().expect("a file name").to_string_lossy().into_owned();
             let id = workspace.file_id(&format!("tests/corpus/{name}")).expect("the article was loaded");
             let source = workspace.file(id).expect("the article was loaded");
-            let index = LineIndex::new(&source.text);
+            let index = LineIndex::new(source.text());
             let reported = diagnostics(&workspace, id, &SeverityOverrides::default())
                 .into_iter()
                 .map(|diagnostic| {
                     let line =
-                        index.line_col(&source.text, diagnostic.range.start(), Encoding::Chars).line as usize + 1;
+                        index.line_col(source.text(), diagnostic.range.start(), Encoding::Chars).line as usize + 1;
                     ((line, diagnostic.code.to_string()), diagnostic.message)
                 })
                 .collect();

@@ -101,13 +101,13 @@ pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
     // one file moves listing counts that decide another file's (a file fixed early could
     // otherwise find a fix only on the next run).
     let originals: Vec<Option<Arc<str>>> =
-        files.iter().map(|(_, id, _)| workspace.file(*id).map(|file| file.text.clone())).collect();
+        files.iter().map(|(_, id, _)| workspace.file(*id).map(|file| file.text().clone())).collect();
     let mut fixed_by_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); files.len()];
     let mut unsettled = vec![false; files.len()];
     for _round in 0..FIX_ROUNDS {
         let mut changed = false;
         for (index, (_, id, _)) in files.iter().enumerate().filter(|_| fixing) {
-            let before = workspace.file(*id).map(|file| file.text.clone());
+            let before = workspace.file(*id).map(|file| file.text().clone());
             let Some(fixed) = fix_file(&mut workspace, *id, &overrides, &keep, args.unsafe_fixes) else {
                 continue;
             };
@@ -126,7 +126,7 @@ pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
             let _ = writeln!(err, "seedls: {name}: fixes still apply after repeated passes; run --fix again");
         }
         let input = &inputs[*position];
-        let Some(current) = workspace.file(*id).map(|file| file.text.clone()) else { continue };
+        let Some(current) = workspace.file(*id).map(|file| file.text().clone()) else { continue };
         if input.path.is_none() {
             stdin_fixed = Some(current.to_string());
         }
@@ -160,7 +160,7 @@ pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
             let source = workspace.file(*id)?;
             let mut found = diagnostics(&workspace, *id, &overrides);
             found.retain(|diagnostic| keep(diagnostic));
-            Some(FileFindings::new(name.clone(), source.text.clone(), found))
+            Some(FileFindings::new(name.clone(), source.text().clone(), found))
         })
         .collect();
     let counts = Counts::of(&findings);

@@ -58,7 +58,7 @@ mod tests {
         let actions = code_actions(&fixture.workspace, file, TextRange::empty(offset), &SeverityOverrides::default());
         assert_eq!(actions.len(), 1);
         assert_eq!(actions[0].title, "Change to `== Aftermath ==`");
-        let text = &fixture.workspace.file(file).unwrap().text;
+        let text = &fixture.workspace.file(file).unwrap().text();
         assert_eq!(apply_edits(text, &actions[0].edits), "= T =\n\n== Aftermath ==\nText.\n");
         let elsewhere = code_actions(&fixture.workspace, file, TextRange::empty(0), &SeverityOverrides::default());
         assert!(elsewhere.is_empty());

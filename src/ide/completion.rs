@@ -46,7 +46,7 @@ pub fn completions(workspace: &Workspace, file: FileId, offset: usize) -> Comple
     let Some(source) = workspace.file(file) else {
         return empty;
     };
-    let text = &source.text;
+    let text = &source.text();
     let offset = offset.min(text.len());
     if !text.is_char_boundary(offset) {
         return empty;
@@ -88,12 +88,12 @@ fn after_see_also_heading(workspace: &Workspace, file: FileId, line_start: usize
     };
     let document = source.document();
     let heading = document.headings().filter(|heading| heading.line.start() < line_start).last();
-    heading.is_some_and(|heading| heading.text.slice(&source.text).eq_ignore_ascii_case("see also"))
+    heading.is_some_and(|heading| heading.text.slice(source.text()).eq_ignore_ascii_case("see also"))
 }
 
 fn infobox_completions(workspace: &Workspace, file: FileId, line_start: usize, offset: usize) -> Option<Completions> {
     let source = workspace.file(file)?;
-    let text = &source.text;
+    let text = &source.text();
     let before = &text[line_start..offset];
     let after_dash = before.trim_start().strip_prefix('-')?;
     let dash_end = offset - after_dash.len();
@@ -130,7 +130,7 @@ fn key_completions(workspace: &Workspace, file: FileId, replace: TextRange, type
     let Some(source) = workspace.file(file) else {
         return Completions { items: Vec::new(), is_incomplete: false };
     };
-    let text = &source.text;
+    let text = &source.text();
     let present: Vec<(String, Option<u8>)> = source
         .document()
         .infobox()
@@ -415,7 +415,7 @@ mod tests {
         let fixture = Fixture::parse(fixture);
         let (file, offset) = fixture.cursor();
         let completions = completions(&fixture.workspace, file, offset);
-        let text = &fixture.workspace.file(file).unwrap().text;
+        let text = &fixture.workspace.file(file).unwrap().text();
         let shown: Vec<String> = completions
             .items
             .iter()

@@ -145,7 +145,7 @@ pub fn timeline(workspace: &Workspace) -> Vec<TimelineEntry> {
     let mut entries: Vec<(Day, TimelineEntry)> = Vec::new();
     for (file, source) in workspace.files() {
         let Some((date_text, Some(date))) = &source.facts.date else { continue };
-        let Some(range) = date_value_range(&source.text) else { continue };
+        let Some(range) = date_value_range(source.text()) else { continue };
         entries.push((
             date.start,
             TimelineEntry {
@@ -497,13 +497,13 @@ mod tests {
             for location in entity_locations(&workspace, kind, name).expect("a seed entity") {
                 let source = workspace.file(location.file).expect("seed file");
                 let key = location.key.as_deref().unwrap_or("title");
-                actual += &format!("  {} [{key}] {:?}\n", location.article_title, location.range.slice(&source.text));
+                actual += &format!("  {} [{key}] {:?}\n", location.article_title, location.range.slice(source.text()));
             }
         }
         actual += "timeline\n";
         for entry in timeline(&workspace) {
             let source = workspace.file(entry.file).expect("seed file");
-            assert_eq!(entry.range.slice(&source.text), entry.date_text);
+            assert_eq!(entry.range.slice(source.text()), entry.date_text);
             let end = entry.end.as_deref().unwrap_or("open");
             actual += &format!("  {} → {end} {:?} ({})\n", entry.start, entry.name, entry.date_text);
         }

@@ -56,7 +56,7 @@ pub struct ArticleAnnotations {
 /// The annotations of one file, in text order, never overlapping.
 pub fn annotations(workspace: &Workspace, file: FileId) -> Option<ArticleAnnotations> {
     let source = workspace.file(file)?;
-    let text = source.text.clone();
+    let text = source.text().clone();
     let id_kind = |name: &str, fallback: EntityKind| workspace.entity_kind(name).unwrap_or(fallback);
     let mut found: Vec<(TextRange, EntityKind, String, String, AnnotationSource)> = source
         .facts

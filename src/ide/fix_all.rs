@@ -78,7 +78,7 @@ pub fn fix_file(
 ) -> Option<FixedFile> {
     let source = workspace.file(file)?;
     let path = source.path.clone();
-    let mut text = source.text.to_string();
+    let mut text = source.text().to_string();
     let mut fixed = Vec::new();
     for _ in 0..MAX_PASSES {
         let found = fixable_diagnostics(workspace, file, &text, overrides, keep);

@@ -75,8 +75,8 @@ impl Fixture {
     /// for readable expectations.
     pub(crate) fn describe(&self, file: FileId, range: TextRange) -> String {
         let source = self.workspace.file(file).expect("file exists");
-        let line = source.text[..range.start()].matches('\n').count() + 1;
-        format!("{} {line} {:?}", source.path, range.slice(&source.text))
+        let line = source.text()[..range.start()].matches('\n').count() + 1;
+        format!("{} {line} {:?}", source.path, range.slice(source.text()))
     }
 }
 

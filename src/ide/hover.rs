@@ -102,7 +102,7 @@ fn article_summary(source: &SourceFile) -> String {
             out += &format!("  \n{label}: {value}");
         }
     }
-    if let Some(sentence) = facts.first_sentence(&source.text) {
+    if let Some(sentence) = facts.first_sentence(source.text()) {
         out += &format!("\n\n{sentence}");
     }
     out

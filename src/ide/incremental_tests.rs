@@ -126,7 +126,7 @@ fn fresh(workspace: &Workspace, aliases_on: bool) -> Workspace {
     let (aliases, ignored) = alias_rules(aliases_on);
     fresh.set_name_rules(aliases, ignored);
     let mut files: Vec<(String, Arc<str>)> =
-        workspace.files().map(|(_, file)| (file.path.to_string(), file.text.clone())).collect();
+        workspace.files().map(|(_, file)| (file.path.to_string(), file.text().clone())).collect();
     files.sort();
     for (path, text) in files {
         fresh.set_file(&path, text);
@@ -163,14 +163,14 @@ fn answers(workspace: &Workspace) -> String {
         writeln!(out, "## {name}").unwrap();
         writeln!(out, "diagnostics {:?}", ide::diagnostics::diagnostics(workspace, id, &SeverityOverrides::default()))
             .unwrap();
-        writeln!(out, "symbols {:?}", ide::symbols::document_symbols(&source.text, &source.document())).unwrap();
+        writeln!(out, "symbols {:?}", ide::symbols::document_symbols(source.text(), &source.document())).unwrap();
         writeln!(out, "tokens {:?}", ide::semantic_tokens::semantic_tokens(workspace, id, None)).unwrap();
         let lenses: Vec<(TextRange, String, Vec<String>)> = ide::code_lens::code_lenses(workspace, id)
             .into_iter()
             .map(|lens| (lens.range, lens.title, lens.linking_files.into_iter().map(path).collect()))
             .collect();
         writeln!(out, "lenses {lenses:?}").unwrap();
-        for offset in sample_offsets(&source.text) {
+        for offset in sample_offsets(source.text()) {
             let hover = ide::hover::hover(workspace, id, offset);
             let definition: Vec<String> = ide::goto_definition::goto_definition(workspace, id, offset)
                 .into_iter()
@@ -232,7 +232,7 @@ fn run(edits: Vec<Edit>) {
             continue;
         }
         let text_of = |workspace: &Workspace, path: &str| -> String {
-            workspace.file(workspace.file_id(path).expect("known path")).expect("known file").text.to_string()
+            workspace.file(workspace.file_id(path).expect("known path")).expect("known file").text().to_string()
         };
         match edit {
             Edit::Insert { file, at, piece } => {

@@ -201,7 +201,7 @@ mod tests {
             workspace.set_indexed_file(&format!("/a{index:03}.txt"), std::sync::Arc::from(text));
         }
         let file = workspace.file_id("/a000.txt").expect("added");
-        let offset = workspace.file(file).expect("added").text.find("Enver").expect("listed");
+        let offset = workspace.file(file).expect("added").text().find("Enver").expect("listed");
         let token = crate::cancel::CancelToken::new();
         token.cancel();
         let cancelled = crate::cancel::run_cancellable(&token, || find_references(&workspace, file, offset, true));

@@ -74,7 +74,7 @@ mod tests {
                 .iter()
                 .map(|(file, edits)| {
                     let source = fixture.workspace.file(*file).expect("file");
-                    format!("{}\n{}", source.path, apply_edits(&source.text, edits))
+                    format!("{}\n{}", source.path, apply_edits(source.text(), edits))
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),

@@ -23,7 +23,7 @@ fn file_starting(workspace: &Workspace, prefix: &str) -> FileId {
 }
 
 fn offset_of(workspace: &Workspace, file: FileId, needle: &str) -> usize {
-    workspace.file(file).unwrap().text.find(needle).expect("needle present") + 1
+    workspace.file(file).unwrap().text().find(needle).expect("needle present") + 1
 }
 
 #[test]
@@ -45,12 +45,12 @@ fn hover_on_alexander_lohr_lists_both_articles() {
 fn definition_of_enver_hoxha_is_the_listing_here_then_the_other() {
     let workspace = seed_workspace();
     let file = file_starting(&workspace, "002");
-    let prose = workspace.file(file).unwrap().text.find("commanded by Enver Hoxha").unwrap() + "commanded by ".len();
+    let prose = workspace.file(file).unwrap().text().find("commanded by Enver Hoxha").unwrap() + "commanded by ".len();
     let targets: Vec<String> = goto_definition(&workspace, file, prose)
         .iter()
         .map(|target| {
             let source = workspace.file(target.file).unwrap();
-            format!("{} {}", &source.path[..3], target.focus.slice(&source.text))
+            format!("{} {}", &source.path[..3], target.focus.slice(source.text()))
         })
         .collect();
     assert_eq!(targets, ["002 Enver Hoxha", "000 Enver Hoxha"]);
@@ -65,7 +65,7 @@ fn cross_article_diagnostics_on_the_seeds() {
         let source = workspace.file(file).unwrap();
         for diagnostic in diagnostics(&workspace, file, &SeverityOverrides::default()) {
             if ["unresolved-link", "name-variant", "duplicate-title"].contains(&diagnostic.code.as_str()) {
-                shown += &format!("{prefix} {} {:?}\n", diagnostic.code, diagnostic.range.slice(&source.text));
+                shown += &format!("{prefix} {} {:?}\n", diagnostic.code, diagnostic.range.slice(source.text()));
             }
         }
     }

@@ -17,7 +17,7 @@ use crate::syntax::{
 /// are moved back to a character boundary; an unknown file gives no ranges.
 pub fn selection_ranges(workspace: &Workspace, file: FileId, offsets: &[usize]) -> Vec<Vec<TextRange>> {
     let Some(source) = workspace.file(file) else { return vec![Vec::new(); offsets.len()] };
-    selection_ranges_in(&source.text, &source.document(), &workspace.mentions(file), offsets)
+    selection_ranges_in(source.text(), &source.document(), &workspace.mentions(file), offsets)
 }
 
 /// The same over a text and its tree, with the mentions of known names found in it.
@@ -279,7 +279,7 @@ mod tests {
     fn check(fixture: &str, expect: Expect) {
         let fixture = Fixture::parse(fixture);
         let (file, offset) = fixture.cursor();
-        let text = &fixture.workspace.file(file).expect("cursor file").text;
+        let text = &fixture.workspace.file(file).expect("cursor file").text();
         let chains = selection_ranges(&fixture.workspace, file, &[offset]);
         let actual: String = chains[0].iter().map(|range| format!("{}\n", shorten(range.slice(text)))).collect();
         expect.assert_eq(&actual);
@@ -569,7 +569,7 @@ mod tests {
             workspace.set_file(&name, std::sync::Arc::from(text));
         }
         for (file, source) in workspace.files() {
-            let text = &source.text;
+            let text = &source.text();
             let offsets: Vec<usize> = (0..=text.len() + 2).collect();
             let chains = selection_ranges(&workspace, file, &offsets);
             assert_eq!(chains.len(), offsets.len());
@@ -610,7 +610,7 @@ mod tests {
         ] {
             let (file, source) =
                 workspace.files().find(|(_, source)| source.path.starts_with(prefix)).expect("seed present");
-            let text = &source.text;
+            let text = &source.text();
             let offset = text.find(needle).expect("needle in seed") + 3;
             actual += &format!("{prefix} {needle:?}\n");
             for range in &selection_ranges(&workspace, file, &[offset])[0] {

@@ -95,7 +95,7 @@ mod tests {
         let source = fixture.workspace.file(FileId(0)).unwrap();
         let shown: Vec<String> = semantic_tokens(&fixture.workspace, FileId(0), None)
             .iter()
-            .map(|t| format!("{:?} {:?}", t.kind, t.range.slice(&source.text)))
+            .map(|t| format!("{:?} {:?}", t.kind, t.range.slice(source.text())))
             .collect();
         expect![[r#"
             [

@@ -283,7 +283,7 @@ mod tests {
             .into_iter()
             .map(|symbol| {
                 let source = workspace.file(symbol.file).expect("a file");
-                let line = source.text[..symbol.range.start()].lines().count();
+                let line = source.text()[..symbol.range.start()].lines().count();
                 format!("{:?} {} {}:{line}", symbol.kind, symbol.name, source.path)
             })
             .collect();

@@ -42,7 +42,7 @@ impl Target {
 
 pub fn target_at(workspace: &Workspace, file: FileId, offset: usize) -> Option<Target> {
     let source = workspace.file(file)?;
-    let text = &source.text;
+    let text = &source.text();
     let document = source.document();
     if let Some(infobox) = document.infobox() {
         for line in &infobox.lines {

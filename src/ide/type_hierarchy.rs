@@ -303,7 +303,7 @@ mod tests {
 
     fn describe(fixture: &Fixture, item: &HierarchyItem) -> String {
         let source = fixture.workspace.file(item.file).expect("item file exists");
-        let range = item.range.slice(&source.text);
+        let range = item.range.slice(source.text());
         let range = if item.range == item.focus { String::new() } else { format!(" in {range:?}") };
         let detail = item.detail.as_deref().map(|detail| format!(" — {detail}")).unwrap_or_default();
         format!("{} {:?} at {}{range}{detail}", item.kind.label(), item.name, fixture.describe(item.file, item.focus))

@@ -151,6 +151,19 @@ pub struct FileFacts {
 }
 
 impl FileFacts {
+    /// The greatest end of any range of the facts: a text at least this long, all ASCII,
+    /// holds every range on character boundaries.
+    pub fn end_of_ranges(&self) -> usize {
+        self.ranges().map(|range| range.end()).max().unwrap_or(0)
+    }
+
+    /// Every range of the facts.
+    pub fn ranges(&self) -> impl Iterator<Item = TextRange> + '_ {
+        let ranges = self.title.iter().map(|(_, range)| *range).chain(self.title_line).chain(self.conflict_value);
+        let ranges = ranges.chain(self.listings.iter().map(|listing| listing.range));
+        ranges.chain(self.see_also.iter().map(|link| link.range)).chain(self.first_sentence)
+    }
+
     /// The listing `listing` (one of these facts') is nested under, if any.
     pub fn parent_of(&self, listing: &Listing) -> Option<&Listing> {
         listing.parent.get().and_then(|index| self.listings.get(index))
@@ -282,6 +295,13 @@ fn entry_facts(text: &str, entry: &InfoboxEntry, facts: &mut FileFacts) {
             side: entry.side,
             parent,
         });
+    }
+}
+
+impl KeyName {
+    /// The key as written, the usual spellings sharing one static copy.
+    pub fn new(key: &str) -> KeyName {
+        shared_key(key)
     }
 }
 

@@ -549,7 +549,7 @@ impl MentionIndex {
             .par_iter()
             .map(|(id, file)| {
                 let mut names = Vec::new();
-                matcher.scan(&file.text, |_, _, name| names.push(name));
+                matcher.scan(file.text(), |_, _, name| names.push(name));
                 names.sort_unstable_by_key(|name| Arc::as_ptr(name).cast::<u8>());
                 names.dedup_by_key(|name| Arc::as_ptr(name).cast::<u8>());
                 (*id, names)
@@ -598,7 +598,7 @@ impl MentionIndex {
                 .filter_map(|(index, file)| Some((index as u32, file.as_ref()?)))
                 .collect();
             let hit: Vec<u32> =
-                sources.par_iter().filter(|(_, file)| added.is_in(&file.text)).map(|(id, _)| *id).collect();
+                sources.par_iter().filter(|(_, file)| added.is_in(file.text())).map(|(id, _)| *id).collect();
             affected.extend(hit);
         }
         let mut affected: Vec<u32> = affected.into_iter().collect();
@@ -608,8 +608,8 @@ impl MentionIndex {
             .map(|&id| {
                 let before = self.files.get(id as usize).cloned().flatten();
                 let after = files.get(id as usize).cloned().flatten();
-                let old = before.map(|file| self.matcher.names_in(&file.text)).unwrap_or_default();
-                let new = after.map(|file| matcher.names_in(&file.text)).unwrap_or_default();
+                let old = before.map(|file| self.matcher.names_in(file.text())).unwrap_or_default();
+                let new = after.map(|file| matcher.names_in(file.text())).unwrap_or_default();
                 (id, old, new)
             })
             .collect();

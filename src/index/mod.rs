@@ -6,6 +6,7 @@ pub mod date;
 pub mod facts;
 pub mod mentions;
 pub mod names;
+pub mod pack;
 pub mod schema;
 pub mod shard;
 mod sorted_set;

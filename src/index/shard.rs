@@ -115,7 +115,7 @@ pub fn decode(bytes: &[u8]) -> Option<Shard> {
 }
 
 /// The header every cache file starts with, then `payload`.
-fn frame(magic: [u8; 8], build: u64, payload: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn frame(magic: [u8; 8], build: u64, payload: &[u8]) -> Option<Vec<u8>> {
     let version = SERVER_VERSION.as_bytes();
     let version_len = u8::try_from(version.len()).ok()?;
     let mut bytes = Vec::with_capacity(magic.len() + 4 + 8 + 1 + version.len() + 8 + payload.len());
@@ -130,7 +130,7 @@ fn frame(magic: [u8; 8], build: u64, payload: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// The payload of a cache file with this magic, written by this build, whose checksum holds.
-fn unframe(bytes: &[u8], magic: [u8; 8], build: u64) -> Option<&[u8]> {
+pub(crate) fn unframe(bytes: &[u8], magic: [u8; 8], build: u64) -> Option<&[u8]> {
     let mut reader = Reader(bytes);
     if reader.take(magic.len())? != magic {
         return None;

@@ -234,7 +234,7 @@ pub(crate) fn document_symbol(
 ) -> Result<Option<lsp::DocumentSymbolResponse>> {
     let Some((file, map)) = snapshot.file_with_map(&params.text_document.uri) else { return Ok(None) };
     let Some(source) = snapshot.workspace.file(file) else { return Ok(None) };
-    let symbols = ide::symbols::document_symbols(&source.text, &source.document());
+    let symbols = ide::symbols::document_symbols(source.text(), &source.document());
     Ok(Some(lsp::DocumentSymbolResponse::Nested(
         symbols.iter().map(|symbol| convert::document_symbol(&map, symbol)).collect(),
     )))
@@ -272,7 +272,7 @@ pub(crate) fn folding_range(
     let Some((file, map)) = snapshot.file_with_map(&params.text_document.uri) else { return Ok(None) };
     let Some(source) = snapshot.workspace.file(file) else { return Ok(None) };
     Ok(Some(
-        ide::folding::folding_ranges(&source.text, &source.document())
+        ide::folding::folding_ranges(source.text(), &source.document())
             .into_iter()
             .map(|range| {
                 let range = map.range(range);
@@ -326,7 +326,7 @@ fn record_alias_actions(
     let mut config_text: Option<Option<String>> = None;
     let mut answer = Vec::new();
     for action in actions.iter().filter(|action| action.diagnostic.code == crate::codes::Code::NameVariant) {
-        let alias = action.diagnostic.range.slice(&source.text);
+        let alias = action.diagnostic.range.slice(source.text());
         let Some(canonical) = action.edits.first().map(|edit| edit.new_text.as_str()) else { continue };
         // Read once, and only when there is something to offer.
         let text = config_text.get_or_insert_with(|| std::fs::read_to_string(&config_path).ok());
@@ -435,7 +435,9 @@ pub(crate) fn formatting(
 ) -> Result<Option<Vec<lsp::TextEdit>>> {
     let Some((file, map)) = snapshot.file_with_map(&params.text_document.uri) else { return Ok(None) };
     let Some(source) = snapshot.workspace.file(file) else { return Ok(None) };
-    Ok(Some(ide::formatting::format(&source.text, &source.document()).iter().map(|edit| map.text_edit(edit)).collect()))
+    Ok(Some(
+        ide::formatting::format(source.text(), &source.document()).iter().map(|edit| map.text_edit(edit)).collect(),
+    ))
 }
 
 pub(crate) fn semantic_tokens(
@@ -454,7 +456,7 @@ pub(crate) fn inlay_hint(snapshot: &Snapshot, params: lsp::InlayHintParams) -> R
     let Some(source) = snapshot.workspace.file(file) else { return Ok(None) };
     let wanted = map.text_range(params.range);
     Ok(Some(
-        ide::inlay_hints::inlay_hints(&source.text, &source.document())
+        ide::inlay_hints::inlay_hints(source.text(), &source.document())
             .into_iter()
             .filter(|hint| wanted.touches(hint.offset))
             .map(|hint| lsp::InlayHint {

@@ -12,15 +12,22 @@ use tower_lsp_server::ls_types as lsp;
 
 use tower_lsp_server::{Bounded, NotCancellable, OngoingProgress};
 
-use crate::cache::FactsCache;
+use crate::cache::{DiskTexts, FactsCache};
 use crate::index::SourceFile;
 use crate::index::config::Config;
+use crate::index::pack::PackEntryRef;
+use crate::index::shard::FileStamp;
+use crate::index::workspace::TextSource;
 use crate::lsp::convert::file_key;
 use crate::lsp::server::Server;
 use crate::lsp::state::State;
 
 /// Files read and parsed together, in parallel (and a progress report per batch).
 const BATCH: usize = 512;
+
+/// Files from the pack merged together: one merge of 4,096 files from the pack takes about
+/// as long as one of 512 files read and parsed, under the lock while nothing is open.
+const PACK_SLICE: usize = 4096;
 
 impl Server {
     /// Indexes the seed files under `roots`. With `reconcile`, files of those folders that are
@@ -55,37 +62,79 @@ impl Server {
             }
             state.membership()
         };
+        // The first indexing of every folder may start from the cache's pack: decoded a slice
+        // at a time on a blocking thread, each slice merged while the next is decoded and the
+        // folders are walked.
+        let cache = self.facts_cache().await;
+        let whole_workspace = !reconcile && roots == self.state.lock().roots;
+        let (slices, mut from_pack) = tokio::sync::mpsc::channel::<PackSlice>(2);
+        if let (Some(cache), true) = (&cache, whole_workspace) {
+            let cache = cache.clone();
+            tokio::task::spawn_blocking(move || read_pack(&cache, &slices));
+        } else {
+            drop(slices);
+        }
         let scan_roots = roots.clone();
         let scan_membership = membership.clone();
-        let (paths, mut problems) = tokio::task::spawn_blocking(move || {
-            let mut paths = Vec::new();
+        let walking = tokio::task::spawn_blocking(move || {
+            let mut stamped = Vec::new();
             let mut skipped = Vec::new();
             for root in &scan_roots {
-                let (found, skipped_here) = scan_membership.discover_under(root);
-                paths.extend(found);
+                let (found, skipped_here) = scan_membership.discover_stamped_under(root);
+                stamped.extend(found.into_iter().map(|(path, stamp)| (file_key(&path), path, stamp)));
                 skipped.extend(skipped_here);
             }
-            (paths, skipped)
-        })
-        .await
-        .unwrap_or_else(|error| (Vec::new(), vec![format!("indexing failed: {error}")]));
-        // In the order of the workspace's keys (URIs, which order files unlike paths do: `b-c`
-        // before `b/c`, `%20` for a space): each entity keeps its listings by key, so a batch
-        // that comes after the files merged so far is appended to them, not merged into them.
-        let mut paths = paths;
-        paths.sort_by_cached_key(|path| file_key(path));
+            // In the order of the workspace's keys (URIs, which order files unlike paths do:
+            // `b-c` before `b/c`, `%20` for a space): each entity keeps its listings by key, so
+            // a batch that comes after the files merged so far is appended to them, not merged
+            // into them.
+            stamped.sort_by(|a, b| a.0.cmp(&b.0));
+            (stamped, skipped)
+        });
+        let mut packed_stamps = std::collections::HashMap::new();
+        while let Some(PackSlice { files, stamps }) = from_pack.recv().await {
+            packed_stamps.extend(stamps);
+            let state = self.state.clone();
+            let _ = tokio::task::spawn_blocking(move || State::merge_indexed(&state, files)).await;
+        }
+        let (stamped, mut problems): (Vec<Stamped>, Vec<String>) =
+            walking.await.unwrap_or_else(|error| (Vec::new(), vec![format!("indexing failed: {error}")]));
+        let paths: Vec<PathBuf> = stamped.iter().map(|(_, path, _)| path.clone()).collect();
         if reconcile {
             self.drop_non_members(&roots, &paths);
         }
-        let cache = self.facts_cache().await;
+        // Files the pack gave whose stamp is not the one on disk are read again; files it gave
+        // that the walk did not find leave.
+        let mut found = std::collections::HashSet::new();
+        let mut to_read = Vec::new();
+        for (key, path, stamp) in &stamped {
+            if let Some(key) = key {
+                found.insert(key.as_str());
+                if stamp.is_some() && packed_stamps.get(key.as_str()) == stamp.as_ref() {
+                    continue;
+                }
+            }
+            to_read.push(path.clone());
+        }
+        let gone: Vec<&String> = packed_stamps.keys().filter(|key| !found.contains(key.as_str())).collect();
+        if !gone.is_empty() {
+            let mut state = self.state.lock();
+            for key in gone {
+                state.disk_changed(key, None);
+            }
+        }
         let total = paths.len();
-        let mut indexed = 0;
+        let mut indexed = total - to_read.len();
+        if let (Some(progress), true) = (&progress, indexed > 0) {
+            let percentage = (indexed * 100 / total.max(1)) as u32;
+            progress.report_with_message(format!("{indexed} of {total} files (saved)"), percentage).await;
+        }
         // The next batch is read and parsed while the last one is merged.
         let read_batch = |batch: Vec<PathBuf>| {
             let batch_cache = cache.clone();
             tokio::task::spawn_blocking(move || read_and_parse(&batch, batch_cache.as_deref()))
         };
-        let mut batches = paths.chunks(BATCH).map(<[PathBuf]>::to_vec);
+        let mut batches = to_read.chunks(BATCH).map(<[PathBuf]>::to_vec);
         let mut pending = batches.next().map(read_batch);
         while let Some(reading) = pending.take() {
             let read = reading.await.unwrap_or_default();
@@ -110,6 +159,7 @@ impl Server {
                 progress.report_with_message(format!("{indexed} of {total} files"), percentage).await;
             }
         }
+        let pack_is_stale = packed_stamps.len() != total || !to_read.is_empty();
         if let Some(cache) = &cache {
             // Shards of files that are gone go, once, after the first full scan.
             if !reconcile && roots == self.state.lock().roots {
@@ -129,11 +179,22 @@ impl Server {
         if let Some(cache) = cache.clone() {
             // Shards that found the writer's queue full during the scan are written now, in
             // the background, from the facts indexed (not waited for: a start that ends
-            // before they are all written writes the rest next time).
+            // before they are all written writes the rest next time). First the pack, if the
+            // one read did not hold exactly these files as they are.
+            let stamps: std::collections::HashMap<String, FileStamp> =
+                stamped.into_iter().filter_map(|(key, _, stamp)| Some((key?, stamp?))).collect();
+            let workspace = snapshot.workspace.clone();
             tokio::task::spawn_blocking(move || {
-                cache.write_deferred(|path, text_hash| facts_indexed(&snapshot.workspace, path, text_hash))
+                if whole_workspace && pack_is_stale {
+                    store_pack(&cache, &workspace, &stamps);
+                }
+                cache.write_deferred(|path, text_hash| facts_indexed(&workspace, path, text_hash));
             });
         }
+        // Texts the pack left unread are read now, in the background, so that the first
+        // request that needs many of them does not wait for the disk.
+        let workspace = snapshot.workspace.clone();
+        tokio::task::spawn_blocking(move || read_unread_texts(&workspace));
         for problem in problems {
             self.log(lsp::MessageType::WARNING, problem).await;
         }
@@ -193,7 +254,9 @@ fn warm_mentions(workspace: &crate::index::Workspace, cache: Option<&FactsCache>
         workspace.warm_mentions();
         return;
     };
-    let fingerprint = workspace.mention_fingerprint();
+    // The matcher (every name's spellings) is built meanwhile: the saved index is taken back
+    // with it, and a computed one needs it first.
+    let (fingerprint, ()) = rayon::join(|| workspace.mention_fingerprint(), || workspace.warm_matcher());
     if let Some(entries) = cache.load_mentions(fingerprint) {
         if workspace.adopt_mention_index(entries) {
             return;
@@ -213,7 +276,76 @@ fn facts_indexed(
     text_hash: u64,
 ) -> Option<crate::index::FileFacts> {
     let file = workspace.file(workspace.file_id(&file_key(path)?)?)?;
-    (crate::index::shard::content_hash(&file.text) == text_hash).then(|| file.facts.clone())
+    (file.content_hash() == text_hash).then(|| file.facts.clone())
+}
+
+/// A file the walk found: its key (if a URI can name it), its path and its stamp.
+type Stamped = (Option<String>, PathBuf, Option<FileStamp>);
+
+/// Files from the pack, their texts unread, with the stamp each was saved with.
+struct PackSlice {
+    files: Vec<Arc<SourceFile>>,
+    stamps: Vec<(String, FileStamp)>,
+}
+
+/// Sends the pack's files a slice at a time, in the pack's order (by key), until the pack
+/// ends, an entry fails to decode (the files sent stay: each was a valid entry; the rest are
+/// read from disk), or the receiver is gone.
+fn read_pack(cache: &FactsCache, slices: &tokio::sync::mpsc::Sender<PackSlice>) {
+    let texts: Arc<dyn TextSource> =
+        Arc::new(DiskTexts::new(|key| key.parse::<lsp::Uri>().ok()?.to_file_path().map(|path| path.into_owned())));
+    cache.with_pack(|reader| {
+        for start in (0..reader.len()).step_by(PACK_SLICE) {
+            let Some(entries) = reader.decode(start..start + PACK_SLICE) else { return };
+            let mut slice =
+                PackSlice { files: Vec::with_capacity(entries.len()), stamps: Vec::with_capacity(entries.len()) };
+            for entry in entries {
+                let Ok(len) = usize::try_from(entry.text_len) else { continue };
+                slice.stamps.push((entry.path.clone(), entry.stamp));
+                let file = SourceFile::unread(entry.path, entry.facts, entry.content_hash, len, texts.clone());
+                slice.files.push(Arc::new(file));
+            }
+            if slices.blocking_send(slice).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+/// Saves the facts of every file indexed from disk whose stamp the walk gave (open documents
+/// hold the editor's text, not the disk's: they are left to the shards).
+fn store_pack(
+    cache: &FactsCache,
+    workspace: &crate::index::Workspace,
+    stamps: &std::collections::HashMap<String, FileStamp>,
+) {
+    let mut entries: Vec<PackEntryRef<'_>> = workspace
+        .files()
+        .filter_map(|(_, file)| {
+            let &stamp = stamps.get(&*file.path)?;
+            Some(PackEntryRef {
+                path: &file.path,
+                stamp,
+                content_hash: file.content_hash(),
+                text_len: file.text_len() as u64,
+                facts: &file.facts,
+            })
+        })
+        .collect();
+    // By key: the order a warm start merges them in fastest.
+    entries.sort_unstable_by(|a, b| a.path.cmp(b.path));
+    cache.store_pack(&entries);
+}
+
+/// Reads, on the pool's threads, every text not read yet.
+fn read_unread_texts(workspace: &crate::index::Workspace) {
+    use rayon::prelude::*;
+    let unread: Vec<&Arc<SourceFile>> =
+        workspace.files().map(|(_, file)| file).filter(|file| !file.text_is_read()).collect();
+    unread.par_iter().for_each(|file| {
+        crate::cancel::let_others_run();
+        file.text();
+    });
 }
 
 /// Reads and parses a batch of files in parallel, taking facts from the cache where it has

@@ -54,11 +54,11 @@ impl Snapshot {
     pub(crate) fn line_map(&self, file: FileId) -> Option<LineMap> {
         let source = self.workspace.file(file)?;
         if let Some(view) = self.open.get(&*source.path)
-            && Arc::ptr_eq(&view.line_map.text, &source.text)
+            && Arc::ptr_eq(&view.line_map.text, source.text())
         {
             return Some(view.line_map.clone());
         }
-        Some(LineMap::without_index(source.text.clone(), self.encoding))
+        Some(LineMap::without_index(source.text().clone(), self.encoding))
     }
 
     pub(crate) fn uri(&self, file: FileId) -> Option<lsp::Uri> {

@@ -737,33 +737,67 @@ async fn a_second_start_takes_the_facts_from_the_cache_the_first_filled() {
         assert!(std::time::Instant::now() < deadline, "the mention index is saved");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let saved_at = || std::fs::metadata(mention_index().unwrap()).and_then(|metadata| metadata.modified()).ok();
+    let mention_index = mention_index().unwrap();
+    let saved_at = || std::fs::metadata(&mention_index).and_then(|metadata| metadata.modified()).ok();
     let first_saved = saved_at();
     let hover_at_listing =
         json!({ "textDocument": { "uri": workspace.uri("b.txt") }, "position": { "line": 9, "character": 16 } });
     let mut references_at_listing = hover_at_listing.clone();
     references_at_listing["context"] = json!({ "includeDeclaration": true });
-    let before = first.request("textDocument/hover", hover_at_listing.clone()).await;
-    let references_before = first.request("textDocument/references", references_at_listing.clone()).await;
-    drop(first);
-    // A corrupt shard is ignored (and rebuilt), never trusted.
-    let corrupted = shards()[0].clone();
-    std::fs::write(&corrupted, b"not a shard").unwrap();
-    let mut second = start(cache_dir.clone()).await;
-    let after = second.request("textDocument/hover", hover_at_listing).await;
-    assert_eq!(before, after, "the same answers from cached facts");
-    while std::fs::read(&corrupted).unwrap_or_default() == b"not a shard" {
-        assert!(std::time::Instant::now() < deadline + Duration::from_secs(10), "the corrupt shard is rewritten");
+    let pack = || mention_index.with_file_name("workspace.pack");
+    while !pack().exists() {
+        assert!(std::time::Instant::now() < deadline, "the pack is saved");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    let before = first.request("textDocument/hover", hover_at_listing.clone()).await;
+    let references_before = first.request("textDocument/references", references_at_listing.clone()).await;
     assert!(before["contents"]["value"].as_str().unwrap().contains("Enver Hoxha"), "{before}");
+    assert!(references_before.as_array().is_some_and(|found| found.len() >= 2), "{references_before}");
+    drop(first);
+    // A corrupt pack and a corrupt shard are ignored (and rebuilt), never trusted.
+    let corrupted = shards()[0].clone();
+    std::fs::write(&corrupted, b"not a shard").unwrap();
+    std::fs::write(pack(), b"not a pack").unwrap();
+    let mut second = start(cache_dir.clone()).await;
+    let after = second.request("textDocument/hover", hover_at_listing.clone()).await;
+    assert_eq!(before, after, "the same answers from cached facts");
+    while std::fs::read(&corrupted).unwrap_or_default() == b"not a shard"
+        || std::fs::read(pack()).unwrap_or_default() == b"not a pack"
+    {
+        assert!(std::time::Instant::now() < deadline + Duration::from_secs(10), "the shard and the pack are rewritten");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     // Same texts, same names: the second start took the saved mention index (and so did not
     // save it again), and answers the same from it.
-    let references_after = second.request("textDocument/references", references_at_listing).await;
+    let references_after = second.request("textDocument/references", references_at_listing.clone()).await;
     assert_eq!(references_before, references_after);
-    assert!(references_after.as_array().is_some_and(|found| found.len() >= 2), "{references_after}");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(saved_at(), first_saved, "the mention index was taken back, not computed again");
+    drop(second);
+    // With the shards gone, a third start takes every file from the pack (writing no shard:
+    // it reads no file to parse), and reads the texts it needs from the files.
+    for shard in shards() {
+        std::fs::remove_file(shard).unwrap();
+    }
+    let mut third = start(cache_dir.clone()).await;
+    assert_eq!(third.request("textDocument/hover", hover_at_listing).await, before);
+    assert_eq!(third.request("textDocument/references", references_at_listing).await, references_before);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(shards(), Vec::<std::path::PathBuf>::new(), "no file was parsed");
+    assert_eq!(saved_at(), first_saved);
+    drop(third);
+    // A file gone since the pack was saved leaves; one whose text changed is read again.
+    std::fs::remove_file(workspace.0.join("a.txt")).unwrap();
+    std::fs::write(workspace.0.join("b.txt"), BETA.replace("Enver Hoxha", "Koçi Xoxe")).unwrap();
+    let mut fourth = start(cache_dir.clone()).await;
+    let symbols = |query: &str| json!({ "query": query });
+    let alpha = fourth.request("workspace/symbol", symbols("Alpha")).await;
+    let uris: Vec<&str> =
+        alpha.as_array().unwrap().iter().filter_map(|found| found["location"]["uri"].as_str()).collect();
+    assert!(!uris.is_empty() && uris.iter().all(|uri| uri.ends_with("/b.txt")), "a.txt left: {alpha}");
+    let found = fourth.request("workspace/symbol", symbols("Koçi Xoxe")).await;
+    assert!(found.as_array().is_some_and(|found| !found.is_empty()), "b.txt read again: {found}");
+    assert_eq!(fourth.request("workspace/symbol", symbols("Enver Hoxha")).await, json!([]));
 }
 
 #[tokio::test]

@@ -84,7 +84,7 @@ pub fn diagnostics(workspace: &Workspace, file: FileId, overrides: &SeverityOver
     let Some(source) = workspace.file(file) else {
         return Vec::new();
     };
-    let mut diagnostics = file_diagnostics(&source.text, &source.document(), &workspace.schema);
+    let mut diagnostics = file_diagnostics(source.text(), &source.document(), &workspace.schema);
     workspace::check(workspace, file, &mut diagnostics);
     diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.range.end, diagnostic.code.as_str()));
     apply_overrides(overrides, &mut diagnostics);
