@@ -134,16 +134,17 @@ impl Membership {
         }
         // Sizes are read on every core: one folder of many thousand articles is walked by one
         // thread, and its files' metadata was most of the walk.
-        let metadata: Vec<Option<std::fs::Metadata>> =
-            files.par_iter().map(|path| std::fs::metadata(path).ok()).collect();
+        let metadata: Vec<Option<(u64, Option<FileStamp>)>> = files
+            .par_iter()
+            .map(|path| std::fs::metadata(path).ok().map(|metadata| (metadata.len(), stamp_of(&metadata))))
+            .collect();
         let mut kept = Vec::with_capacity(files.len());
         for (path, metadata) in files.into_iter().zip(metadata) {
             match metadata {
-                Some(metadata) if metadata.len() > MAX_FILE_BYTES => {
-                    let size = metadata.len();
+                Some((size, _)) if size > MAX_FILE_BYTES => {
                     skipped.push(format!("{}: {size} bytes is over the {MAX_FILE_BYTES}-byte limit", path.display()));
                 }
-                metadata => kept.push((path, metadata.as_ref().and_then(stamp_of))),
+                metadata => kept.push((path, metadata.and_then(|(_, stamp)| stamp))),
             }
         }
         let mut files = kept;

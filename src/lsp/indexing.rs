@@ -99,29 +99,44 @@ impl Server {
         }
         let (stamped, mut problems): (Vec<Stamped>, Vec<String>) =
             walking.await.unwrap_or_else(|error| (Vec::new(), vec![format!("indexing failed: {error}")]));
-        let paths: Vec<PathBuf> = stamped.iter().map(|(_, path, _)| path.clone()).collect();
-        if reconcile {
-            self.drop_non_members(&roots, &paths);
-        }
         // Files the pack gave whose stamp is not the one on disk are read again; files it gave
         // that the walk did not find leave.
-        let mut found = std::collections::HashSet::new();
         let mut to_read = Vec::new();
-        for (key, path, stamp) in &stamped {
-            if let Some(key) = key {
-                found.insert(key.as_str());
-                if stamp.is_some() && packed_stamps.get(key.as_str()) == stamp.as_ref() {
-                    continue;
+        {
+            let mut found = std::collections::HashSet::new();
+            for (index, (key, _, stamp)) in stamped.iter().enumerate() {
+                if let Some(key) = key {
+                    found.insert(key.as_str());
+                    if stamp.is_some() && packed_stamps.get(key.as_str()) == stamp.as_ref() {
+                        continue;
+                    }
+                }
+                to_read.push(index);
+            }
+            let gone: Vec<&String> = packed_stamps.keys().filter(|key| !found.contains(key.as_str())).collect();
+            if !gone.is_empty() {
+                let mut state = self.state.lock();
+                for key in gone {
+                    state.disk_changed(key, None);
                 }
             }
-            to_read.push(path.clone());
         }
-        let gone: Vec<&String> = packed_stamps.keys().filter(|key| !found.contains(key.as_str())).collect();
-        if !gone.is_empty() {
-            let mut state = self.state.lock();
-            for key in gone {
-                state.disk_changed(key, None);
-            }
+        let pack_is_stale = packed_stamps.len() != stamped.len() || !to_read.is_empty();
+        drop(packed_stamps);
+        // The keys and stamps are kept only to save the pack (the workspace's files hold
+        // their keys; 50,000 of them held through the merges stayed in the heap's pages).
+        let mut stamps = Vec::new();
+        let paths: Vec<PathBuf> = stamped
+            .into_iter()
+            .map(|(key, path, stamp)| {
+                if let (Some(key), Some(stamp), true) = (key, stamp, cache.is_some() && whole_workspace) {
+                    stamps.push((key, stamp));
+                }
+                path
+            })
+            .collect();
+        if reconcile {
+            self.drop_non_members(&roots, &paths);
         }
         let total = paths.len();
         let mut indexed = total - to_read.len();
@@ -134,7 +149,8 @@ impl Server {
             let batch_cache = cache.clone();
             tokio::task::spawn_blocking(move || read_and_parse(&batch, batch_cache.as_deref()))
         };
-        let mut batches = to_read.chunks(BATCH).map(<[PathBuf]>::to_vec);
+        let mut batches =
+            to_read.chunks(BATCH).map(|batch| batch.iter().map(|&index| paths[index].clone()).collect::<Vec<_>>());
         let mut pending = batches.next().map(read_batch);
         while let Some(reading) = pending.take() {
             let read = reading.await.unwrap_or_default();
@@ -159,7 +175,6 @@ impl Server {
                 progress.report_with_message(format!("{indexed} of {total} files"), percentage).await;
             }
         }
-        let pack_is_stale = packed_stamps.len() != total || !to_read.is_empty();
         if let Some(cache) = &cache {
             // Shards of files that are gone go, once, after the first full scan.
             if !reconcile && roots == self.state.lock().roots {
@@ -181,8 +196,7 @@ impl Server {
             // the background, from the facts indexed (not waited for: a start that ends
             // before they are all written writes the rest next time). First the pack, if the
             // one read did not hold exactly these files as they are.
-            let stamps: std::collections::HashMap<String, FileStamp> =
-                stamped.into_iter().filter_map(|(key, _, stamp)| Some((key?, stamp?))).collect();
+            let stamps: std::collections::HashMap<String, FileStamp> = stamps.into_iter().collect();
             let workspace = snapshot.workspace.clone();
             tokio::task::spawn_blocking(move || {
                 if whole_workspace && pack_is_stale {
