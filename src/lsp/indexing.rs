@@ -197,10 +197,10 @@ impl Server {
             // before they are all written writes the rest next time). First the pack, if the
             // one read did not hold exactly these files as they are.
             let stamps: std::collections::HashMap<String, FileStamp> = stamps.into_iter().collect();
-            let workspace = snapshot.workspace.clone();
+            let (workspace, open) = (snapshot.workspace.clone(), snapshot.open.clone());
             tokio::task::spawn_blocking(move || {
                 if whole_workspace && pack_is_stale {
-                    store_pack(&cache, &workspace, &stamps);
+                    store_pack(&cache, &workspace, &stamps, &open);
                 }
                 cache.write_deferred(|path, text_hash| facts_indexed(&workspace, path, text_hash));
             });
@@ -326,15 +326,17 @@ fn read_pack(cache: &FactsCache, slices: &tokio::sync::mpsc::Sender<PackSlice>) 
     });
 }
 
-/// Saves the facts of every file indexed from disk whose stamp the walk gave (open documents
-/// hold the editor's text, not the disk's: they are left to the shards).
+/// Saves the facts of every file whose stamp the walk gave, but the open documents: they
+/// hold the editor's text, not the disk's (left to the shards).
 fn store_pack(
     cache: &FactsCache,
     workspace: &crate::index::Workspace,
     stamps: &std::collections::HashMap<String, FileStamp>,
+    open: &crate::lsp::snapshot::OpenViews,
 ) {
     let mut entries: Vec<PackEntryRef<'_>> = workspace
         .files()
+        .filter(|(_, file)| !open.contains_key(&*file.path))
         .filter_map(|(_, file)| {
             let &stamp = stamps.get(&*file.path)?;
             Some(PackEntryRef {
@@ -413,6 +415,34 @@ mod tests {
     use super::*;
     use crate::index::Workspace;
     use crate::index::shard::content_hash;
+
+    #[test]
+    fn the_pack_saves_every_stamped_file_but_the_open_documents() {
+        let dir = std::env::temp_dir().join(format!("seedls-pack-open-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let cache = FactsCache::at(dir.clone());
+        let mut workspace = Workspace::default();
+        let stamp = FileStamp { size: 10, modified_secs: 1_700_000_000, modified_nanos: 0 };
+        let mut stamps = std::collections::HashMap::new();
+        for key in ["file:///w/a.txt", "file:///w/b.txt", "file:///w/c.txt"] {
+            workspace.set_indexed_file(key, Arc::from("= A =\n\nInfobox\n- Commander1: Enver Hoxha\n"));
+            stamps.insert(key.to_string(), stamp);
+        }
+        stamps.remove("file:///w/c.txt");
+        let mut open = crate::lsp::snapshot::OpenViews::default();
+        let view = crate::lsp::snapshot::OpenView {
+            version: 1,
+            line_map: crate::lsp::convert::LineMap::new(Arc::from(""), crate::position::Encoding::Utf16),
+        };
+        open.insert("file:///w/b.txt".to_string(), view);
+        store_pack(&cache, &workspace, &stamps, &open);
+        cache.flush();
+        let saved = cache.with_pack(|reader| reader.decode(0..reader.len())).flatten().expect("a pack");
+        let keys: Vec<&str> = saved.iter().map(|entry| entry.path.as_str()).collect();
+        assert_eq!(keys, ["file:///w/a.txt"], "b is open, c has no stamp");
+        drop(cache);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn a_deferred_shard_takes_the_facts_of_the_file_its_path_names_while_its_text_is_the_same() {
