@@ -16,7 +16,8 @@
 //! shared by every listing of it (and so by the workspace's name table, which merges them by
 //! pointer), and entries decode a range at a time. As with shards, `decode` gives `None` for
 //! anything but exactly a pack of this build; an index out of bounds, a range that ends
-//! before it starts or a listing whose parent does not come before it refuses the whole pack. A pack is never trusted further:
+//! before it starts or past the text's length, or a listing whose parent does not come
+//! before it refuses the whole pack. A pack is never trusted further:
 //! a file's entry is used only while its stamp is the one on disk, and its text, read later,
 //! is checked against the facts (`SourceFile::text`).
 
@@ -277,7 +278,8 @@ fn decode_entry(bytes: &[u8], names: &[Arc<str>], keys: &[KeyName]) -> Option<Pa
         },
     };
     let ordered = entry.facts.ranges().all(|range| range.start <= range.end);
-    ordered.then_some(entry)
+    let inside = entry.facts.end_of_ranges() as u64 <= entry.text_len;
+    (ordered && inside).then_some(entry)
 }
 
 #[cfg(test)]
@@ -367,6 +369,13 @@ mod tests {
         other_build[12] ^= 1;
         assert_eq!(decode_pack(&other_build), None);
         assert_eq!(decode_pack(&bytes[..bytes.len() - 1]), None, "truncated");
+    }
+
+    #[test]
+    fn a_range_past_the_text_refuses_the_pack() {
+        let mut entries = seed_entries();
+        entries[0].text_len = entries[0].facts.end_of_ranges() as u64 - 1;
+        assert_eq!(decode_pack(&encoded(&entries)), None);
     }
 
     #[test]

@@ -314,7 +314,13 @@ fn read_pack(cache: &FactsCache, slices: &tokio::sync::mpsc::Sender<PackSlice>) 
             let mut slice =
                 PackSlice { files: Vec::with_capacity(entries.len()), stamps: Vec::with_capacity(entries.len()) };
             for entry in entries {
-                let Ok(len) = usize::try_from(entry.text_len) else { continue };
+                // No seed is longer (the pack is checked, never trusted: its files read as
+                // blanks of this length when their text is gone).
+                let Some(len) =
+                    usize::try_from(entry.text_len).ok().filter(|&len| len as u64 <= crate::scan::MAX_FILE_BYTES)
+                else {
+                    continue;
+                };
                 slice.stamps.push((entry.path.clone(), entry.stamp));
                 let file = SourceFile::unread(entry.path, entry.facts, entry.content_hash, len, texts.clone());
                 slice.files.push(Arc::new(file));
