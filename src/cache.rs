@@ -519,8 +519,6 @@ fn workspace_dir(base: &Path, roots: &[PathBuf]) -> PathBuf {
     base.join(format!("{name}-{:016x}", xxh3_64(&all)))
 }
 
-pub use crate::scan::stamp_of;
-
 /// Reads the seed at `path` and gives its file, keyed `key` (a URI for the server, a path for
 /// `seedls check`): facts from its shard if the cache has it, else parsed (and the shard
 /// queued). Safe to call from many threads at once.
@@ -528,7 +526,7 @@ pub fn load_or_index(cache: Option<&FactsCache>, path: &Path, key: String) -> Re
     // The stamp is taken before reading: if the file changes in between, the recorded stamp
     // is the older one, and the next start confirms the text by its hash anyway.
     let (text, metadata) = scan::read_seed_shared(path)?;
-    let stamp = cache.and_then(|_| stamp_of(&metadata));
+    let stamp = cache.and_then(|_| scan::stamp_of(&metadata));
     Ok(source_file(cache, path, stamp, key, text))
 }
 
@@ -1102,11 +1100,11 @@ mod tests {
     fn a_stamp_is_the_size_and_the_mtime_before_the_epoch_too() {
         let setup = setup("epoch");
         set_mtime(&setup.article, 10);
-        let stamp = stamp_of(&fs::metadata(&setup.article).expect("stat")).expect("an mtime");
+        let stamp = scan::stamp_of(&fs::metadata(&setup.article).expect("stat")).expect("an mtime");
         assert_eq!((stamp.size, stamp.modified_secs, stamp.modified_nanos), (KOSOVO.len() as u64, 10, 0));
         let file = fs::File::options().write(true).open(&setup.article).expect("open");
         file.set_modified(UNIX_EPOCH - Duration::from_millis(1500)).expect("set mtime");
-        let stamp = stamp_of(&fs::metadata(&setup.article).expect("stat")).expect("an mtime");
+        let stamp = scan::stamp_of(&fs::metadata(&setup.article).expect("stat")).expect("an mtime");
         assert_eq!((stamp.modified_secs, stamp.modified_nanos), (-2, 500_000_000));
     }
 }

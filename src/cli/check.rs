@@ -74,8 +74,7 @@ pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
             .par_iter()
             .map(|(position, name, text)| {
                 let path = inputs[*position].path.as_deref();
-                let stamp =
-                    path.and_then(|path| std::fs::metadata(path).ok()).as_ref().and_then(crate::cache::stamp_of);
+                let stamp = path.and_then(|path| std::fs::metadata(path).ok()).as_ref().and_then(crate::scan::stamp_of);
                 match path {
                     Some(path) => crate::cache::source_file(cache.as_ref(), path, stamp, name.clone(), text.clone()),
                     None => Arc::new(crate::index::SourceFile::indexed(name.clone(), text.clone())),

@@ -273,7 +273,7 @@ fn entry_facts(text: &str, entry: &InfoboxEntry, facts: &mut FileFacts) {
     if kind == EntityKind::Place {
         facts.place = Some(value());
     }
-    let key = shared_key(key);
+    let key = KeyName::new(key);
     // The listings (by index) of the items this one is nested in, outermost first.
     let mut chain: Vec<usize> = Vec::new();
     for item in &entry.items {
@@ -299,22 +299,17 @@ fn entry_facts(text: &str, entry: &InfoboxEntry, facts: &mut FileFacts) {
 }
 
 impl KeyName {
-    /// The key as written, the usual spellings sharing one static copy.
+    /// The key as written, shared with every other listing of the same spelling when it is
+    /// one of the usual ones.
     pub fn new(key: &str) -> KeyName {
-        shared_key(key)
+        static USUAL: LazyLock<Vec<KeyName>> = LazyLock::new(|| {
+            ["Commander", "Combatant", "Units", "Place", "Partof", "commander", "combatant", "units", "place", "partof"]
+                .into_iter()
+                .map(|key| KeyName(Arc::new(key.to_string())))
+                .collect()
+        });
+        USUAL.iter().find(|usual| ***usual == *key).cloned().unwrap_or_else(|| KeyName(Arc::new(key.to_string())))
     }
-}
-
-/// The key as written, shared with every other listing of the same spelling when it is one
-/// of the usual ones.
-fn shared_key(key: &str) -> KeyName {
-    static USUAL: LazyLock<Vec<KeyName>> = LazyLock::new(|| {
-        ["Commander", "Combatant", "Units", "Place", "Partof", "commander", "combatant", "units", "place", "partof"]
-            .into_iter()
-            .map(|key| KeyName(Arc::new(key.to_string())))
-            .collect()
-    });
-    USUAL.iter().find(|usual| ***usual == *key).cloned().unwrap_or_else(|| KeyName(Arc::new(key.to_string())))
 }
 
 /// `Kosovo Operation (1944)` → `Kosovo Operation`.

@@ -227,17 +227,12 @@ pub fn facts_fit_text(facts: &FileFacts, text: &str) -> bool {
     let fits = |range: crate::syntax::TextRange| {
         range.start <= range.end && text.is_char_boundary(range.start()) && text.is_char_boundary(range.end())
     };
-    facts.title.iter().all(|(_, range)| fits(*range))
-        && facts.title_line.is_none_or(fits)
-        && facts.conflict_value.is_none_or(fits)
-        && facts.listings.iter().all(|listing| fits(listing.range))
+    facts.ranges().all(fits)
         && facts
             .listings
             .iter()
             .enumerate()
             .all(|(index, listing)| listing.parent.get().is_none_or(|parent| parent < index))
-        && facts.see_also.iter().all(|link| fits(link.range))
-        && facts.first_sentence.is_none_or(fits)
 }
 
 /// The `[cache]` table of `seedls.toml`, and the `cache` initialization option: whether shards

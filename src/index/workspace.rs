@@ -1094,9 +1094,6 @@ fn first_day(file: &SourceFile) -> Option<Day> {
     file.facts.date.as_ref().and_then(|(_, range)| range.as_ref()).map(|range| range.start)
 }
 
-/// A name as the name table stores it, and the slot of its entity's name (another slot for
-/// an alias spelling).
-#[derive(Clone)]
 /// The names a batch met, with their entity's slot and the table's copy (see
 /// [`Workspace::names_of`]). `by_address` holds a handle of each name it has the address of,
 /// so that no address is freed, and given to another name, while the batch runs.
@@ -1124,6 +1121,8 @@ impl KnownNames {
     }
 }
 
+/// A name as the name table stores it, and the slot of its entity's name (another slot for
+/// an alias spelling).
 #[derive(Clone)]
 struct Names {
     stored: Option<Arc<str>>,
