@@ -144,6 +144,11 @@ impl Server {
             let percentage = (indexed * 100 / total.max(1)) as u32;
             progress.report_with_message(format!("{indexed} of {total} files (saved)"), percentage).await;
         }
+        // Shards wait until the end of a whole workspace's indexing, and the pack goes first:
+        // a writer making a file per article meanwhile takes a core from the parse.
+        if let (Some(cache), true) = (&cache, whole_workspace) {
+            cache.hold_shards(true);
+        }
         // The next batch is read and parsed while the last one is merged.
         let read_batch = |batch: Vec<PathBuf>| {
             let batch_cache = cache.clone();
@@ -192,16 +197,17 @@ impl Server {
         let warmed = snapshot.clone();
         let _ = tokio::task::spawn_blocking(move || warm_mentions(&warmed.workspace, mentions_cache.as_deref())).await;
         if let Some(cache) = cache.clone() {
-            // Shards that found the writer's queue full during the scan are written now, in
-            // the background, from the facts indexed (not waited for: a start that ends
-            // before they are all written writes the rest next time). First the pack, if the
-            // one read did not hold exactly these files as they are.
+            // Shards held back during the scan, or that found the writer's queue full, are
+            // written now, in the background, from the facts indexed (not waited for: a
+            // start that ends before they are all written writes the rest next time). First
+            // the pack, if the one read did not hold exactly these files as they are.
             let stamps: std::collections::HashMap<String, FileStamp> = stamps.into_iter().collect();
             let (workspace, open) = (snapshot.workspace.clone(), snapshot.open.clone());
             tokio::task::spawn_blocking(move || {
                 if whole_workspace && pack_is_stale {
                     store_pack(&cache, &workspace, &stamps, &open);
                 }
+                cache.hold_shards(false);
                 cache.write_deferred(|path, text_hash| facts_indexed(&workspace, path, text_hash));
             });
         }
