@@ -100,6 +100,19 @@ fn head_of(word: &str) -> [u8; HEAD] {
 /// Names with a lower bound of completion's key (see [`NameTable::ranked_with_word_starting`]).
 pub(crate) type RankedNames<'a> = Box<dyn Iterator<Item = (&'a Arc<str>, &'a Entity, (bool, usize))> + 'a>;
 
+/// A batch of at least this many new names is filed in the word indexes on the pool's threads.
+const FILE_IN_PARALLEL: usize = 2048;
+
+/// What one name adds to the word indexes (see [`NameTable::file_words`]).
+struct Filing {
+    id: u32,
+    words: Vec<Arc<str>>,
+    entries: Vec<Ranked>,
+    /// The kinds it is filed under now, and was.
+    kinds: u8,
+    was: u8,
+}
+
 /// Above this many (word, name) pairs under a prefix, [`NameTable::ranked_with_word_starting`]
 /// walks the ordered index instead of sorting the pairs.
 const SORT_AT_MOST: usize = 1024;
@@ -253,26 +266,37 @@ impl NameTable {
     }
 
     /// Files the names of these slots (not in the word indexes yet) in the word indexes, and
-    /// under the kinds their entities have now.
+    /// under the kinds their entities have now. A large batch (a start's thousands of new
+    /// names) is spread over the pool: each name's words found on its own, each index sorted
+    /// and extended beside the others.
     fn file_words(&mut self, ids: &[u32]) {
+        use rayon::prelude::*;
+        let parallel = ids.len() >= FILE_IN_PARALLEL;
+        let filing = |&id: &u32| {
+            // A slot emptied since it was deferred (if given to another name since, that
+            // name's words are filed).
+            let slot = self.slot(id)?;
+            let words: Vec<Arc<str>> = name_words(&slot.name).into_iter().map(Arc::from).collect();
+            let entries = ranked_entries(&slot.name, id, &words);
+            Some(Filing { id, words, entries, kinds: filed_kinds(&slot.entity), was: slot.filed_kinds })
+        };
+        let filings: Vec<Filing> = if parallel {
+            ids.par_iter().filter_map(filing).collect()
+        } else {
+            ids.iter().filter_map(filing).collect()
+        };
         let mut words = Vec::new();
         let mut first_words = Vec::new();
         let mut ranked = Vec::new();
         let mut by_kind: [Vec<Ranked>; 6] = Default::default();
         let mut kinds = Vec::new();
-        for &id in ids {
-            // A slot emptied since it was deferred (if given to another name since, that
-            // name's words are filed).
-            let Some(slot) = self.slot(id) else { continue };
-            let name_words: Vec<Arc<str>> = name_words(&slot.name).into_iter().map(Arc::from).collect();
-            let entries = ranked_entries(&slot.name, id, &name_words);
-            let now = filed_kinds(&slot.entity);
+        for Filing { id, words: name_words, entries, kinds: now, was } in filings {
             for kind in EntityKind::ALL {
                 if now & 1 << kind as usize != 0 {
                     by_kind[kind as usize].extend(entries.iter().copied());
                 }
             }
-            if slot.filed_kinds != now {
+            if was != now {
                 kinds.push((id, now));
             }
             ranked.extend(entries);
@@ -281,15 +305,23 @@ impl NameTable {
             }
             words.extend(name_words.into_iter().map(|word| (word, id)));
         }
-        words.sort_unstable();
-        first_words.sort_unstable();
-        ranked.sort_unstable();
-        self.words.extend(words);
-        self.first_words.extend(first_words);
-        self.ranked.extend(ranked);
-        for (index, mut entries) in self.ranked_by_kind.iter_mut().zip(by_kind) {
-            entries.sort_unstable();
-            index.extend(entries);
+        let NameTable {
+            words: words_index, first_words: first_words_index, ranked: ranked_index, ranked_by_kind, ..
+        } = self;
+        let mut jobs: Vec<Box<dyn FnOnce() + Send + '_>> = vec![
+            Box::new(move || words_index.extend(words)),
+            Box::new(move || first_words_index.extend(first_words)),
+            Box::new(move || ranked_index.extend(ranked)),
+        ];
+        for (index, entries) in ranked_by_kind.iter_mut().zip(by_kind) {
+            if !entries.is_empty() {
+                jobs.push(Box::new(move || index.extend(entries)));
+            }
+        }
+        if parallel {
+            jobs.into_par_iter().for_each(|job| job());
+        } else {
+            jobs.into_iter().for_each(|job| job());
         }
         for (id, now) in kinds {
             if let Some(slot) = self.slots.get_mut(id as usize).and_then(Option::as_mut) {

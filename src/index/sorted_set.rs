@@ -12,14 +12,18 @@ use std::cmp::Ordering;
 use std::iter::Peekable;
 use std::sync::Arc;
 
-/// A batch of at least this many values (and at least as many as the array holds) is merged
-/// into a new array; smaller ones, and single changes, go to the B-trees.
+/// A batch of at least this many values may be merged into the array (see
+/// [`SortedSet::extend`]); smaller ones, and single changes, go to the B-trees.
 const MIN_BATCH_TO_REBUILD: usize = 4096;
+
+/// ... when, with the values in the B-trees, it is at least this fraction of the array.
+const REBUILD_FRACTION: usize = 16;
 
 #[derive(Debug, Clone)]
 pub(crate) struct SortedSet<T: Ord + Clone> {
-    /// Sorted, without duplicates.
-    base: Arc<[T]>,
+    /// Sorted, without duplicates. A `Vec` so that a merge into an array no snapshot shares
+    /// moves its values instead of copying them.
+    base: Arc<Vec<T>>,
     /// Entries not in `base`.
     added: imbl::OrdSet<T>,
     /// Entries of `base` taken out.
@@ -28,7 +32,7 @@ pub(crate) struct SortedSet<T: Ord + Clone> {
 
 impl<T: Ord + Clone> Default for SortedSet<T> {
     fn default() -> Self {
-        SortedSet { base: Arc::from(Vec::new()), added: imbl::OrdSet::new(), removed: imbl::OrdSet::new() }
+        SortedSet { base: Arc::new(Vec::new()), added: imbl::OrdSet::new(), removed: imbl::OrdSet::new() }
     }
 }
 
@@ -41,6 +45,7 @@ impl<T: Ord + Clone> SortedSet<T> {
         self.added.contains(value) || (self.in_base(value) && !self.removed.contains(value))
     }
 
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.base.len() - self.removed.len() + self.added.len()
     }
@@ -61,34 +66,34 @@ impl<T: Ord + Clone> SortedSet<T> {
         }
     }
 
-    /// Adds many values (in any order, duplicates allowed). A batch at least as large as the
-    /// array (a whole workspace's names, loaded at once) is merged with it into a new array:
-    /// one sort and one pass, not a B-tree insertion each. Smaller batches (a cold start's
-    /// slices of 512 files) go to the B-trees as single changes do, where they cost what
-    /// they cost without the array; the array is only rebuilt by a batch, so that its
-    /// copies add up to at most twice the values batched in.
-    pub(crate) fn extend(&mut self, values: Vec<T>) {
-        if values.len() < MIN_BATCH_TO_REBUILD.max(self.base.len()) {
+    /// Adds many values (in any order, duplicates allowed). A large batch (a start's slice
+    /// of a workspace's names: at least `MIN_BATCH_TO_REBUILD`, and with the B-trees' values
+    /// at least a `REBUILD_FRACTION`th of the array) is merged with the array into a new one:
+    /// one sort of the batch, a binary search per value into what is left of the array, and
+    /// the runs between moved (copied when a snapshot shares the array), not a B-tree
+    /// insertion each. Smaller batches (a cold start's slices of 512 files, late in a large
+    /// workspace) go to the B-trees as single changes do; the next large batch takes them
+    /// into the array. The copies add up to `REBUILD_FRACTION` times the values batched in.
+    pub(crate) fn extend(&mut self, mut values: Vec<T>) {
+        values.sort_unstable();
+        values.dedup();
+        let small = values.len() < MIN_BATCH_TO_REBUILD
+            || (values.len() + self.added.len()) * REBUILD_FRACTION < self.base.len();
+        if small {
             for value in values {
                 self.insert(value);
             }
             return;
         }
-        let mut values = values;
-        values.sort_unstable();
-        values.dedup();
-        let mut merged = Vec::with_capacity(self.len() + values.len());
-        let mut more = values.into_iter().peekable();
-        for value in self.iter() {
-            while let Some(next) = more.next_if(|next| next < value) {
-                merged.push(next);
-            }
-            more.next_if(|next| next == value);
-            merged.push(value.clone());
-        }
-        merged.extend(more);
-        self.base = Arc::from(merged);
-        self.added = imbl::OrdSet::new();
+        let base = match Arc::get_mut(&mut self.base) {
+            Some(base) => std::mem::take(base),
+            None => self.base.to_vec(),
+        };
+        let base = if self.removed.is_empty() { base } else { merge_runs(base, self.removed.iter().cloned(), false) };
+        // The B-trees' additions (none is in the array) and the batch, as one sorted run.
+        let added = std::mem::take(&mut self.added);
+        let more = if added.is_empty() { values } else { merge_runs(values, added.into_iter(), true) };
+        self.base = Arc::new(merge_runs(base, more.into_iter(), true));
         self.removed = imbl::OrdSet::new();
     }
 
@@ -105,6 +110,40 @@ impl<T: Ord + Clone> SortedSet<T> {
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
         Merge { base: self.base.iter().peekable(), added: self.added.iter().peekable(), removed: &self.removed }
     }
+}
+
+/// `into` (sorted, without duplicates) with `values` (sorted) added (`add`) or taken out: a
+/// binary search per value into what is left of `into`, and the runs between moved whole.
+/// A value added that is there already, or taken out that is not, changes nothing.
+fn merge_runs<T: Ord>(into: Vec<T>, values: impl Iterator<Item = T>, add: bool) -> Vec<T> {
+    let mut rest = into.into_iter();
+    let mut merged = Vec::with_capacity(rest.len() + if add { values.size_hint().0 } else { 0 });
+    for value in values {
+        let before = count_below(rest.as_slice(), &value);
+        merged.extend(rest.by_ref().take(before));
+        let present = rest.as_slice().first() == Some(&value);
+        match (add, present) {
+            (true, false) => merged.push(value),
+            (false, true) => {
+                rest.next();
+            }
+            _ => {}
+        }
+    }
+    merged.extend(rest);
+    merged
+}
+
+/// How many values of `sorted` are below `value`: a galloping search from the start, since
+/// the next value of a sorted batch usually lands near the last.
+fn count_below<T: Ord>(sorted: &[T], value: &T) -> usize {
+    let mut bound = 1;
+    while bound < sorted.len() && sorted[bound - 1] < *value {
+        bound *= 2;
+    }
+    let start = bound / 2;
+    let end = bound.min(sorted.len());
+    start + sorted[start..end].partition_point(|probe| probe < value)
 }
 
 /// The base's values not removed and the added ones, in order (the two never share a value).
@@ -149,20 +188,25 @@ mod tests {
         Insert(u16),
         Remove(u16),
         Extend(Vec<u16>),
+        /// A clone kept (then the array is shared, and a merge copies it instead of moving).
+        Snapshot,
     }
+
+    const DOMAIN: u16 = 12_000;
 
     fn step() -> impl Strategy<Value = Step> {
         prop_oneof![
-            4 => any::<u16>().prop_map(|value| Step::Insert(value % 3000)),
-            3 => any::<u16>().prop_map(|value| Step::Remove(value % 3000)),
-            1 => proptest::collection::vec(any::<u16>().prop_map(|value| value % 3000), 0..6000).prop_map(Step::Extend),
+            4 => any::<u16>().prop_map(|value| Step::Insert(value % DOMAIN)),
+            3 => any::<u16>().prop_map(|value| Step::Remove(value % DOMAIN)),
+            1 => proptest::collection::vec(any::<u16>().prop_map(|value| value % DOMAIN), 0..9000).prop_map(Step::Extend),
+            1 => Just(Step::Snapshot),
         ]
     }
 
     proptest! {
         /// Whatever mix of insertions, removals and batches (small ones go to the B-trees,
-        /// large ones rebuild the array), the set answers as a `BTreeSet` does; and a clone
-        /// taken on the way keeps answering as it did.
+        /// large ones rebuild the array, moving it or copying it), the set answers as a
+        /// `BTreeSet` does; and a clone taken on the way keeps answering as it did.
         #[test]
         fn answers_as_a_btree_set(steps in proptest::collection::vec(step(), 1..60), from in any::<u16>()) {
             let mut set = SortedSet::default();
@@ -176,13 +220,14 @@ mod tests {
                         model.extend(values.iter().copied());
                         set.extend(values);
                     }
+                    Step::Snapshot => snapshots.push((set.clone(), model.clone())),
                 }
                 prop_assert_eq!(set.len(), model.len());
-                snapshots.push((set.clone(), model.clone()));
             }
-            let from = from % 3000;
+            snapshots.push((set, model));
+            let from = from % DOMAIN;
             for (set, model) in snapshots {
-            prop_assert_eq!(set.len(), model.len());
+                prop_assert_eq!(set.len(), model.len());
                 prop_assert!(set.iter().copied().eq(model.iter().copied()));
                 prop_assert!(set.range_from(&from).copied().eq(model.range(from..).copied()));
                 prop_assert_eq!(set.contains(&from), model.contains(&from));
@@ -208,5 +253,33 @@ mod tests {
         assert_eq!(set.base.len(), 5000, "smaller than the array: in the B-tree");
         set.extend((8000..13_000).collect());
         assert_eq!((set.base.len(), set.added.len(), set.removed.len()), (4999 + 1000 + 1 + 5000, 0, 0));
+        set.extend((20_000..100_000).collect());
+        assert_eq!((set.base.len(), set.added.len()), (91_000, 0));
+        let shared = set.clone();
+        set.extend((200_000..204_096).collect());
+        assert_eq!((set.base.len(), set.added.len()), (91_000, 4096), "large, but small beside the array");
+        set.extend((300_000..305_000).collect());
+        assert_eq!((set.base.len(), set.added.len()), (91_000 + 4096 + 5000, 0), "the B-tree's values go in too");
+        assert_eq!(shared.len(), 91_000, "a snapshot's array is copied, never changed");
+        assert!(
+            shared.iter().copied().eq((0..5000)
+                .filter(|&value| value != 10)
+                .chain(6000..7001)
+                .chain(8000..13_000)
+                .chain(20_000..100_000))
+        );
+    }
+
+    #[test]
+    fn merging_runs_adds_and_takes_out_by_binary_search() {
+        assert_eq!(merge_runs(vec![1, 3, 5, 7], [0, 3, 4, 9].into_iter(), true), [0, 1, 3, 4, 5, 7, 9]);
+        assert_eq!(merge_runs(vec![1, 3, 5, 7], [0, 3, 4, 7].into_iter(), false), [1, 5]);
+        assert_eq!(merge_runs(Vec::new(), [2, 4].into_iter(), true), [2, 4]);
+        for length in 0..40 {
+            let sorted: Vec<u32> = (0..length).map(|value| value * 2).collect();
+            for value in 0..length * 2 + 2 {
+                assert_eq!(count_below(&sorted, &value), sorted.iter().filter(|&&probe| probe < value).count());
+            }
+        }
     }
 }
