@@ -201,13 +201,30 @@ pub fn encode_mentions(fingerprint: u64, entries: &[crate::index::MentionEntry])
 /// The entries of a mention index saved by this build under `fingerprint`, or `None`. Ids come
 /// back as saved; the workspace checks them before taking them. Never panics.
 pub fn decode_mentions(bytes: &[u8], fingerprint: u64) -> Option<Vec<(String, Vec<u32>)>> {
+    decode_saved_mentions(bytes).filter(|saved| saved.fingerprint == fingerprint).map(|saved| saved.entries)
+}
+
+/// A mention index as saved, with the fingerprint it was saved under (to be compared with
+/// the workspace's before use: a warm start decodes it while the facts are merged).
+#[derive(Debug)]
+pub struct SavedMentions {
+    pub fingerprint: u64,
+    pub entries: Vec<(String, Vec<u32>)>,
+}
+
+impl SavedMentions {
+    /// The entries, if they were saved under `fingerprint`.
+    pub fn entries_for(self, fingerprint: u64) -> Option<Vec<(String, Vec<u32>)>> {
+        (self.fingerprint == fingerprint).then_some(self.entries)
+    }
+}
+
+/// A mention index saved by this build, whatever its fingerprint, or `None`. Never panics.
+pub fn decode_saved_mentions(bytes: &[u8]) -> Option<SavedMentions> {
     let payload = unframe(bytes, MENTIONS_MAGIC, *MENTIONS_BUILD)?;
     let Ok((mentions, [])) = postcard::take_from_bytes::<Mentions>(payload) else {
         return None;
     };
-    if mentions.fingerprint != fingerprint {
-        return None;
-    }
     let mut entries = mentions.entries;
     for (_, ids) in &mut entries {
         let mut last = 0u32;
@@ -216,7 +233,7 @@ pub fn decode_mentions(bytes: &[u8], fingerprint: u64) -> Option<Vec<(String, Ve
             *id = last;
         }
     }
-    Some(entries)
+    Some(SavedMentions { fingerprint: mentions.fingerprint, entries })
 }
 
 /// True if every range of the facts lies inside `text` on character boundaries, so that no
