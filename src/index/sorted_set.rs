@@ -71,9 +71,9 @@ impl<T: Ord + Clone> SortedSet<T> {
     /// at least a `REBUILD_FRACTION`th of the array) is merged with the array into a new one:
     /// one sort of the batch, a binary search per value into what is left of the array, and
     /// the runs between moved (copied when a snapshot shares the array), not a B-tree
-    /// insertion each. Smaller batches (a cold start's slices of 512 files, late in a large
-    /// workspace) go to the B-trees as single changes do; the next large batch takes them
-    /// into the array. The copies add up to `REBUILD_FRACTION` times the values batched in.
+    /// insertion each. Smaller batches (a cold start's batches of 512 to 2,048 files, late
+    /// in a large workspace) go to the B-trees as single changes do; the next large batch
+    /// takes them into the array. The copies add up to `REBUILD_FRACTION` times the values batched in.
     pub(crate) fn extend(&mut self, mut values: Vec<T>) {
         values.sort_unstable();
         values.dedup();

@@ -22,11 +22,21 @@ use crate::lsp::convert::file_key;
 use crate::lsp::server::Server;
 use crate::lsp::state::State;
 
-/// Files read and parsed together, in parallel (and a progress report per batch).
-const BATCH: usize = 512;
+/// Files read and parsed together, in parallel (and a progress report per batch): a 25th of
+/// the files to read, within these bounds. Each batch is merged while the next is parsed, and
+/// a merge costs less per file the more files it takes (each merge looks its batch's names
+/// up once, and files their words in bulk): at 50,000 files, batches of 2,048 instead of 512
+/// took the cold start from 3.1–3.5 s to 2.7–2.8 s and 5.4–5.8 s of CPU to 4.8 s. Small
+/// workspaces keep small batches (their texts in flight count against the memory budget).
+const MIN_BATCH: usize = 512;
+const MAX_BATCH: usize = 2048;
 
-/// Files from the pack merged together: one merge of 4,096 files from the pack takes about
-/// as long as one of 512 files read and parsed, under the lock while nothing is open.
+fn batch_size(to_read: usize) -> usize {
+    (to_read / 25).clamp(MIN_BATCH, MAX_BATCH)
+}
+
+/// Files from the pack merged together: one merge of 4,096 files from the pack takes some
+/// 50 ms at 50,000 files, under the lock while nothing is open.
 const PACK_SLICE: usize = 4096;
 
 impl Server {
@@ -146,8 +156,9 @@ impl Server {
             let batch_cache = cache.clone();
             tokio::task::spawn_blocking(move || read_and_parse(&batch, batch_cache.as_deref()))
         };
-        let mut batches =
-            to_read.chunks(BATCH).map(|batch| batch.iter().map(|&index| paths[index].clone()).collect::<Vec<_>>());
+        let mut batches = to_read
+            .chunks(batch_size(to_read.len()))
+            .map(|batch| batch.iter().map(|&index| paths[index].clone()).collect::<Vec<_>>());
         let mut pending = batches.next().map(read_batch);
         while let Some(reading) = pending.take() {
             let read = reading.await.unwrap_or_default();
