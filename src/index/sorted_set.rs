@@ -16,7 +16,8 @@ use std::sync::Arc;
 /// [`SortedSet::extend`]); smaller ones, and single changes, go to the B-trees.
 const MIN_BATCH_TO_REBUILD: usize = 4096;
 
-/// ... when, with the values in the B-trees, it is at least this fraction of the array.
+/// ... if that batch and the B-trees' values together are at least a `REBUILD_FRACTION`th of
+/// the array.
 const REBUILD_FRACTION: usize = 16;
 
 #[derive(Debug, Clone)]
