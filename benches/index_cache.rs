@@ -14,6 +14,9 @@
 //!   time until the writer has written them all;
 //! - warm: read + stat + load shards + insert, with every shard a hit;
 //! - insert: of the warm time, the part spent inserting into the workspace;
+//! - pack: the facts of every file in one buffer (`index::pack`, what the server's warm start
+//!   reads): encoded; opened, decoded and merged 4,096 files at a time on one thread; then the
+//!   saved mention index taken back (the warm start's last phase);
 //! - mentions: the server's mention warm-up after indexing (`Workspace::warm_mentions`),
 //!   which comes on top of either start before its `$/progress` end.
 //!
@@ -32,8 +35,8 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use seedls::cache::{self, FactsCache};
 use seedls::index::config::Config;
-use seedls::index::shard;
-use seedls::index::{SourceFile, Workspace};
+use seedls::index::workspace::TextSource;
+use seedls::index::{SourceFile, Workspace, pack, shard};
 use seedls::scan;
 
 const DEFAULT_ARTICLES: usize = 10_000;
@@ -201,6 +204,7 @@ fn run() -> Result<(), String> {
             })
         }),
     );
+    pack_rows(&mut table, runs, &files)?;
     table.row(
         "mention warm-up after indexing",
         measure(runs, || {
@@ -214,6 +218,82 @@ fn run() -> Result<(), String> {
     table.print();
     Ok(())
 }
+
+/// The pack of every file's facts (`index::pack`), what a warm start of the server reads
+/// instead of the shards: encoded; decoded and merged a slice of 4,096 files at a time on one
+/// thread (the server decodes on a second thread meanwhile: this is the merge's critical
+/// path plus the decode); and the saved mention index taken back after it (fingerprint and
+/// matcher side by side, decode, check), the start's last phase.
+fn pack_rows(table: &mut Table, runs: usize, files: &[Arc<SourceFile>]) -> Result<(), String> {
+    let stamp = shard::FileStamp { size: 0, modified_secs: 0, modified_nanos: 0 };
+    let mut sorted = files.to_vec();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let entries: Vec<pack::PackEntryRef<'_>> = sorted
+        .iter()
+        .map(|file| pack::PackEntryRef {
+            path: &file.path,
+            stamp,
+            content_hash: file.content_hash(),
+            text_len: file.text_len() as u64,
+            facts: &file.facts,
+        })
+        .collect();
+    let mut bytes = Vec::new();
+    table.row(
+        "pack: encode",
+        measure(runs, || clock(|| bytes = pack::encode_pack(&entries).expect("the pack encodes"))),
+    );
+    drop(entries);
+    drop(sorted);
+    println!("pack: {:.1} MB", bytes.len() as f64 / 1e6);
+    let texts: Arc<dyn TextSource> = Arc::new(cache::DiskTexts::new(|key| Some(PathBuf::from(key))));
+    let from_pack = || {
+        let reader = pack::open_pack(&bytes).expect("the pack opens");
+        let mut workspace = Workspace::default();
+        for start in (0..reader.len()).step_by(PACK_SLICE) {
+            let slice = reader.decode(start..start + PACK_SLICE).expect("the pack decodes");
+            let files = slice
+                .into_iter()
+                .map(|entry| {
+                    let len = entry.text_len as usize;
+                    Arc::new(SourceFile::unread(entry.path, entry.facts, entry.content_hash, len, texts.clone()))
+                })
+                .collect();
+            workspace.insert_files(files);
+        }
+        workspace
+    };
+    let mut merged = None;
+    table.row(
+        "pack: open, decode + merge by 4,096",
+        measure(runs, || {
+            drop(merged.take());
+            clock(|| merged = Some(from_pack()))
+        }),
+    );
+    let merged = merged.ok_or("no pack run")?;
+    assert_eq!(merged.file_count(), files.len());
+    merged.warm_mentions();
+    let fingerprint = merged.mention_fingerprint();
+    let saved = merged.mention_index_entries().ok_or("no mention index")?;
+    let saved = shard::encode_mentions(fingerprint, &saved).ok_or("the mention index encodes")?;
+    drop(merged);
+    table.row(
+        "  then the saved mention index taken back",
+        measure(runs, || {
+            let workspace = from_pack();
+            clock(|| {
+                let (fingerprint, ()) = rayon::join(|| workspace.mention_fingerprint(), || workspace.warm_matcher());
+                let entries = shard::decode_mentions(&saved, fingerprint).expect("saved under this fingerprint");
+                assert!(workspace.adopt_mention_index(entries));
+            })
+        }),
+    );
+    Ok(())
+}
+
+/// The server's slice of the pack (`lsp/indexing.rs`).
+const PACK_SLICE: usize = 4096;
 
 /// What the server does at start, minus the protocol: every path read and indexed in parallel,
 /// then inserted into a workspace.
