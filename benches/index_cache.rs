@@ -228,16 +228,7 @@ fn pack_rows(table: &mut Table, runs: usize, files: &[Arc<SourceFile>]) -> Resul
     let stamp = shard::FileStamp { size: 0, modified_secs: 0, modified_nanos: 0 };
     let mut sorted = files.to_vec();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
-    let entries: Vec<pack::PackEntryRef<'_>> = sorted
-        .iter()
-        .map(|file| pack::PackEntryRef {
-            path: &file.path,
-            stamp,
-            content_hash: file.content_hash(),
-            text_len: file.text_len() as u64,
-            facts: &file.facts,
-        })
-        .collect();
+    let entries: Vec<pack::PackEntryRef<'_>> = sorted.iter().map(|file| pack::PackEntryRef::of(file, stamp)).collect();
     let mut bytes = Vec::new();
     table.row(
         "pack: encode",

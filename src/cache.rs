@@ -1071,16 +1071,8 @@ mod tests {
         cache.hold_shards(true);
         let files: Vec<Arc<SourceFile>> =
             index_paths_with_cache(&paths, Some(&cache), key).into_iter().map(|file| file.expect("indexed")).collect();
-        let refs: Vec<PackEntryRef<'_>> = files
-            .iter()
-            .map(|file| PackEntryRef {
-                path: &file.path,
-                stamp: FileStamp { size: 1, modified_secs: 1, modified_nanos: 0 },
-                content_hash: file.content_hash(),
-                text_len: file.text_len() as u64,
-                facts: &file.facts,
-            })
-            .collect();
+        let stamp = FileStamp { size: 1, modified_secs: 1, modified_nanos: 0 };
+        let refs: Vec<PackEntryRef<'_>> = files.iter().map(|file| PackEntryRef::of(file, stamp)).collect();
         cache.store_pack(&refs);
         cache.flush();
         assert_eq!(cache.stats().written, 1, "only the pack");

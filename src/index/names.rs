@@ -686,6 +686,44 @@ mod tests {
     }
 
     #[test]
+    fn large_batches_filed_on_the_pool_are_filed_as_one_by_one() {
+        // Two batches above `FILE_IN_PARALLEL`: the first builds the word arrays, the second
+        // is merged into them (and a few names go in alone between, to the B-trees).
+        let name = |index: usize| match index % 4 {
+            0 => format!("Brigade {index} Bal"),
+            1 => format!("Čalović Number{index}"),
+            2 => format!("Division of {} Kosovo", index * 7),
+            _ => format!("1st Unit {index}"),
+        };
+        let batches = [0..FILE_IN_PARALLEL + 500, FILE_IN_PARALLEL + 500..FILE_IN_PARALLEL + 510, 3000..6000];
+        let mut one_by_one = NameTable::default();
+        let mut together = NameTable::default();
+        for batch in batches {
+            let deferred = batch.len() >= FILE_IN_PARALLEL;
+            if deferred {
+                together.defer_filing();
+            }
+            for table in [&mut one_by_one, &mut together] {
+                for index in batch.clone() {
+                    let (slot, _) = table.id_or_insert(&name(index));
+                    let kind = if index % 3 == 0 { EntityKind::Person } else { EntityKind::Unit };
+                    table.entity_at_mut(slot).expect("a slot just filled").kind_counts[kind as usize] += 1;
+                }
+            }
+            if deferred {
+                together.file_deferred();
+            }
+        }
+        assert_eq!(together.word_index_problems(), Vec::<String>::new());
+        assert_eq!(one_by_one.word_index_problems(), Vec::<String>::new());
+        // The last name handed out is filed under its kinds at the next change (and looked at
+        // first until then): filed now in both, so that the walks compare.
+        one_by_one.file_pending();
+        together.file_pending();
+        assert_eq!(answers(&together), answers(&one_by_one));
+    }
+
+    #[test]
     fn names_filed_together_at_the_end_of_a_batch_are_filed_as_one_by_one() {
         let names = ["Mile Čalović", "Balli Kombëtar", "1st Division", "Bal Bal", "Division of Division", "Kosovo"];
         let mut one_by_one = NameTable::default();

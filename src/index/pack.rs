@@ -63,6 +63,19 @@ pub struct PackEntryRef<'a> {
     pub facts: &'a FileFacts,
 }
 
+impl<'a> PackEntryRef<'a> {
+    /// The entry of a workspace file, saved with the stamp its file had when it was read.
+    pub fn of(file: &'a crate::index::SourceFile, stamp: FileStamp) -> PackEntryRef<'a> {
+        PackEntryRef {
+            path: &file.path,
+            stamp,
+            content_hash: file.content_hash(),
+            text_len: file.text_len() as u64,
+            facts: &file.facts,
+        }
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct Head<'a> {
     #[serde(borrow)]

@@ -403,16 +403,7 @@ fn store_pack(
     let mut entries: Vec<PackEntryRef<'_>> = workspace
         .files()
         .filter(|(_, file)| !open.contains_key(&*file.path))
-        .filter_map(|(_, file)| {
-            let &stamp = stamps.get(&*file.path)?;
-            Some(PackEntryRef {
-                path: &file.path,
-                stamp,
-                content_hash: file.content_hash(),
-                text_len: file.text_len() as u64,
-                facts: &file.facts,
-            })
-        })
+        .filter_map(|(_, file)| Some(PackEntryRef::of(file, *stamps.get(&*file.path)?)))
         .collect();
     // By key: the order a warm start merges them in fastest.
     entries.sort_unstable_by(|a, b| a.path.cmp(b.path));
