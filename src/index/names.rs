@@ -207,12 +207,19 @@ impl NameTable {
     /// The slot of a name, added with an empty entity if the name is new (the bool says so).
     /// The slot stays the name's while it is in the table: a caller that meets the name again
     /// reaches its entity by [`NameTable::entity_at`] without hashing it.
+    #[cfg(test)]
     pub(crate) fn id_or_insert(&mut self, name: &str) -> (u32, bool) {
+        self.id_or_insert_shared(name, None)
+    }
+
+    /// [`NameTable::id_or_insert`], keeping `shared` as the table's copy of a new name when it
+    /// is that name: a pack's copy, which its listings then share with the table as they are.
+    pub(crate) fn id_or_insert_shared(&mut self, name: &str, shared: Option<&Arc<str>>) -> (u32, bool) {
         if let Some(&id) = self.ids.get(name) {
             return (id, false);
         }
         self.file_pending();
-        let name: Arc<str> = Arc::from(name);
+        let name: Arc<str> = shared.filter(|shared| ***shared == *name).cloned().unwrap_or_else(|| Arc::from(name));
         let id = match self.free.pop_back() {
             Some(id) => id,
             None => {

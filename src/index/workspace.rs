@@ -335,8 +335,10 @@ impl Workspace {
                 let kind = listing.kind;
                 let names = self.names_of_shared(&mut known, &listing.name);
                 listings.entry(names.slot).or_default().push((id, index as u32, kind));
-                // A file parsed for this batch alone shares the table's copies of its names.
-                if let (Some(stored), Some(parsed)) = (&names.stored, Arc::get_mut(&mut file)) {
+                // A file parsed for this batch alone shares the table's copies of its names. A
+                // pack's copy is most often the table's already: nothing to change then.
+                let stored = names.stored.as_ref().filter(|stored| !Arc::ptr_eq(stored, &listing.name));
+                if let (Some(stored), Some(parsed)) = (stored, Arc::get_mut(&mut file)) {
                     parsed.facts.listings[index].name = stored.clone();
                 }
             }
@@ -515,12 +517,18 @@ impl Workspace {
     /// The entity of a name (added if new, as [`Workspace::contribute`] does) and the
     /// table's copies of it, remembered in `known` for the rest of a batch.
     fn names_of<'a>(&mut self, known: &'a mut KnownNames, name: &str) -> &'a Names {
+        self.names_of_copy(known, name, None)
+    }
+
+    /// [`Workspace::names_of`], with a copy of the name the table may keep (see
+    /// [`Workspace::ensure_entity_shared`]).
+    fn names_of_copy<'a>(&mut self, known: &'a mut KnownNames, name: &str, copy: Option<&Arc<str>>) -> &'a Names {
         // One hash of the name for a name seen before in the batch (most are), one lookup in
         // the table for the rest.
         if known.by_text.contains_key(name) {
             return &known.by_text[name];
         }
-        let (canonical, slot) = self.ensure_entity(name);
+        let (canonical, slot) = self.ensure_entity_shared(name, copy);
         let stored = if self.rules.canonical(name) == name {
             Some(canonical.clone())
         } else {
@@ -540,7 +548,7 @@ impl Workspace {
         }
         let address = Arc::as_ptr(name) as *const u8 as usize;
         if !known.by_address.contains_key(&address) {
-            let names = self.names_of(known, name).clone();
+            let names = self.names_of_copy(known, name, Some(name)).clone();
             known.by_address.insert(address, (name.clone(), names));
         }
         &known.by_address[&address].1
@@ -804,8 +812,14 @@ impl Workspace {
     /// the table's copy of the canonical name and its slot. A name already there is only
     /// looked up: its slot is not copied out of the snapshots sharing it.
     fn ensure_entity(&mut self, name: &str) -> (Arc<str>, u32) {
+        self.ensure_entity_shared(name, None)
+    }
+
+    /// [`Workspace::ensure_entity`], keeping `shared` (a copy of `name` that many files
+    /// hold) as the table's copy if the name is new and canonical.
+    fn ensure_entity_shared(&mut self, name: &str, shared: Option<&Arc<str>>) -> (Arc<str>, u32) {
         let canonical = self.rules.canonical(name);
-        let (id, added) = self.entities.id_or_insert(canonical);
+        let (id, added) = self.entities.id_or_insert_shared(canonical, shared);
         let stored = self.entities.name_at(id).expect("a slot just found or filled").clone();
         if added {
             self.names_generation += 1;
@@ -1540,6 +1554,42 @@ mod tests {
         // One file at a time, as an edit adds it, too.
         workspace.set_file("/w/c.txt", Arc::from(text));
         assert_eq!(workspace.names_not_shared(), 0, "a file set alone shares them too");
+    }
+
+    #[test]
+    fn a_batch_whose_files_share_one_copy_of_each_name_keeps_that_copy() {
+        // As a pack decodes them: every listing of `Enver Hoxha` holds one allocation, and so
+        // does every listing of the alias spelling `Hoxha`.
+        let text = "= Alpha =\n\nInfobox\n- Commander1: Enver Hoxha, Hoxha\n";
+        let shared: Vec<Arc<str>> = vec![Arc::from("Enver Hoxha"), Arc::from("Hoxha")];
+        let files: Vec<Arc<SourceFile>> = ["/w/a.txt", "/w/b.txt"]
+            .into_iter()
+            .map(|path| {
+                let mut facts = SourceFile::indexed(path.to_string(), Arc::from(text)).facts.clone();
+                for listing in &mut facts.listings {
+                    listing.name = shared.iter().find(|name| ***name == *listing.name).expect("a shared name").clone();
+                }
+                Arc::new(SourceFile::with_facts(path.to_string(), Arc::from(text), facts))
+            })
+            .collect();
+        let mut workspace = Workspace::default();
+        workspace.set_name_rules(vec![("Hoxha".to_string(), "Enver Hoxha".to_string())], Vec::new());
+        workspace.insert_files(files);
+        let stored = workspace.entities.interned("Enver Hoxha").expect("an entity");
+        assert!(Arc::ptr_eq(stored, &shared[0]), "the table keeps the files' copy of a canonical name");
+        assert_eq!(workspace.names_not_shared(), 0);
+        let listed: Vec<(&str, bool)> = workspace
+            .files()
+            .flat_map(|(_, file)| &file.facts.listings)
+            .map(|listing| (&*listing.name, shared.iter().any(|name| Arc::ptr_eq(name, &listing.name))))
+            .collect();
+        assert_eq!(
+            listed,
+            [("Enver Hoxha", true), ("Hoxha", true), ("Enver Hoxha", true), ("Hoxha", true)],
+            "the files keep their copies, the alias spelling's too"
+        );
+        assert!(workspace.entities.interned("Hoxha").is_none(), "an alias spelling has no entity of its own");
+        assert_eq!(workspace.entity("Enver Hoxha").expect("an entity").listings.len(), 4);
     }
 
     #[test]
