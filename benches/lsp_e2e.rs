@@ -155,6 +155,9 @@ fn run(check_only: bool) -> Result<()> {
     let folder = target_dir.join(format!("bench-corpus-{article_count}"));
     let written =
         corpus::write_to(&corpus, &folder).with_context(|| format!("writing the corpus to {}", folder.display()))?;
+    if !written {
+        corpus::read_through(&folder).with_context(|| format!("reading the corpus at {}", folder.display()))?;
+    }
     let corpus_bytes = corpus.total_bytes() as u64;
     println!(
         "corpus: {article_count} articles, {:.1} MB, generated in {:.2} s, {} {}",
