@@ -202,16 +202,23 @@ impl Server {
             Some(reading) => reading.await.ok().flatten(),
             None => None,
         };
-        let _ = tokio::task::spawn_blocking(move || warm_mentions(&warmed.workspace, mentions_cache.as_deref(), saved))
-            .await;
+        let save_mentions_under =
+            tokio::task::spawn_blocking(move || warm_mentions(&warmed.workspace, mentions_cache.as_deref(), saved))
+                .await
+                .ok()
+                .flatten();
         if let Some(cache) = cache.clone() {
             // Shards held back during the scan, or that found the writer's queue full, are
             // written now, in the background, from the facts indexed (not waited for: a
             // start that ends before they are all written writes the rest next time). First
-            // the pack, if the one read did not hold exactly these files as they are.
+            // the mention index computed, then the pack, if the one read did not hold
+            // exactly these files as they are.
             let stamps: std::collections::HashMap<String, FileStamp> = stamps.into_iter().collect();
             let (workspace, open) = (snapshot.workspace.clone(), snapshot.open.clone());
             tokio::task::spawn_blocking(move || {
+                if let Some(fingerprint) = save_mentions_under {
+                    save_mentions(&workspace, &cache, fingerprint);
+                }
                 if whole_workspace && pack_is_stale {
                     store_pack(&cache, &workspace, &stamps, &open);
                 }
@@ -276,12 +283,17 @@ impl Server {
 
 /// Fills the mention index of a workspace just indexed: taken from the cache when it saved
 /// the index of these very texts and names (a warm start then reads no text twice), else
-/// computed, and saved for the next start.
-/// `saved` is the index the cache held, read meanwhile (else it is read here).
-fn warm_mentions(workspace: &crate::index::Workspace, cache: Option<&FactsCache>, saved: Option<SavedMentions>) {
+/// computed. `saved` is the index the cache held, read meanwhile (else it is read here).
+/// Gives the fingerprint to save a computed index under, for the next start: saved after
+/// the progress end (see [`save_mentions`]), since encoding it is no part of indexing.
+fn warm_mentions(
+    workspace: &crate::index::Workspace,
+    cache: Option<&FactsCache>,
+    saved: Option<SavedMentions>,
+) -> Option<u64> {
     let Some(cache) = cache else {
         workspace.warm_mentions();
-        return;
+        return None;
     };
     // The matcher (every name's spellings) is built meanwhile: the saved index is taken back
     // with it, and a computed one needs it first.
@@ -289,10 +301,15 @@ fn warm_mentions(workspace: &crate::index::Workspace, cache: Option<&FactsCache>
     let saved = saved.or_else(|| cache.read_mentions());
     if let Some(entries) = saved.and_then(|saved| saved.entries_for(fingerprint)) {
         if workspace.adopt_mention_index(entries) {
-            return;
+            return None;
         }
     }
     workspace.warm_mentions();
+    Some(fingerprint)
+}
+
+/// Saves the mention index `warm_mentions` computed under its fingerprint.
+fn save_mentions(workspace: &crate::index::Workspace, cache: &FactsCache, fingerprint: u64) {
     if let Some(entries) = workspace.mention_index_entries() {
         cache.store_mentions(fingerprint, &entries);
     }
