@@ -388,14 +388,9 @@ impl FactsCache {
         let _ = self.queue_bytes(PACK_FILE.to_string(), bytes, false);
     }
 
-    /// The mention index saved under `fingerprint` (`Workspace::mention_fingerprint`), if
-    /// the cache has one.
-    pub fn load_mentions(&self, fingerprint: u64) -> Option<Vec<(String, Vec<u32>)>> {
-        self.read_mentions()?.entries_for(fingerprint)
-    }
-
-    /// The mention index the cache holds, with the fingerprint it was saved under (read
-    /// before the fingerprint is known: a warm start reads it while it merges the facts).
+    /// The mention index the cache holds, with the fingerprint it was saved under
+    /// (`Workspace::mention_fingerprint`; read before the workspace's is known: a warm start
+    /// reads it while it merges the facts).
     pub fn read_mentions(&self) -> Option<shard::SavedMentions> {
         let mut bytes = Vec::new();
         if !read_limited(&self.shared.dir.join(MENTIONS_FILE), MAX_MENTIONS_BYTES, &mut bytes) {
@@ -833,19 +828,22 @@ mod tests {
     fn a_mention_index_is_saved_and_read_back_under_its_fingerprint() {
         let setup = setup("mentions");
         let cache = FactsCache::at(setup.cache_dir.clone());
-        assert_eq!(cache.load_mentions(7), None, "nothing saved yet");
+        assert_eq!(cache.read_mentions().and_then(|saved| saved.entries_for(7)), None, "nothing saved yet");
         let entries = vec![(Arc::from("Enver Hoxha"), Arc::from([0u32, 2]))];
         cache.store_mentions(7, &entries);
         cache.flush();
-        assert_eq!(cache.load_mentions(7), Some(vec![("Enver Hoxha".to_string(), vec![0, 2])]));
-        assert_eq!(cache.load_mentions(8), None, "saved for other texts");
+        assert_eq!(
+            cache.read_mentions().and_then(|saved| saved.entries_for(7)),
+            Some(vec![("Enver Hoxha".to_string(), vec![0, 2])])
+        );
+        assert_eq!(cache.read_mentions().and_then(|saved| saved.entries_for(8)), None, "saved for other texts");
         fs::write(setup.cache_dir.join(MENTIONS_FILE), b"garbage").expect("write");
-        assert_eq!(cache.load_mentions(7), None, "damaged");
+        assert_eq!(cache.read_mentions().and_then(|saved| saved.entries_for(7)), None, "damaged");
         // The sweep of shards leaves it alone.
         cache.store_mentions(7, &entries);
         cache.sweep(Vec::new());
         cache.flush();
-        assert!(cache.load_mentions(7).is_some());
+        assert!(cache.read_mentions().and_then(|saved| saved.entries_for(7)).is_some());
     }
 
     #[test]

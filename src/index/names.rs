@@ -206,15 +206,10 @@ impl NameTable {
 
     /// The slot of a name, added with an empty entity if the name is new (the bool says so).
     /// The slot stays the name's while it is in the table: a caller that meets the name again
-    /// reaches its entity by [`NameTable::entity_at`] without hashing it.
-    #[cfg(test)]
-    pub(crate) fn id_or_insert(&mut self, name: &str) -> (u32, bool) {
-        self.id_or_insert_shared(name, None)
-    }
-
-    /// [`NameTable::id_or_insert`], keeping `shared` as the table's copy of a new name when it
-    /// is that name: a pack's copy, which its listings then share with the table as they are.
-    pub(crate) fn id_or_insert_shared(&mut self, name: &str, shared: Option<&Arc<str>>) -> (u32, bool) {
+    /// reaches its entity by [`NameTable::entity_at`] without hashing it. A new name keeps
+    /// `shared` as the table's copy when it is that name: a copy that many files hold (a
+    /// pack's), which their listings then share with the table as they are.
+    pub(crate) fn id_or_insert(&mut self, name: &str, shared: Option<&Arc<str>>) -> (u32, bool) {
         if let Some(&id) = self.ids.get(name) {
             return (id, false);
         }
@@ -625,7 +620,7 @@ mod tests {
     fn table(names: &[&str]) -> NameTable {
         let mut table = NameTable::default();
         for name in names {
-            table.id_or_insert(name);
+            table.id_or_insert(name, None);
         }
         table
     }
@@ -664,9 +659,9 @@ mod tests {
         let exact: Vec<&str> = table.with_word("division").map(|name| &**name).collect();
         assert_eq!(exact, ["Division of Division"]);
         assert_eq!(starting(&table, "divis"), ["Division of Division", "Divisional Staff"]);
-        let (slot, added) = table.id_or_insert("2nd Division");
+        let (slot, added) = table.id_or_insert("2nd Division", None);
         assert!(added);
-        assert_eq!(table.id_or_insert("2nd Division"), (slot, false));
+        assert_eq!(table.id_or_insert("2nd Division", None), (slot, false));
         assert_eq!(table.name_at(slot).map(|name| &**name), Some("2nd Division"));
         assert_eq!(starting(&table, "2"), ["2nd Division"]);
         let first: Vec<&str> = table.with_first_word_starting("divis").map(|name| &**name).collect();
@@ -712,7 +707,7 @@ mod tests {
             }
             for table in [&mut one_by_one, &mut together] {
                 for index in batch.clone() {
-                    let (slot, _) = table.id_or_insert(&name(index));
+                    let (slot, _) = table.id_or_insert(&name(index), None);
                     let kind = if index % 3 == 0 { EntityKind::Person } else { EntityKind::Unit };
                     table.entity_at_mut(slot).expect("a slot just filled").kind_counts[kind as usize] += 1;
                 }
@@ -738,7 +733,7 @@ mod tests {
         together.defer_filing();
         for table in [&mut one_by_one, &mut together] {
             for (index, name) in names.iter().enumerate() {
-                let (slot, _) = table.id_or_insert(name);
+                let (slot, _) = table.id_or_insert(name, None);
                 // Kinds come after the name, as listings do: a person, a unit, or none.
                 if index % 3 != 2 {
                     let kind = if index % 3 == 0 { EntityKind::Person } else { EntityKind::Unit };
@@ -747,7 +742,7 @@ mod tests {
             }
             // A name gone before the batch ends, and its slot given to another.
             table.remove("Bal Bal");
-            let (slot, _) = table.id_or_insert("Divisional Staff");
+            let (slot, _) = table.id_or_insert("Divisional Staff", None);
             table.entity_at_mut(slot).expect("a slot just filled").kind_counts[EntityKind::Unit as usize] += 1;
         }
         assert!(!together.word_index_problems().is_empty(), "nothing is filed before the batch ends");

@@ -325,7 +325,7 @@ impl Workspace {
             let id = self.new_file_id();
             self.ids.insert(file.path.clone(), id);
             for name in file.facts.article_names() {
-                let ids = articles.entry(self.names_of(&mut known, name).slot).or_default();
+                let ids = articles.entry(self.names_of(&mut known, name, None).slot).or_default();
                 if ids.last() != Some(&id) {
                     ids.push(id);
                 }
@@ -515,20 +515,14 @@ impl Workspace {
     }
 
     /// The entity of a name (added if new, as [`Workspace::contribute`] does) and the
-    /// table's copies of it, remembered in `known` for the rest of a batch.
-    fn names_of<'a>(&mut self, known: &'a mut KnownNames, name: &str) -> &'a Names {
-        self.names_of_copy(known, name, None)
-    }
-
-    /// [`Workspace::names_of`], with a copy of the name the table may keep (see
-    /// [`Workspace::ensure_entity_shared`]).
-    fn names_of_copy<'a>(&mut self, known: &'a mut KnownNames, name: &str, copy: Option<&Arc<str>>) -> &'a Names {
+    /// table's copies of it, remembered in `known` for the rest of a batch. `copy` is a copy of the name the table may keep (see [`Workspace::ensure_entity`]).
+    fn names_of<'a>(&mut self, known: &'a mut KnownNames, name: &str, copy: Option<&Arc<str>>) -> &'a Names {
         // One hash of the name for a name seen before in the batch (most are), one lookup in
         // the table for the rest.
         if known.by_text.contains_key(name) {
             return &known.by_text[name];
         }
-        let (canonical, slot) = self.ensure_entity_shared(name, copy);
+        let (canonical, slot) = self.ensure_entity(name, copy);
         let stored = if self.rules.canonical(name) == name {
             Some(canonical.clone())
         } else {
@@ -544,11 +538,11 @@ impl Workspace {
         // A name parsed for one file has no other handle: looking it up by address would
         // only add a miss.
         if Arc::strong_count(name) == 1 {
-            return self.names_of(known, name);
+            return self.names_of(known, name, None);
         }
         let address = Arc::as_ptr(name) as *const u8 as usize;
         if !known.by_address.contains_key(&address) {
-            let names = self.names_of_copy(known, name, Some(name)).clone();
+            let names = self.names_of(known, name, Some(name)).clone();
             known.by_address.insert(address, (name.clone(), names));
         }
         &known.by_address[&address].1
@@ -735,7 +729,7 @@ impl Workspace {
     /// sorted by path (then position): definition takes the first few without sorting.
     fn contribute(&mut self, id: FileId, path: &str, facts: &FileFacts) {
         for name in facts.article_names() {
-            let (_, slot) = self.ensure_entity(name);
+            let (_, slot) = self.ensure_entity(name, None);
             let Some(entity) = self.entities.entity_at(slot) else { continue };
             if entity.articles.contains(&id) {
                 continue;
@@ -746,7 +740,7 @@ impl Workspace {
             }
         }
         for (index, listing) in facts.listings.iter().enumerate() {
-            let (_, slot) = self.ensure_entity(&listing.name);
+            let (_, slot) = self.ensure_entity(&listing.name, None);
             let Some(entity) = self.entities.entity_at(slot) else { continue };
             let key = (path, index as u32);
             let at = entity
@@ -810,16 +804,11 @@ impl Workspace {
 
     /// Adds the entity of a name (under its canonical spelling) if it has none yet, and gives
     /// the table's copy of the canonical name and its slot. A name already there is only
-    /// looked up: its slot is not copied out of the snapshots sharing it.
-    fn ensure_entity(&mut self, name: &str) -> (Arc<str>, u32) {
-        self.ensure_entity_shared(name, None)
-    }
-
-    /// [`Workspace::ensure_entity`], keeping `shared` (a copy of `name` that many files
-    /// hold) as the table's copy if the name is new and canonical.
-    fn ensure_entity_shared(&mut self, name: &str, shared: Option<&Arc<str>>) -> (Arc<str>, u32) {
+    /// looked up: its slot is not copied out of the snapshots sharing it. A new canonical
+    /// name keeps `shared` (a copy of it that many files hold) as the table's copy.
+    fn ensure_entity(&mut self, name: &str, shared: Option<&Arc<str>>) -> (Arc<str>, u32) {
         let canonical = self.rules.canonical(name);
-        let (id, added) = self.entities.id_or_insert_shared(canonical, shared);
+        let (id, added) = self.entities.id_or_insert(canonical, shared);
         let stored = self.entities.name_at(id).expect("a slot just found or filled").clone();
         if added {
             self.names_generation += 1;
