@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use seedls::cache::{self, FactsCache};
 use seedls::index::config::Config;
-use seedls::index::workspace::TextSource;
+use seedls::index::workspace::{Batch, TextSource};
 use seedls::index::{SourceFile, Workspace, pack, shard};
 use seedls::scan;
 
@@ -242,15 +242,17 @@ fn pack_rows(table: &mut Table, runs: usize, files: &[Arc<SourceFile>]) -> Resul
         let reader = pack::open_pack(&bytes).expect("the pack opens");
         let mut workspace = Workspace::default();
         for start in (0..reader.len()).step_by(PACK_SLICE) {
-            let slice = reader.decode(start..start + PACK_SLICE).expect("the pack decodes");
+            let slice = reader.decode_named(start..start + PACK_SLICE).expect("the pack decodes");
             let files = slice
                 .into_iter()
-                .map(|entry| {
+                .map(|(entry, names)| {
                     let len = entry.text_len as usize;
-                    Arc::new(SourceFile::unread(entry.path, entry.facts, entry.content_hash, len, texts.clone()))
+                    let file = SourceFile::unread(entry.path, entry.facts, entry.content_hash, len, texts.clone());
+                    (Arc::new(file), names)
                 })
                 .collect();
-            workspace.insert_files(files);
+            // As the server does: the slices share the pack's names, looked up once a start.
+            workspace.insert_batch(Batch::from_pack(reader.names().clone(), files));
         }
         workspace
     };

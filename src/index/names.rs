@@ -233,6 +233,11 @@ impl NameTable {
         (id, true)
     }
 
+    /// The slot of a name in the table.
+    pub(crate) fn slot_of(&self, name: &str) -> Option<u32> {
+        self.ids.get(name).copied()
+    }
+
     /// The name in a slot, as stored.
     pub(crate) fn name_at(&self, id: u32) -> Option<&Arc<str>> {
         self.slot(id).map(|slot| &slot.name)

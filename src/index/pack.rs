@@ -6,15 +6,16 @@
 //! facts' code and this file's), version, checksum), with this payload:
 //!
 //! ```text
-//! head      postcard: every distinct listing and See-also name, every distinct infobox key,
-//!           and the length in bytes of each entry
+//! head      postcard: every distinct name (titles, aliases, listings', See-also links'),
+//!           every distinct infobox key, and the length in bytes of each entry
 //! entries   one after another, postcard: the file's path, stamp, text hash and length, and
 //!           its facts, with names and keys as indexes into the head's lists
 //! ```
 //!
 //! Names are written once, not once per listing: decoding makes one `Arc<str>` per name,
-//! shared by every listing of it (and so by the workspace's name table, which merges them by
-//! pointer), and entries decode a range at a time. As with shards, `decode` gives `None` for
+//! shared by every listing and link of it (and so by the workspace's name table), and gives
+//! each entry's names as indexes too (`NameIndexes`: a workspace merging the entries looks
+//! each name up once per start, see `workspace::batch`); entries decode a range at a time. As with shards, `decode` gives `None` for
 //! anything but exactly a pack of this build; an index out of bounds, a range that ends
 //! before it starts or past the text's length, or a listing whose parent does not come
 //! before it refuses the whole pack. A pack is never trusted further:
@@ -30,6 +31,7 @@ use serde::{Deserialize, Serialize};
 use crate::index::date::DateRange;
 use crate::index::facts::{EntityKind, FileFacts, KeyName, Link, Listing, ParentIndex};
 use crate::index::shard::{FileStamp, facts_fingerprint, frame, unframe};
+use crate::index::workspace::{NameIndexes, PackNames};
 use crate::syntax::TextRange;
 
 pub const PACK_MAGIC: [u8; 8] = *b"SEEDLSWP";
@@ -99,10 +101,11 @@ struct Entry<'a> {
 /// the round-trip test of every seed fails if one is left behind.
 #[derive(Serialize, Deserialize)]
 struct Facts<'a> {
-    title: Option<(&'a str, TextRange)>,
+    /// The title and aliases are names too (a See-also link or a listing names an article by
+    /// them): indexes into the head's names.
+    title: Option<(u32, TextRange)>,
     title_line: Option<TextRange>,
-    #[serde(borrow)]
-    aliases: Vec<&'a str>,
+    aliases: Vec<u32>,
     conflict_value: Option<TextRange>,
     listings: Vec<PackedListing>,
     see_also: Vec<(u32, TextRange)>,
@@ -150,6 +153,11 @@ pub fn encode_pack(entries: &[PackEntryRef<'_>]) -> Option<Vec<u8>> {
     let mut entry_lens = Vec::with_capacity(entries.len());
     for entry in entries {
         let facts = entry.facts;
+        let title = match &facts.title {
+            Some((title, range)) => Some((names.index_of(title)?, *range)),
+            None => None,
+        };
+        let aliases = facts.aliases.iter().map(|alias| names.index_of(alias)).collect::<Option<Vec<u32>>>()?;
         let mut listings = Vec::with_capacity(facts.listings.len());
         for listing in &facts.listings {
             listings.push(PackedListing {
@@ -171,9 +179,9 @@ pub fn encode_pack(entries: &[PackEntryRef<'_>]) -> Option<Vec<u8>> {
             content_hash: entry.content_hash,
             text_len: entry.text_len,
             facts: Facts {
-                title: facts.title.as_ref().map(|(title, range)| (title.as_str(), *range)),
+                title,
                 title_line: facts.title_line,
-                aliases: facts.aliases.iter().map(String::as_str).collect(),
+                aliases,
                 conflict_value: facts.conflict_value,
                 listings,
                 see_also,
@@ -206,7 +214,7 @@ pub fn decode_pack(bytes: &[u8]) -> Option<Vec<PackEntry>> {
 /// A pack whose frame and head were read, whose entries are decoded a range at a time (a
 /// warm start merges the first entries while the next are decoded).
 pub struct PackReader<'a> {
-    names: Vec<Arc<str>>,
+    names: Arc<PackNames>,
     keys: Vec<KeyName>,
     entries: Vec<&'a [u8]>,
 }
@@ -215,7 +223,8 @@ pub struct PackReader<'a> {
 pub fn open_pack(bytes: &[u8]) -> Option<PackReader<'_>> {
     let payload = unframe(bytes, PACK_MAGIC, *PACK_BUILD)?;
     let (head, mut body) = postcard::take_from_bytes::<Head<'_>>(payload).ok()?;
-    let names: Vec<Arc<str>> = head.names.iter().map(|&name| Arc::from(name)).collect();
+    let names: Arc<[Arc<str>]> = head.names.iter().map(|&name| Arc::from(name)).collect();
+    let names = Arc::new(PackNames::new(names));
     let keys: Vec<KeyName> = head.keys.iter().map(|&key| KeyName::new(key)).collect();
     let mut entries = Vec::with_capacity(head.entry_lens.len());
     for &len in &head.entry_lens {
@@ -243,22 +252,47 @@ impl PackReader<'_> {
     /// The entries in `range` (clamped to the pack), decoded on this thread (a warm start
     /// decodes on one core while it merges on the other); `None` if one is not a valid entry.
     pub fn decode(&self, range: std::ops::Range<usize>) -> Option<Vec<PackEntry>> {
+        Some(self.decode_named(range)?.into_iter().map(|(entry, _)| entry).collect())
+    }
+
+    /// [`PackReader::decode`], with the indexes of each entry's names among
+    /// [`PackReader::names`] (a workspace merging the entries looks each index up once).
+    pub fn decode_named(&self, range: std::ops::Range<usize>) -> Option<Vec<(PackEntry, NameIndexes)>> {
         let end = range.end.min(self.entries.len());
         let slices = self.entries.get(range.start.min(end)..end)?;
-        slices.iter().map(|bytes| decode_entry(bytes, &self.names, &self.keys)).collect()
+        slices.iter().map(|bytes| decode_entry(bytes, self.names.names(), &self.keys)).collect()
+    }
+
+    /// The pack's names, one allocation each, which its entries' listings and links share.
+    pub fn names(&self) -> &Arc<PackNames> {
+        &self.names
     }
 }
 
-fn decode_entry(bytes: &[u8], names: &[Arc<str>], keys: &[KeyName]) -> Option<PackEntry> {
+fn decode_entry(bytes: &[u8], names: &[Arc<str>], keys: &[KeyName]) -> Option<(PackEntry, NameIndexes)> {
     let Ok((entry, [])) = postcard::take_from_bytes::<Entry<'_>>(bytes) else {
         return None;
     };
     let facts = entry.facts;
+    let mut indexes = Vec::with_capacity(
+        usize::from(facts.title.is_some()) + facts.aliases.len() + facts.listings.len() + facts.see_also.len(),
+    );
+    let mut title = None;
+    if let Some((index, range)) = facts.title {
+        indexes.push(index);
+        title = Some((names.get(index as usize)?.to_string(), range));
+    }
+    let mut aliases = Vec::with_capacity(facts.aliases.len());
+    for index in facts.aliases {
+        indexes.push(index);
+        aliases.push(names.get(index as usize)?.to_string());
+    }
     let mut listings = Vec::with_capacity(facts.listings.len());
     for (index, listing) in facts.listings.into_iter().enumerate() {
         if listing.parent.get().is_some_and(|parent| parent >= index) {
             return None;
         }
+        indexes.push(listing.name);
         listings.push(Listing {
             name: names.get(listing.name as usize)?.clone(),
             kind: listing.kind,
@@ -270,6 +304,7 @@ fn decode_entry(bytes: &[u8], names: &[Arc<str>], keys: &[KeyName]) -> Option<Pa
     }
     let mut see_also = Vec::with_capacity(facts.see_also.len());
     for (name, range) in facts.see_also {
+        indexes.push(name);
         see_also.push(Link { name: names.get(name as usize)?.clone(), range });
     }
     let entry = PackEntry {
@@ -278,9 +313,9 @@ fn decode_entry(bytes: &[u8], names: &[Arc<str>], keys: &[KeyName]) -> Option<Pa
         content_hash: entry.content_hash,
         text_len: entry.text_len,
         facts: FileFacts {
-            title: facts.title.map(|(title, range)| (title.to_string(), range)),
+            title,
             title_line: facts.title_line,
-            aliases: facts.aliases.into_iter().map(str::to_string).collect(),
+            aliases,
             conflict_value: facts.conflict_value,
             listings,
             see_also,
@@ -292,7 +327,7 @@ fn decode_entry(bytes: &[u8], names: &[Arc<str>], keys: &[KeyName]) -> Option<Pa
     };
     let ordered = entry.facts.ranges().all(|range| range.start <= range.end);
     let inside = entry.facts.end_of_ranges() as u64 <= entry.text_len;
-    (ordered && inside).then_some(entry)
+    (ordered && inside).then_some((entry, NameIndexes::new(indexes)))
 }
 
 #[cfg(test)]

@@ -30,6 +30,10 @@ use crate::index::names::{NameTable, name_words};
 use crate::index::schema::Schema;
 use crate::syntax::{Document, TextRange, parse};
 
+mod batch;
+
+pub use batch::{Batch, NameIndexes, PackNames};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
 
@@ -280,112 +284,6 @@ impl Workspace {
         self.insert_files(parsed);
     }
 
-    /// Adds files parsed elsewhere (the server parses off its lock, in parallel).
-    pub fn insert_files(&mut self, mut files: Vec<Arc<SourceFile>>) {
-        // A path given twice: its last text wins, as file by file.
-        let mut seen = HashSet::new();
-        files.reverse();
-        files.retain(|file| seen.insert(file.path.clone()));
-        files.reverse();
-        let (new, known): (Vec<Arc<SourceFile>>, Vec<Arc<SourceFile>>) =
-            files.into_iter().partition(|file| !self.ids.contains_key(file.path.as_ref()));
-        for file in known {
-            self.insert_parsed(file);
-        }
-        self.insert_new_files(new);
-    }
-
-    /// Adds files the workspace does not have yet, all at once: each entity takes its new
-    /// articles and listings in one merge, where one binary search and one insertion per
-    /// listing (what [`Workspace::contribute`] does for a single file) made indexing 50,000
-    /// articles spend seconds under the server's lock. Entities are created in the same order
-    /// as file by file, so the result is the same.
-    fn insert_new_files(&mut self, files: Vec<Arc<SourceFile>>) {
-        if files.len() < 2 {
-            for file in files {
-                self.insert_parsed(file);
-            }
-            return;
-        }
-        // Paths ascending and after every path so far: ids follow paths, and each entity's new
-        // articles and listings (gathered below in id order) go after its old ones as they are.
-        let in_order = self.last_path_in_order.as_deref().is_some_and(|last| last < files[0].path.as_ref())
-            && files.windows(2).all(|pair| pair[0].path < pair[1].path);
-        self.last_path_in_order = if in_order { files.last().map(|file| file.path.clone()) } else { None };
-        // Keyed by the slot of the entity's name in the name table, so that merging them below
-        // looks no name up again.
-        let mut articles: foldhash::HashMap<u32, Vec<FileId>> = foldhash::HashMap::default();
-        let mut listings: foldhash::HashMap<u32, Vec<(FileId, u32, EntityKind)>> = foldhash::HashMap::default();
-        // Each distinct name of the batch is looked up in the name table once (a large batch
-        // names the same commander hundreds of times): its stored copy and its entity's slot.
-        let mut known = KnownNames::default();
-        // The batch's new names are filed in the word indexes together, at the end.
-        self.entities.defer_filing();
-        for mut file in files {
-            let id = self.new_file_id();
-            self.ids.insert(file.path.clone(), id);
-            for name in file.facts.article_names() {
-                let ids = articles.entry(self.names_of(&mut known, name, None).slot).or_default();
-                if ids.last() != Some(&id) {
-                    ids.push(id);
-                }
-            }
-            for index in 0..file.facts.listings.len() {
-                let listing = &file.facts.listings[index];
-                let kind = listing.kind;
-                let names = self.names_of_shared(&mut known, &listing.name);
-                listings.entry(names.slot).or_default().push((id, index as u32, kind));
-                // A file parsed for this batch alone shares the table's copies of its names. A
-                // pack's copy is most often the table's already: nothing to change then.
-                let stored = names.stored.as_ref().filter(|stored| !Arc::ptr_eq(stored, &listing.name));
-                if let (Some(stored), Some(parsed)) = (stored, Arc::get_mut(&mut file)) {
-                    parsed.facts.listings[index].name = stored.clone();
-                }
-            }
-            if let Some(parsed) = Arc::get_mut(&mut file) {
-                for link in &mut parsed.facts.see_also {
-                    if let Some(stored) = known.interned(&self.entities, &link.name) {
-                        link.name = stored;
-                    }
-                }
-            }
-            self.put_file(id, Some(file));
-            self.mentions.file_changed(id);
-        }
-        for (slot, mut added) in articles {
-            let Some(entity) = self.entities.entity_at(slot) else { continue };
-            added.retain(|id| !entity.articles.contains(id));
-            let merged = if in_order {
-                Merged::Append(added)
-            } else {
-                merge_sorted(&entity.articles, added, |&id| self.file(id).map_or("", |file| file.path.as_ref()))
-            };
-            if let Some(entity) = self.entities.entity_at_mut(slot) {
-                merged.apply_to(&mut entity.articles);
-            }
-        }
-        for (slot, added) in listings {
-            let Some(entity) = self.entities.entity_at(slot) else { continue };
-            let mut kind_counts = entity.kind_counts;
-            for &(_, _, kind) in &added {
-                kind_counts[kind as usize] += 1;
-            }
-            let added: Vec<(FileId, u32)> = added.into_iter().map(|(id, index, _)| (id, index)).collect();
-            let merged = if in_order {
-                Merged::Append(added)
-            } else {
-                merge_sorted(&entity.listings, added, |&(id, index)| {
-                    (self.file(id).map_or("", |file| file.path.as_ref()), index)
-                })
-            };
-            if let Some(entity) = self.entities.entity_at_mut(slot) {
-                merged.apply_to(&mut entity.listings);
-                entity.kind_counts = kind_counts;
-            }
-        }
-        self.entities.file_deferred();
-    }
-
     /// An id for a file not in the workspace yet (its slot empty until [`Workspace::put_file`]).
     fn new_file_id(&mut self) -> FileId {
         let id = FileId(self.files.len() as u32);
@@ -512,40 +410,6 @@ impl Workspace {
         // The text changed: its mentions must be found again, even if no name changed.
         self.mentions.file_changed(id);
         id
-    }
-
-    /// The entity of a name (added if new, as [`Workspace::contribute`] does) and the
-    /// table's copies of it, remembered in `known` for the rest of a batch. `copy` is a copy of the name the table may keep (see [`Workspace::ensure_entity`]).
-    fn names_of<'a>(&mut self, known: &'a mut KnownNames, name: &str, copy: Option<&Arc<str>>) -> &'a Names {
-        // One hash of the name for a name seen before in the batch (most are), one lookup in
-        // the table for the rest.
-        if known.by_text.contains_key(name) {
-            return &known.by_text[name];
-        }
-        let (canonical, slot) = self.ensure_entity(name, copy);
-        let stored = if self.rules.canonical(name) == name {
-            Some(canonical.clone())
-        } else {
-            self.entities.interned(name).cloned()
-        };
-        known.by_text.entry(Arc::from(name)).or_insert(Names { stored, slot })
-    }
-
-    /// [`Workspace::names_of`] for a name that may be one allocation shared by many files
-    /// (facts from the cache's pack share one copy of each name): found by its address, with
-    /// no hash of its text, once met.
-    fn names_of_shared<'a>(&mut self, known: &'a mut KnownNames, name: &Arc<str>) -> &'a Names {
-        // A name parsed for one file has no other handle: looking it up by address would
-        // only add a miss.
-        if Arc::strong_count(name) == 1 {
-            return self.names_of(known, name, None);
-        }
-        let address = Arc::as_ptr(name) as *const u8 as usize;
-        if !known.by_address.contains_key(&address) {
-            let names = self.names_of(known, name, Some(name)).clone();
-            known.by_address.insert(address, (name.clone(), names));
-        }
-        &known.by_address[&address].1
     }
 
     /// Makes the file's listings share the name table's copy of each name.
@@ -1105,79 +969,6 @@ fn first_day(file: &SourceFile) -> Option<Day> {
     file.facts.date.as_ref().and_then(|(_, range)| range.as_ref()).map(|range| range.start)
 }
 
-/// The names a batch met, with their entity's slot and the table's copy (see
-/// [`Workspace::names_of`]). `by_address` holds a handle of each name it has the address of,
-/// so that no address is freed, and given to another name, while the batch runs.
-#[derive(Default)]
-struct KnownNames {
-    by_text: foldhash::HashMap<Arc<str>, Names>,
-    by_address: foldhash::HashMap<usize, (Arc<str>, Names)>,
-    /// See-also names by address that no listing of the batch has (yet): the table's copy.
-    links: foldhash::HashMap<usize, (Arc<str>, Option<Arc<str>>)>,
-}
-
-impl KnownNames {
-    /// The table's copy of a See-also name, if the table has it; found by its address when
-    /// the name is shared (a pack's), as [`Workspace::names_of_shared`] does.
-    fn interned(&mut self, table: &NameTable, name: &Arc<str>) -> Option<Arc<str>> {
-        if Arc::strong_count(name) == 1 {
-            return table.interned(name).cloned();
-        }
-        let address = Arc::as_ptr(name) as *const u8 as usize;
-        if let Some((_, names)) = self.by_address.get(&address) {
-            return names.stored.clone();
-        }
-        let stored = table.interned(name).cloned();
-        self.links.entry(address).or_insert_with(|| (name.clone(), stored)).1.clone()
-    }
-}
-
-/// A name as the name table stores it, and the slot of its entity's name (another slot for
-/// an alias spelling).
-#[derive(Clone)]
-struct Names {
-    stored: Option<Arc<str>>,
-    /// The slot of the entity's name in the name table.
-    slot: u32,
-}
-
-/// How a sorted list takes new items.
-enum Merged<T> {
-    /// They all come after it: appended in place (no new allocation for the whole list,
-    /// which batch after batch left the allocator fragmented).
-    Append(Vec<T>),
-    /// The whole list, merged.
-    Replace(Vec<T>),
-}
-
-impl<T> Merged<T> {
-    fn apply_to(self, list: &mut Vec<T>) {
-        match self {
-            Merged::Append(added) => list.extend(added),
-            Merged::Replace(merged) => *list = merged,
-        }
-    }
-}
-
-/// `old` (sorted by `key`) with `added` merged in, in one pass. New files usually come after
-/// the old ones in path order: then it is an append.
-fn merge_sorted<T: Copy, K: Ord>(old: &[T], mut added: Vec<T>, key: impl Fn(&T) -> K) -> Merged<T> {
-    added.sort_by_cached_key(&key);
-    if old.last().zip(added.first()).is_none_or(|(last, first)| key(last) <= key(first)) {
-        return Merged::Append(added);
-    }
-    let mut merged = Vec::with_capacity(old.len() + added.len());
-    let mut added = added.into_iter().peekable();
-    for item in old {
-        while let Some(next) = added.next_if(|next| key(next) < key(item)) {
-            merged.push(next);
-        }
-        merged.push(*item);
-    }
-    merged.extend(added);
-    Merged::Replace(merged)
-}
-
 /// True when two versions of a file contribute the same names, kinds and listing positions
 /// in the list (only ranges or prose differ): the entity map needs no change.
 fn same_names(old: &FileFacts, new: &FileFacts) -> bool {
@@ -1400,7 +1191,7 @@ mod tests {
     }
 
     /// Every entity with its kind, listings and articles by path, one line each, sorted.
-    fn described(workspace: &Workspace) -> Vec<String> {
+    pub(super) fn described(workspace: &Workspace) -> Vec<String> {
         let mut lines: Vec<String> = workspace
             .entities()
             .map(|(name, entity)| {

@@ -850,9 +850,9 @@ mod tests {
         state.encoding = encoding;
         state.flags.document_changes = true;
         let (open, closed) = FILES.split_first().expect("files");
-        state.insert_indexed(
+        state.insert_indexed(crate::index::workspace::Batch::new(
             closed.iter().map(|(key, text)| Arc::new(SourceFile::indexed(key.to_string(), Arc::from(*text)))).collect(),
-        );
+        ));
         state.open_document(open.0, open.1.to_string(), 7).expect("opens");
         let snapshot = state.snapshot();
         let file = snapshot.workspace.file_id(open.0).expect("the open file");

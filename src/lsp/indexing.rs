@@ -17,7 +17,7 @@ use crate::index::SourceFile;
 use crate::index::config::Config;
 use crate::index::pack::PackEntryRef;
 use crate::index::shard::{FileStamp, SavedMentions};
-use crate::index::workspace::TextSource;
+use crate::index::workspace::{Batch, TextSource};
 use crate::lsp::convert::file_key;
 use crate::lsp::server::Server;
 use crate::lsp::state::State;
@@ -175,7 +175,7 @@ impl Server {
             // blocking thread, not the transport's.
             let state = self.state.clone();
             let _ = tokio::task::spawn_blocking(move || {
-                State::merge_indexed(&state, files);
+                State::merge_indexed(&state, Batch::new(files));
             })
             .await;
             if let Some(progress) = &progress {
@@ -375,7 +375,7 @@ fn join_walk_and_pack(walked: &[Stamped], packed: &mut Vec<(String, FileStamp)>)
 
 /// Files from the pack, their texts unread, with the stamp each was saved with.
 struct PackSlice {
-    files: Vec<Arc<SourceFile>>,
+    files: Batch,
     stamps: Vec<(String, FileStamp)>,
 }
 
@@ -387,10 +387,10 @@ fn read_pack(cache: &FactsCache, slices: &tokio::sync::mpsc::Sender<PackSlice>) 
         Arc::new(DiskTexts::new(|key| key.parse::<lsp::Uri>().ok()?.to_file_path().map(|path| path.into_owned())));
     cache.with_pack(|reader| {
         for start in (0..reader.len()).step_by(PACK_SLICE) {
-            let Some(entries) = reader.decode(start..start + PACK_SLICE) else { return };
-            let mut slice =
-                PackSlice { files: Vec::with_capacity(entries.len()), stamps: Vec::with_capacity(entries.len()) };
-            for entry in entries {
+            let Some(entries) = reader.decode_named(start..start + PACK_SLICE) else { return };
+            let mut files = Vec::with_capacity(entries.len());
+            let mut stamps = Vec::with_capacity(entries.len());
+            for (entry, names) in entries {
                 // No seed is longer (the pack is checked, never trusted: its files read as
                 // blanks of this length when their text is gone).
                 let Some(len) =
@@ -398,10 +398,13 @@ fn read_pack(cache: &FactsCache, slices: &tokio::sync::mpsc::Sender<PackSlice>) 
                 else {
                     continue;
                 };
-                slice.stamps.push((entry.path.clone(), entry.stamp));
+                stamps.push((entry.path.clone(), entry.stamp));
                 let file = SourceFile::unread(entry.path, entry.facts, entry.content_hash, len, texts.clone());
-                slice.files.push(Arc::new(file));
+                files.push((Arc::new(file), names));
             }
+            // The slices share the pack's names: each is looked up in the name table once
+            // for the whole start.
+            let slice = PackSlice { files: Batch::from_pack(reader.names().clone(), files), stamps };
             if slices.blocking_send(slice).is_err() {
                 return;
             }

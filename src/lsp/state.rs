@@ -19,7 +19,8 @@ use tower_lsp_server::ls_types as lsp;
 
 use crate::codes::{Severity, SeverityOverrides};
 use crate::index::config::{Config, DiagnosticsScope};
-use crate::index::{FileFacts, SourceFile, Workspace};
+use crate::index::workspace::Batch;
+use crate::index::{FileFacts, Workspace};
 use crate::lsp::convert::LineMap;
 use crate::lsp::snapshot::{OpenView, OpenViews, Snapshot};
 use crate::position::{Encoding, LineCol, RopeLines};
@@ -199,18 +200,19 @@ impl State {
 
     /// Adds files read and parsed elsewhere (an indexing batch). Files open in the editor
     /// keep the editor's text.
-    pub(crate) fn insert_indexed(&mut self, files: Vec<Arc<SourceFile>>) {
+    pub(crate) fn insert_indexed(&mut self, files: Batch) {
         let fresh = self.not_open(files);
         if fresh.is_empty() {
             return;
         }
-        Arc::make_mut(&mut self.workspace).insert_files(fresh);
+        Arc::make_mut(&mut self.workspace).insert_batch(fresh);
         self.epoch += 1;
     }
 
     /// The files the editor does not hold open (its text wins over the disk's).
-    fn not_open(&self, files: Vec<Arc<SourceFile>>) -> Vec<Arc<SourceFile>> {
-        files.into_iter().filter(|file| !self.open.contains_key(&*file.path)).collect()
+    fn not_open(&self, mut files: Batch) -> Batch {
+        files.retain(|file| !self.open.contains_key(&*file.path));
+        files
     }
 
     /// A batch of indexed files, merged into the workspace. While documents are open it goes
@@ -223,13 +225,13 @@ impl State {
     /// With no document open nobody types: the merge is done in place under the lock, which
     /// is cheaper (a merge into a copy copies every node it changes, which costs a 50,000
     /// article cold start over a second).
-    pub(crate) fn merge_indexed(state: &Mutex<State>, files: Vec<Arc<SourceFile>>) {
+    pub(crate) fn merge_indexed(state: &Mutex<State>, files: Batch) {
         State::merge_indexed_with(state, files, &|_| {});
     }
 
     /// [`State::merge_indexed`], calling `meanwhile(attempt)` between a slice's merge into a
     /// copy and the copy's swap: where a keystroke can come (tests make one come there).
-    fn merge_indexed_with(state: &Mutex<State>, mut files: Vec<Arc<SourceFile>>, meanwhile: &dyn Fn(usize)) {
+    fn merge_indexed_with(state: &Mutex<State>, mut files: Batch, meanwhile: &dyn Fn(usize)) {
         // The files are handed on, never cloned: a file the workspace alone holds has its
         // names replaced by the name table's copies (see `Workspace::insert_files`), and a
         // second handle would keep 50,000 articles' own copies of every name alive.
@@ -251,7 +253,7 @@ impl State {
 
     /// Merges files into a copy of the workspace, put in place if no keystroke changed the
     /// workspace meanwhile (else tried once more, then done under the lock).
-    fn merge_slice_off_the_lock(state: &Mutex<State>, mut files: Vec<Arc<SourceFile>>, meanwhile: &dyn Fn(usize)) {
+    fn merge_slice_off_the_lock(state: &Mutex<State>, mut files: Batch, meanwhile: &dyn Fn(usize)) {
         for attempt in 0..2 {
             let (base, fresh) = {
                 let state = state.lock();
@@ -260,9 +262,9 @@ impl State {
             if fresh.is_empty() {
                 return;
             }
-            let paths: Vec<Arc<str>> = fresh.iter().map(|file| file.path.clone()).collect();
+            let paths: Vec<Arc<str>> = fresh.files().map(|file| file.path.clone()).collect();
             let mut merged = Workspace::clone(&base);
-            merged.insert_files(fresh);
+            merged.insert_batch(fresh);
             meanwhile(attempt);
             let mut state = state.lock();
             if Arc::ptr_eq(&state.workspace, &base) {
@@ -271,7 +273,7 @@ impl State {
                 return;
             }
             // A keystroke came first: the files are taken back from the copy, which goes.
-            files = paths.iter().filter_map(|path| merged.file(merged.file_id(path)?).cloned()).collect();
+            files = Batch::new(paths.iter().filter_map(|path| merged.file(merged.file_id(path)?).cloned()).collect());
         }
         state.lock().insert_indexed(files);
     }
@@ -418,8 +420,8 @@ pub(crate) fn settings_from_json(settings: &serde_json::Value) -> (ClientSetting
 mod tests {
     use super::*;
 
-    fn indexed(path: &str, text: &str) -> Arc<SourceFile> {
-        Arc::new(SourceFile::indexed(path.to_string(), Arc::from(text)))
+    fn indexed(path: &str, text: &str) -> Arc<crate::index::SourceFile> {
+        Arc::new(crate::index::SourceFile::indexed(path.to_string(), Arc::from(text)))
     }
 
     #[test]
@@ -440,7 +442,7 @@ mod tests {
                 }
             };
             let files = vec![indexed("file:///w/a.txt", "= Alpha =\n\nInfobox\n- Commander1: Enver Hoxha\n")];
-            State::merge_indexed_with(&state, files, &typed);
+            State::merge_indexed_with(&state, Batch::new(files), &typed);
             let state = state.lock();
             let workspace = state.workspace();
             assert!(workspace.entity("Enver Hoxha").is_some(), "merged ({busy_attempts} busy attempts)");
@@ -463,10 +465,10 @@ mod tests {
             let snapshot_before = state.lock().snapshot();
             State::merge_indexed(
                 &state,
-                vec![
+                Batch::new(vec![
                     indexed("file:///w/a.txt", "= Alpha =\n\nInfobox\n- Commander1: Enver Hoxha\n"),
                     indexed("file:///w/b.txt", "= From disk =\n"),
-                ],
+                ]),
             );
             let state = state.lock();
             let workspace = state.workspace();
