@@ -182,6 +182,7 @@ impl Resolutions {
     fn begin(&mut self, rules: &Arc<NameRules>) {
         if !self.rules.as_ref().is_some_and(|known| Arc::ptr_eq(known, rules)) {
             self.names.fill(None);
+            self.link_batch.fill(0);
             self.rules = Some(rules.clone());
         }
         self.batch = match self.batch.checked_add(1) {
@@ -321,11 +322,14 @@ impl Workspace {
     /// Adds a batch of files: those the workspace has replace theirs one by one, the new ones
     /// go in together ([`Workspace::insert_new_files`]).
     pub fn insert_batch(&mut self, mut batch: Batch) {
-        // A path given twice: its last text wins, as file by file.
-        let mut seen = std::collections::HashSet::new();
-        batch.files.reverse();
-        batch.files.retain(|(file, _)| seen.insert(file.path.clone()));
-        batch.files.reverse();
+        // A path given twice: its last text wins, as file by file. (Paths in ascending order,
+        // as the server's batches come, are each given once.)
+        if !batch.files.windows(2).all(|pair| pair[0].0.path < pair[1].0.path) {
+            let mut seen = std::collections::HashSet::new();
+            batch.files.reverse();
+            batch.files.retain(|(file, _)| seen.insert(file.path.clone()));
+            batch.files.reverse();
+        }
         let (new, known): (Vec<_>, Vec<_>) =
             batch.files.into_iter().partition(|(file, _)| !self.ids.contains_key(file.path.as_ref()));
         for (file, _) in known {
@@ -430,39 +434,34 @@ impl Workspace {
         let (article_starts, articles) = by_group(count, &groups.articles, |item| item.0);
         let (listing_starts, listings) = by_group(count, &groups.listings, |item| item.0);
         for (group, &slot) in groups.slots.iter().enumerate() {
-            let Some(entity) = self.entities.entity_at(slot) else { continue };
-            let mut added: Vec<FileId> =
+            // The files are new: no entity has their ids yet. A file whose title is also its
+            // alias (or two aliases of one entity) counts once.
+            let mut added_articles: Vec<FileId> =
                 articles[article_starts[group]..article_starts[group + 1]].iter().map(|&(_, id)| id).collect();
-            // A file whose title is also its alias (or two aliases of one entity) counts once.
-            added.dedup();
-            added.retain(|id| !entity.articles.contains(id));
-            let merged_articles = if in_order || added.is_empty() {
-                Merged::Append(added)
-            } else {
-                merge_sorted(&entity.articles, added, |&id| self.file(id).map_or("", |file| file.path.as_ref()))
-            };
+            added_articles.dedup();
             let listed = &listings[listing_starts[group]..listing_starts[group + 1]];
-            let mut kind_counts = entity.kind_counts;
-            for &(_, _, _, kind) in listed {
-                kind_counts[kind as usize] += 1;
-            }
-            let added: Vec<(FileId, u32)> = listed.iter().map(|&(_, id, index, _)| (id, index)).collect();
-            let merged_listings = if in_order || added.is_empty() {
-                Merged::Append(added)
-            } else {
-                merge_sorted(&entity.listings, added, |&(id, index)| {
-                    (self.file(id).map_or("", |file| file.path.as_ref()), index)
-                })
-            };
-            // A slot is copied out of the snapshots sharing it only to change it.
-            if matches!((&merged_articles, &merged_listings), (Merged::Append(a), Merged::Append(l)) if a.is_empty() && l.is_empty())
-            {
+            let added_listings = listed.iter().map(|&(_, id, index, _)| (id, index));
+            if in_order {
+                // Appended in place: the entity's slot is reached once.
+                let Some(entity) = self.entities.entity_at_mut(slot) else { continue };
+                entity.articles.extend(added_articles);
+                entity.listings.extend(added_listings);
+                for &(_, _, _, kind) in listed {
+                    entity.kind_counts[kind as usize] += 1;
+                }
                 continue;
             }
+            let Some(entity) = self.entities.entity_at(slot) else { continue };
+            let path = |id: FileId| self.file(id).map_or("", |file| file.path.as_ref());
+            let merged_articles = merge_sorted(&entity.articles, added_articles, |&id| path(id));
+            let merged_listings =
+                merge_sorted(&entity.listings, added_listings.collect(), |&(id, index)| (path(id), index));
             if let Some(entity) = self.entities.entity_at_mut(slot) {
                 merged_articles.apply_to(&mut entity.articles);
                 merged_listings.apply_to(&mut entity.listings);
-                entity.kind_counts = kind_counts;
+                for &(_, _, _, kind) in listed {
+                    entity.kind_counts[kind as usize] += 1;
+                }
             }
         }
     }
@@ -510,7 +509,14 @@ impl Workspace {
         // Met as an entity's, or as a link's, in this batch: what was found holds (a batch
         // adds names, it removes none).
         if resolved.met[at].batch != resolved.batch && resolved.link_batch[at] != resolved.batch {
+            // A name no entity had when an earlier batch looked: not looked up again (one
+            // that gets an entity from a pack's file is resolved then). A link that misses a
+            // name added otherwise only keeps its own copy.
+            let looked_up = resolved.link_batch[at] != 0;
             resolved.link_batch[at] = resolved.batch;
+            if looked_up && resolved.names[at].is_none() {
+                return None;
+            }
             if !resolved.names[at].as_ref().is_some_and(|it| self.holds(it)) {
                 let name = &names.names[at];
                 // The name's own slot: its entity's, as a name that has a slot is canonical.
