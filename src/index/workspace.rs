@@ -224,7 +224,10 @@ pub struct Workspace {
     /// prefix and for finding near-spellings).
     entities: NameTable,
     rules: Arc<NameRules>,
-    /// Bumped whenever the set of entity names changes.
+    /// Changed whenever the set of entity names changes, to a number no other change of any
+    /// workspace had ([`next_names_generation`]): two workspaces with the same generation
+    /// have the same names in the same slots (one is the other's clone, and neither's names
+    /// changed since).
     names_generation: u64,
     /// This snapshot's matcher and mention index, computed on first use.
     mentions: MentionLineage,
@@ -377,7 +380,7 @@ impl Workspace {
         let files: Vec<(FileId, Arc<SourceFile>)> = self.files().map(|(id, file)| (id, file.clone())).collect();
         self.entities = NameTable::default();
         self.mentions.reset();
-        self.names_generation += 1;
+        self.names_generation = next_names_generation();
         for (id, file) in files {
             self.contribute(id, &file.path, &file.facts);
         }
@@ -662,7 +665,7 @@ impl Workspace {
                 continue;
             };
             self.mentions.name_removed(&name);
-            self.names_generation += 1;
+            self.names_generation = next_names_generation();
         }
     }
 
@@ -675,7 +678,7 @@ impl Workspace {
         let (id, added) = self.entities.id_or_insert(canonical, shared);
         let stored = self.entities.name_at(id).expect("a slot just found or filled").clone();
         if added {
-            self.names_generation += 1;
+            self.names_generation = next_names_generation();
             self.mentions.name_added(&stored);
         }
         (stored, id)
@@ -967,6 +970,12 @@ impl Workspace {
     pub fn mention_index_bytes(&self) -> usize {
         self.mentions.computed_index().map_or(0, |index| index.heap_estimate())
     }
+}
+
+/// A names generation no workspace had before (see `Workspace::names_generation`).
+fn next_names_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The first day of a file's `Date`, if it has one that reads.

@@ -106,6 +106,8 @@ impl PackNames {
         let count = names.len();
         let resolved = Resolutions {
             rules: None,
+            generation_after: None,
+            all_hold: false,
             batch: 0,
             met: vec![Met::default(); count],
             link_batch: vec![0; count],
@@ -145,6 +147,11 @@ impl std::fmt::Debug for PackNames {
 struct Resolutions {
     /// The alias rules the resolutions were made under.
     rules: Option<Arc<NameRules>>,
+    /// The names generation of the workspace the last batch was merged into, after it.
+    generation_after: Option<u64>,
+    /// The workspace of this batch is the last batch's, its names unchanged since: every
+    /// resolution holds (nothing to check).
+    all_hold: bool,
     /// The batch being merged (counted from 1).
     batch: u32,
     /// Per name, read for every listing: small (8 bytes), so that most reads hit the cache.
@@ -175,16 +182,19 @@ struct Resolved {
     slot_name: Arc<str>,
     /// The table's copy of the name itself (none for an alias spelling).
     stored: Option<Arc<str>>,
+    /// `stored` is not the pack's copy: a listing takes it.
+    repoint: bool,
 }
 
 impl Resolutions {
-    /// Starts a batch of a workspace with these rules.
-    fn begin(&mut self, rules: &Arc<NameRules>) {
+    /// Starts a batch of a workspace with these rules and names generation.
+    fn begin(&mut self, rules: &Arc<NameRules>, generation: u64) {
         if !self.rules.as_ref().is_some_and(|known| Arc::ptr_eq(known, rules)) {
             self.names.fill(None);
             self.link_batch.fill(0);
             self.rules = Some(rules.clone());
         }
+        self.all_hold = self.generation_after == Some(generation);
         self.batch = match self.batch.checked_add(1) {
             Some(batch) => batch,
             None => {
@@ -361,7 +371,7 @@ impl Workspace {
         let mut known = KnownNames::default();
         let mut resolved = pack.map(|pack| {
             let mut resolved = pack.resolved.lock();
-            resolved.begin(&self.rules);
+            resolved.begin(&self.rules, self.names_generation);
             (pack, resolved)
         });
         // The batch's new names are filed in the word indexes together, at the end.
@@ -423,6 +433,9 @@ impl Workspace {
             self.put_file(id, Some(file));
             self.mentions.file_changed(id);
         }
+        if let Some((_, resolved)) = &mut resolved {
+            resolved.generation_after = Some(self.names_generation);
+        }
         drop(resolved);
         self.merge_groups(groups, in_order);
         self.entities.file_deferred();
@@ -483,21 +496,22 @@ impl Workspace {
             let repoint = met.group & REPOINT != 0;
             return (met.group & !REPOINT, if repoint { stored(resolved) } else { None });
         }
-        let name = &names.names[at];
         // What an earlier batch found, if it holds; a link's name found in this batch does (a
         // batch adds names, it removes none).
         let known = match &resolved.names[at] {
-            Some(it) => resolved.link_batch[at] == resolved.batch || self.holds(it),
+            Some(it) => resolved.all_hold || resolved.link_batch[at] == resolved.batch || self.holds(it),
             None => false,
         };
         if !known {
+            let name = &names.names[at];
             let (slot_name, slot) = self.ensure_entity(name, Some(name));
             let stored = self.stored_copy(name, &slot_name);
-            resolved.names[at] = Some(Resolved { slot, slot_name, stored });
+            let repoint = stored.as_ref().is_some_and(|stored| !Arc::ptr_eq(stored, name));
+            resolved.names[at] = Some(Resolved { slot, slot_name, stored, repoint });
         }
         let it = resolved.names[at].as_ref().expect("resolved above");
         let group = groups.of_slot(it.slot);
-        let repoint = it.stored.as_ref().is_some_and(|stored| !Arc::ptr_eq(stored, name));
+        let repoint = it.repoint;
         resolved.met[at] = Met { batch: resolved.batch, group: group | if repoint { REPOINT } else { 0 } };
         (group, if repoint { stored(resolved) } else { None })
     }
@@ -517,12 +531,13 @@ impl Workspace {
             if looked_up && resolved.names[at].is_none() {
                 return None;
             }
-            if !resolved.names[at].as_ref().is_some_and(|it| self.holds(it)) {
+            if !resolved.names[at].as_ref().is_some_and(|it| resolved.all_hold || self.holds(it)) {
                 let name = &names.names[at];
                 // The name's own slot: its entity's, as a name that has a slot is canonical.
                 resolved.names[at] = self.entities.slot_of(name).and_then(|slot| {
                     let slot_name = self.entities.name_at(slot)?.clone();
-                    Some(Resolved { slot, stored: Some(slot_name.clone()), slot_name })
+                    let repoint = !Arc::ptr_eq(&slot_name, name);
+                    Some(Resolved { slot, stored: Some(slot_name.clone()), slot_name, repoint })
                 });
             }
         }
@@ -589,15 +604,29 @@ mod tests {
         format!("= {title} =\n\nInfobox\n- Commander1: {commanders}\n- Commander2: Tito\n\nSee also\n{see_also}\n")
     }
 
-    /// The files of `texts` as a pack gives them back (one copy of each name, which every
-    /// listing and link shares), in batches of `per_batch`.
-    fn pack_batches(texts: &[(String, String)], per_batch: usize) -> Vec<Batch> {
+    /// The pack of `texts`.
+    fn pack_of(texts: &[(String, String)]) -> Vec<u8> {
         let facts: Vec<_> =
             texts.iter().map(|(path, text)| SourceFile::indexed(path.clone(), Arc::from(text.as_str()))).collect();
         let stamp = FileStamp { size: 1, modified_secs: 1, modified_nanos: 0 };
         let refs: Vec<PackEntryRef<'_>> = facts.iter().map(|file| PackEntryRef::of(file, stamp)).collect();
-        let bytes = encode_pack(&refs).expect("a pack");
+        encode_pack(&refs).expect("a pack")
+    }
+
+    /// The files of `texts` as a pack gives them back (one copy of each name, which every
+    /// listing and link shares), in batches of `per_batch`.
+    fn pack_batches(texts: &[(String, String)], per_batch: usize) -> Vec<Batch> {
+        let bytes = pack_of(texts);
         let reader = open_pack(&bytes).expect("our own pack");
+        batches_of(&reader, texts, per_batch)
+    }
+
+    /// The files of the pack `reader` reads, in batches of `per_batch`.
+    fn batches_of(
+        reader: &crate::index::pack::PackReader<'_>,
+        texts: &[(String, String)],
+        per_batch: usize,
+    ) -> Vec<Batch> {
         (0..reader.len())
             .step_by(per_batch)
             .map(|start| {
@@ -682,6 +711,28 @@ mod tests {
         let moisiu = workspace.entity("Spiro Moisiu").expect("listed in the later slices");
         assert_eq!(moisiu.listings.len(), 8 / 3 + 1, "files 4, 7 and 10 list him");
         assert!(workspace.entity("Kosta Kota").is_some());
+    }
+
+    #[test]
+    fn a_slice_merged_into_a_copy_that_was_dropped_is_merged_into_the_workspace_as_new() {
+        // As the server does when a keystroke came while a slice merged into a copy: the copy
+        // goes, and the slice is merged into the workspace again.
+        let texts = corpus();
+        let bytes = pack_of(&texts);
+        let reader = open_pack(&bytes).expect("our own pack");
+        let mut first = batches_of(&reader, &texts, 6).into_iter();
+        let mut again = batches_of(&reader, &texts, 6).into_iter().skip(1);
+        let mut workspace = with_aliases(Workspace::default());
+        workspace.insert_batch(first.next().expect("a first slice"));
+        let mut copy = workspace.clone();
+        copy.insert_batch(first.next().expect("a second slice"));
+        drop(copy);
+        // The keystroke changed no name: the workspace is as it was before the copy.
+        let edited = texts[0].1.replace("= Battle 0 =", "= Battle 0 =\n\nProse.");
+        workspace.set_file("/w/00.txt", Arc::from(edited.as_str()));
+        workspace.insert_batch(again.next().expect("the second slice again"));
+        assert!(workspace.consistency_report().is_empty(), "{:?}", workspace.consistency_report());
+        assert_eq!(workspace.names_not_shared(), 0);
     }
 
     #[test]
