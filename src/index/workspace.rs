@@ -31,8 +31,10 @@ use crate::index::schema::Schema;
 use crate::syntax::{Document, TextRange, parse};
 
 mod batch;
+mod prepared;
 
 pub use batch::{Batch, NameIndexes, PackNames};
+pub use prepared::{NameRulesHandle, PreparedNames};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
@@ -686,9 +688,7 @@ impl Workspace {
 
     /// The patterns that stand for a name: itself and its alias spellings.
     fn patterns_of(&self, name: &Arc<str>) -> Vec<Pattern> {
-        let mut patterns = vec![(name.clone(), name.clone())];
-        patterns.extend(self.alias_spellings(name).iter().map(|alias| (alias.clone(), name.clone())));
-        patterns
+        prepared::patterns_of(&self.rules, name)
     }
 
     fn matcher(&self) -> Arc<MentionMatcher> {
@@ -728,6 +728,17 @@ impl Workspace {
     /// equal indexes, so an index saved under one can be taken back (see
     /// [`Workspace::adopt_mention_index`]) instead of reading every text again.
     pub fn mention_fingerprint(&self) -> u64 {
+        // The patterns are the names and their alias spellings: hashed by name, in order,
+        // without a copy of either (a handle of each of 63,000 names, taken and dropped, cost
+        // a warm start a cache miss per name).
+        let mut names: Vec<&Arc<str>> = self.entities.iter().map(|(name, _)| name).collect();
+        names.sort_unstable();
+        combine_digests(self.files_digest(), prepared::names_digest(names.into_iter(), &self.rules))
+    }
+
+    /// The files' part of the mention fingerprint: every file in id order, its path and the
+    /// xxh3 of its text.
+    fn files_digest(&self) -> u64 {
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         hasher.update(&(self.files.len() as u64).to_le_bytes());
         for file in &self.files {
@@ -739,20 +750,6 @@ impl Workspace {
                     hasher.update(&hash.to_le_bytes());
                 }
                 None => hasher.update(&[0]),
-            }
-        }
-        // The patterns are the names and their alias spellings: hashed by name, in order,
-        // without a copy of either (a handle of each of 63,000 names, taken and dropped, cost
-        // a warm start a cache miss per name).
-        let mut names: Vec<&Arc<str>> = self.entities.iter().map(|(name, _)| name).collect();
-        names.sort_unstable();
-        hasher.update(&(names.len() as u64).to_le_bytes());
-        for name in names {
-            let aliases = self.alias_spellings(name);
-            hasher.update(&(aliases.len() as u64).to_le_bytes());
-            for part in std::iter::once(name).chain(aliases) {
-                hasher.update(&(part.len() as u64).to_le_bytes());
-                hasher.update(part.as_bytes());
             }
         }
         hasher.digest()
@@ -970,6 +967,11 @@ impl Workspace {
     pub fn mention_index_bytes(&self) -> usize {
         self.mentions.computed_index().map_or(0, |index| index.heap_estimate())
     }
+}
+
+/// The mention fingerprint of a files' and a names' digest.
+fn combine_digests(files: u64, names: u64) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(&[files.to_le_bytes(), names.to_le_bytes()].concat())
 }
 
 /// A names generation no workspace had before (see `Workspace::names_generation`).

@@ -17,7 +17,7 @@ use crate::index::SourceFile;
 use crate::index::config::Config;
 use crate::index::pack::PackEntryRef;
 use crate::index::shard::{FileStamp, SavedMentions};
-use crate::index::workspace::{Batch, TextSource};
+use crate::index::workspace::{Batch, NameRulesHandle, PreparedNames, TextSource};
 use crate::lsp::convert::file_key;
 use crate::lsp::server::Server;
 use crate::lsp::state::State;
@@ -81,10 +81,12 @@ impl Server {
         // The saved mention index is read meanwhile too, and compared with the workspace's
         // fingerprint at the end.
         let mut saved_mentions = None;
+        let mut prepared_names = None;
         if let (Some(cache), true) = (&cache, whole_workspace) {
             let cache = cache.clone();
             let mentions_cache = cache.clone();
-            tokio::task::spawn_blocking(move || read_pack(&cache, &slices));
+            let rules = self.state.lock().workspace().name_rules();
+            prepared_names = Some(tokio::task::spawn_blocking(move || read_pack(&cache, &slices, &rules)));
             saved_mentions = Some(tokio::task::spawn_blocking(move || mentions_cache.read_mentions()));
         } else {
             drop(slices);
@@ -202,11 +204,16 @@ impl Server {
             Some(reading) => reading.await.ok().flatten(),
             None => None,
         };
-        let save_mentions_under =
-            tokio::task::spawn_blocking(move || warm_mentions(&warmed.workspace, mentions_cache.as_deref(), saved))
-                .await
-                .ok()
-                .flatten();
+        let prepared = match prepared_names {
+            Some(preparing) => preparing.await.ok().flatten(),
+            None => None,
+        };
+        let save_mentions_under = tokio::task::spawn_blocking(move || {
+            warm_mentions(&warmed.workspace, mentions_cache.as_deref(), saved, prepared)
+        })
+        .await
+        .ok()
+        .flatten();
         if let Some(cache) = cache.clone() {
             // Shards held back during the scan, or that found the writer's queue full, are
             // written now, in the background, from the facts indexed (not waited for: a
@@ -283,21 +290,27 @@ impl Server {
 
 /// Fills the mention index of a workspace just indexed: taken from the cache when it saved
 /// the index of these very texts and names (a warm start then reads no text twice), else
-/// computed. `saved` is the index the cache held, read meanwhile (else it is read here).
+/// computed. `saved` is the index the cache held, read meanwhile (else it is read here);
+/// `prepared`, the matcher of the pack's names, built while the pack merged (taken if they
+/// are the workspace's names).
 /// Gives the fingerprint to save a computed index under, for the next start: saved after
 /// the progress end (see [`save_mentions`]), since encoding it is no part of indexing.
 fn warm_mentions(
     workspace: &crate::index::Workspace,
     cache: Option<&FactsCache>,
     saved: Option<SavedMentions>,
+    prepared: Option<PreparedNames>,
 ) -> Option<u64> {
     let Some(cache) = cache else {
         workspace.warm_mentions();
         return None;
     };
-    // The matcher (every name's spellings) is built meanwhile: the saved index is taken back
-    // with it, and a computed one needs it first.
-    let (fingerprint, ()) = rayon::join(|| workspace.mention_fingerprint(), || workspace.warm_matcher());
+    // The matcher (every name's spellings) is built meanwhile, unless it was built ahead: the
+    // saved index is taken back with it, and a computed one needs it first.
+    let fingerprint = match prepared.and_then(|prepared| workspace.adopt_prepared_names(&prepared)) {
+        Some(fingerprint) => fingerprint,
+        None => rayon::join(|| workspace.mention_fingerprint(), || workspace.warm_matcher()).0,
+    };
     let saved = saved.or_else(|| cache.read_mentions());
     if let Some(entries) = saved.and_then(|saved| saved.entries_for(fingerprint)) {
         if workspace.adopt_mention_index(entries) {
@@ -381,35 +394,49 @@ struct PackSlice {
 
 /// Sends the pack's files a slice at a time, in the pack's order (by key), until the pack
 /// ends, an entry fails to decode (the files sent stay: each was a valid entry; the rest are
-/// read from disk), or the receiver is gone.
-fn read_pack(cache: &FactsCache, slices: &tokio::sync::mpsc::Sender<PackSlice>) {
+/// read from disk), or the receiver is gone. Once the whole pack is sent, prepares the
+/// mention matcher of its names under `rules` (while the last slices merge), and gives it.
+fn read_pack(
+    cache: &FactsCache,
+    slices: &tokio::sync::mpsc::Sender<PackSlice>,
+    rules: &NameRulesHandle,
+) -> Option<PreparedNames> {
     let texts: Arc<dyn TextSource> =
         Arc::new(DiskTexts::new(|key| key.parse::<lsp::Uri>().ok()?.to_file_path().map(|path| path.into_owned())));
-    cache.with_pack(|reader| {
-        for start in (0..reader.len()).step_by(PACK_SLICE) {
-            let Some(entries) = reader.decode_named(start..start + PACK_SLICE) else { return };
-            let mut files = Vec::with_capacity(entries.len());
-            let mut stamps = Vec::with_capacity(entries.len());
-            for (entry, names) in entries {
-                // No seed is longer (the pack is checked, never trusted: its files read as
-                // blanks of this length when their text is gone).
-                let Some(len) =
-                    usize::try_from(entry.text_len).ok().filter(|&len| len as u64 <= crate::scan::MAX_FILE_BYTES)
-                else {
-                    continue;
-                };
-                stamps.push((entry.path.clone(), entry.stamp));
-                let file = SourceFile::unread(entry.path, entry.facts, entry.content_hash, len, texts.clone());
-                files.push((Arc::new(file), names));
+    cache
+        .with_pack(|reader| {
+            // The names that make entities: titles, aliases, listings'.
+            let mut entity_names = vec![false; reader.names().names().len()];
+            for start in (0..reader.len()).step_by(PACK_SLICE) {
+                let entries = reader.decode_named(start..start + PACK_SLICE)?;
+                let mut files = Vec::with_capacity(entries.len());
+                let mut stamps = Vec::with_capacity(entries.len());
+                for (entry, names) in entries {
+                    // No seed is longer (the pack is checked, never trusted: its files read as
+                    // blanks of this length when their text is gone).
+                    let Some(len) =
+                        usize::try_from(entry.text_len).ok().filter(|&len| len as u64 <= crate::scan::MAX_FILE_BYTES)
+                    else {
+                        continue;
+                    };
+                    stamps.push((entry.path.clone(), entry.stamp));
+                    for &index in names.entity_names(&entry.facts) {
+                        if let Some(used) = entity_names.get_mut(index as usize) {
+                            *used = true;
+                        }
+                    }
+                    let file = SourceFile::unread(entry.path, entry.facts, entry.content_hash, len, texts.clone());
+                    files.push((Arc::new(file), names));
+                }
+                // The slices share the pack's names: each is looked up in the name table once
+                // for the whole start.
+                let slice = PackSlice { files: Batch::from_pack(reader.names().clone(), files), stamps };
+                slices.blocking_send(slice).ok()?;
             }
-            // The slices share the pack's names: each is looked up in the name table once
-            // for the whole start.
-            let slice = PackSlice { files: Batch::from_pack(reader.names().clone(), files), stamps };
-            if slices.blocking_send(slice).is_err() {
-                return;
-            }
-        }
-    });
+            let names = reader.names().names().iter().zip(entity_names).filter(|(_, used)| *used);
+            Some(PreparedNames::new(rules, names.map(|(name, _)| name.clone())))
+        })
+        .flatten()
 }
 
 /// Saves the facts of every file whose stamp the walk gave, but the open documents: they

@@ -87,6 +87,13 @@ impl NameIndexes {
     pub fn as_slice(&self) -> &[u32] {
         &self.0
     }
+
+    /// The indexes of the names that make entities (articles' and listings'), given the
+    /// file's facts.
+    pub fn entity_names(&self, facts: &crate::index::FileFacts) -> &[u32] {
+        let count = facts.article_names().count() + facts.listings.len();
+        &self.0[..count.min(self.0.len())]
+    }
 }
 
 /// A pack's list of names (one allocation per name, which every listing and link of it
