@@ -148,10 +148,22 @@ impl Membership {
             }
         }
         let mut files = kept;
-        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files.sort_by(|a, b| path_order(&a.0, &b.0));
         files.dedup_by(|a, b| a.0 == b.0);
         (files, skipped)
     }
+}
+
+/// The order `Path::cmp` gives the walk's paths (component by component), found by comparing
+/// their bytes with a separator below every other byte. `Path::cmp` splits both paths into
+/// components at each compare: sorting 50,000 paths with it took a warm start's walk 110 ms of
+/// its 150. The same order for paths with no `.` or empty components, as the walk gives them.
+fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    fn bytes(path: &Path) -> impl Iterator<Item = u8> + '_ {
+        let bytes = path.as_os_str().as_encoded_bytes();
+        bytes.iter().map(|&byte| if std::path::is_separator(char::from(byte)) { 0 } else { byte })
+    }
+    bytes(a).cmp(bytes(b))
 }
 
 /// Seed files under `root`, by the workspace's [`Membership`] rule. Returns the files and the
@@ -280,6 +292,32 @@ mod tests {
         }
         std::fs::write(folder.join(".gitignore"), "ignored/\n*.log.txt\n").unwrap();
         folder
+    }
+
+    #[test]
+    fn paths_sort_as_path_cmp_sorts_them() {
+        let mut paths: Vec<PathBuf> = [
+            "/w/a/b.txt",
+            "/w/a-b.txt",
+            "/w/a.txt",
+            "/w/a b.txt",
+            "/w/a/b/c.txt",
+            "/w/ab.txt",
+            "/w/A.txt",
+            "/w/Čalović.txt",
+            "/w/a/Z.txt",
+            "/w/z",
+            "/w/a",
+            "/v/z.txt",
+        ]
+        .into_iter()
+        .map(PathBuf::from)
+        .collect();
+        let mut expected = paths.clone();
+        expected.sort();
+        paths.reverse();
+        paths.sort_by(|a, b| path_order(a, b));
+        assert_eq!(paths, expected);
     }
 
     #[test]
