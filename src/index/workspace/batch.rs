@@ -410,13 +410,14 @@ impl Workspace {
                     }
                     None => {
                         let names = self.names_of_shared(&mut known, &mut groups, &listing.name);
-                        (names.group, names.stored.clone())
+                        let other = names.stored.as_ref().filter(|stored| !Arc::ptr_eq(stored, &listing.name));
+                        (names.group, other.cloned())
                     }
                 };
                 groups.listings.push((group, id, index as u32, listing.kind));
                 // A file parsed for this batch alone shares the table's copies of its names.
                 // A pack's copy is most often the table's already: nothing to change then.
-                if let Some(stored) = stored.filter(|stored| !Arc::ptr_eq(stored, &listing.name)) {
+                if let Some(stored) = stored {
                     repoint.push((index, stored));
                 }
             }
