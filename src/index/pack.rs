@@ -15,12 +15,12 @@
 //! Names are written once, not once per listing: decoding makes one `Arc<str>` per name,
 //! shared by every listing and link of it (and so by the workspace's name table), and gives
 //! each entry's names as indexes too (`NameIndexes`: a workspace merging the entries looks
-//! each name up once per start, see `workspace::batch`); entries decode a range at a time. As with shards, `decode` gives `None` for
-//! anything but exactly a pack of this build; an index out of bounds, a range that ends
-//! before it starts or past the text's length, or a listing whose parent does not come
-//! before it refuses the whole pack. A pack is never trusted further:
-//! a file's entry is used only while its stamp is the one on disk, and its text, read later,
-//! is checked against the facts (`SourceFile::text`).
+//! each name up once per start, see `workspace::batch`); entries decode a range at a time.
+//! As with shards, `decode` gives `None` for anything but exactly a pack of this build; an
+//! index out of bounds, a range that ends before it starts or past the text's length, or a
+//! listing whose parent does not come before it refuses the whole pack. A pack is never
+//! trusted further: a file's entry is used only while its stamp is the one on disk, and its
+//! text, read later, is checked against the facts (`SourceFile::text`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
