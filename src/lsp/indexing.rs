@@ -86,7 +86,7 @@ impl Server {
             let cache = cache.clone();
             let mentions_cache = cache.clone();
             let rules = self.state.lock().workspace().name_rules();
-            prepared_names = Some(tokio::task::spawn_blocking(move || read_pack(&cache, &slices, &rules)));
+            prepared_names = Some(tokio::task::spawn_blocking(move || read_pack(&cache, slices, &rules)));
             saved_mentions = Some(tokio::task::spawn_blocking(move || mentions_cache.read_mentions()));
         } else {
             drop(slices);
@@ -394,11 +394,12 @@ struct PackSlice {
 
 /// Sends the pack's files a slice at a time, in the pack's order (by key), until the pack
 /// ends, an entry fails to decode (the files sent stay: each was a valid entry; the rest are
-/// read from disk), or the receiver is gone. Once the whole pack is sent, prepares the
-/// mention matcher of its names under `rules` (while the last slices merge), and gives it.
+/// read from disk), or the receiver is gone. Once the whole pack is sent (and the channel
+/// closed, so that the merging side goes on), prepares the mention matcher of its names under
+/// `rules` while the last slices merge, and gives it.
 fn read_pack(
     cache: &FactsCache,
-    slices: &tokio::sync::mpsc::Sender<PackSlice>,
+    slices: tokio::sync::mpsc::Sender<PackSlice>,
     rules: &NameRulesHandle,
 ) -> Option<PreparedNames> {
     let texts: Arc<dyn TextSource> =
@@ -433,6 +434,7 @@ fn read_pack(
                 let slice = PackSlice { files: Batch::from_pack(reader.names().clone(), files), stamps };
                 slices.blocking_send(slice).ok()?;
             }
+            drop(slices);
             let names = reader.names().names().iter().zip(entity_names).filter(|(_, used)| *used);
             Some(PreparedNames::new(rules, names.map(|(name, _)| name.clone())))
         })
