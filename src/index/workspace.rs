@@ -205,6 +205,11 @@ struct NameRules {
 }
 
 impl NameRules {
+    /// The alias spellings of a canonical name.
+    fn spellings_of(&self, name: &str) -> &[Arc<str>] {
+        self.spellings.get(name).map_or(&[], Vec::as_slice)
+    }
+
     fn canonical<'a>(&'a self, name: &'a str) -> &'a str {
         if self.canonical.is_empty() {
             return name;
@@ -374,7 +379,7 @@ impl Workspace {
 
     /// The alias spellings of a canonical name.
     pub fn alias_spellings(&self, name: &str) -> &[Arc<str>] {
-        self.rules.spellings.get(name).map_or(&[], Vec::as_slice)
+        self.rules.spellings_of(name)
     }
 
     /// Builds the entity table anew from every file (after the name rules changed).
@@ -724,8 +729,8 @@ impl Workspace {
     }
 
     /// A hash of everything the mention index is computed from: every file in id order (its
-    /// path and the xxh3 of its text) and every name with its alias spellings. Equal fingerprints mean
-    /// equal indexes, so an index saved under one can be taken back (see
+    /// path and the xxh3 of its text) and every name with its alias spellings. Equal
+    /// fingerprints mean equal indexes, so an index saved under one can be taken back (see
     /// [`Workspace::adopt_mention_index`]) instead of reading every text again.
     pub fn mention_fingerprint(&self) -> u64 {
         // The patterns are the names and their alias spellings: hashed by name, in order,

@@ -67,12 +67,6 @@ impl Batch {
     }
 }
 
-impl From<Vec<Arc<SourceFile>>> for Batch {
-    fn from(files: Vec<Arc<SourceFile>>) -> Batch {
-        Batch::new(files)
-    }
-}
-
 /// A pack file's names as indexes into the pack's list of names ([`PackNames`]), as the pack
 /// stores them: its article names (title, then aliases), its listings', its See-also links'.
 #[derive(Debug, Clone, PartialEq, Eq)]

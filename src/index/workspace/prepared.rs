@@ -67,9 +67,7 @@ impl PreparedNames {
 /// The patterns that stand for a name: itself and its alias spellings.
 pub(super) fn patterns_of(rules: &NameRules, name: &Arc<str>) -> Vec<Pattern> {
     let mut patterns = vec![(name.clone(), name.clone())];
-    if let Some(aliases) = rules.spellings.get(name) {
-        patterns.extend(aliases.iter().map(|alias| (alias.clone(), name.clone())));
-    }
+    patterns.extend(rules.spellings_of(name).iter().map(|alias| (alias.clone(), name.clone())));
     patterns
 }
 
@@ -79,7 +77,7 @@ pub(super) fn names_digest<'a>(sorted: impl ExactSizeIterator<Item = &'a Arc<str
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(&(sorted.len() as u64).to_le_bytes());
     for name in sorted {
-        let aliases = rules.spellings.get(name).map_or(&[][..], Vec::as_slice);
+        let aliases = rules.spellings_of(name);
         hasher.update(&(aliases.len() as u64).to_le_bytes());
         for part in std::iter::once(name).chain(aliases) {
             hasher.update(&(part.len() as u64).to_le_bytes());
