@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::ide::TextEdit;
 use crate::ide::targets::{Target, target_at};
-use crate::index::{FileId, Workspace};
+use crate::index::{FileId, OccurrenceSearch, Workspace};
 use crate::syntax::TextRange;
 
 /// Edits to several files, grouped by file.
@@ -35,6 +35,18 @@ pub fn prepare_rename(workspace: &Workspace, file: FileId, offset: usize) -> Res
 }
 
 pub fn rename(workspace: &Workspace, file: FileId, offset: usize, new_name: &str) -> Result<SourceChange, RenameError> {
+    Ok(plan_rename(workspace, file, offset, new_name)?.change())
+}
+
+/// A rename checked and ready to be carried out file by file, in the order of
+/// [`RenamePlan::files`]: an edge that converts and writes out each file's edits does so in
+/// the same pass, while the file's text is at hand.
+pub fn plan_rename<'a>(
+    workspace: &'a Workspace,
+    file: FileId,
+    offset: usize,
+    new_name: &str,
+) -> Result<RenamePlan<'a>, RenameError> {
     let (_, old_name) = prepare_rename(workspace, file, offset)?;
     let new_name = new_name.trim();
     if new_name.is_empty() {
@@ -46,14 +58,39 @@ pub fn rename(workspace: &Workspace, file: FileId, offset: usize, new_name: &str
     if new_name.contains(',') {
         return Err(RenameError("a name cannot contain a comma: infobox values are comma lists".into()));
     }
-    let mut change = SourceChange::default();
-    for (checked, (file, range)) in workspace.occurrences(&old_name).into_iter().enumerate() {
-        if checked % 256 == 255 {
-            crate::cancel::check();
-        }
-        change.edits.entry(file).or_default().push(TextEdit::replace(range, new_name));
+    Ok(RenamePlan { search: workspace.occurrence_search(&old_name), new_name: new_name.to_string() })
+}
+
+/// See [`plan_rename`].
+pub struct RenamePlan<'a> {
+    search: OccurrenceSearch<'a>,
+    new_name: String,
+}
+
+impl RenamePlan<'_> {
+    /// The files that may be edited, by path (a file may turn out to need no edit).
+    pub fn files(&self) -> &[FileId] {
+        self.search.files()
     }
-    Ok(change)
+
+    pub fn new_name(&self) -> &str {
+        &self.new_name
+    }
+
+    /// The ranges of a file that take the new name, ascending.
+    pub fn ranges_in(&self, file: FileId) -> Vec<TextRange> {
+        self.search.in_file(file)
+    }
+
+    /// Every file's edits. Files are searched in parallel, cancellably.
+    pub fn change(&self) -> SourceChange {
+        let per_file = crate::cancel::parallel_map(self.files(), |&file| {
+            let edits: Vec<TextEdit> =
+                self.ranges_in(file).into_iter().map(|range| TextEdit::replace(range, &*self.new_name)).collect();
+            (file, edits)
+        });
+        SourceChange { edits: per_file.into_iter().filter(|(_, edits)| !edits.is_empty()).collect() }
+    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ pub mod workspace;
 
 pub use facts::{EntityKind, FileFacts, Listing, normalize_name};
 pub use mentions::Mention;
-pub use workspace::{Entity, FileId, SourceFile, Workspace};
+pub use workspace::{Entity, FileId, OccurrenceSearch, SourceFile, Workspace};
 
 /// A persistent hash map hashed with foldhash (names and paths: imbl's default, SipHash,
 /// was most of the cost of looking a name up while indexing).

@@ -803,43 +803,26 @@ impl Workspace {
     }
 
     /// Every place a name occurs (either spelling of an aliased name), by file path, then
-    /// position.
-    ///
-    /// Only the places where one of the name's spellings stands (found with `memmem`) are
-    /// looked at, each from the nearest point before it that no mention can span.
+    /// position. Files are scanned in parallel, cancellably; see [`OccurrenceSearch`].
     pub fn occurrences(&self, name: &str) -> Vec<(FileId, TextRange)> {
-        let name = self.rules.canonical(name);
-        let matcher = self.matcher();
-        let spellings: Vec<memchr::memmem::Finder<'_>> = std::iter::once(name)
-            .chain(self.alias_spellings(name).iter().map(|alias| &**alias))
-            .map(memchr::memmem::Finder::new)
-            .collect();
-        // Files are scanned in parallel, cancellably.
-        let files = self.files_mentioning(name);
-        let per_file = crate::cancel::parallel_map(&files, |&id| self.occurrences_in(id, name, &matcher, &spellings));
+        let search = self.occurrence_search(name);
+        let per_file = crate::cancel::parallel_map(search.files(), |&id| {
+            search.in_file(id).into_iter().map(|range| (id, range)).collect::<Vec<_>>()
+        });
         per_file.into_iter().flatten().collect()
     }
 
-    /// The occurrences of `name` in one file: the mentions that start where one of its
-    /// spellings stands (see [`MentionMatcher::mentions_starting_at`]).
-    fn occurrences_in(
-        &self,
-        id: FileId,
-        name: &str,
-        matcher: &MentionMatcher,
-        spellings: &[memchr::memmem::Finder<'_>],
-    ) -> Vec<(FileId, TextRange)> {
-        let Some(file) = self.file(id) else { return Vec::new() };
-        let text = file.text();
-        let mut positions: Vec<usize> = spellings.iter().flat_map(|finder| finder.find_iter(text.as_bytes())).collect();
-        positions.sort_unstable();
-        positions.dedup();
-        matcher
-            .mentions_starting_at(text, &positions)
-            .into_iter()
-            .filter(|mention| &*mention.name == name)
-            .map(|mention| (id, mention.range))
-            .collect()
+    /// A search for the places a name occurs, to be run file by file: a caller that does
+    /// more with each file's places (converts them, writes them out) does it while the
+    /// file's text is still in the cache, in the same pass.
+    pub fn occurrence_search(&self, name: &str) -> OccurrenceSearch<'_> {
+        let name = self.rules.canonical(name);
+        let spellings = std::iter::once(name)
+            .chain(self.alias_spellings(name).iter().map(|alias| &**alias))
+            .map(|spelling| memchr::memmem::Finder::new(spelling).into_owned())
+            .collect();
+        let files = self.files_mentioning(name);
+        OccurrenceSearch { workspace: self, name: name.into(), matcher: self.matcher(), spellings, files }
     }
 
     /// The files whose text mentions a name at least once, by path.
@@ -996,6 +979,45 @@ fn same_names(old: &FileFacts, new: &FileFacts) -> bool {
     old.article_names().eq(new.article_names())
         && old.listings.len() == new.listings.len()
         && old.listings.iter().zip(&new.listings).all(|(a, b)| a.name == b.name && a.kind == b.kind)
+}
+
+/// The places a name occurs, found file by file (see [`Workspace::occurrence_search`]).
+pub struct OccurrenceSearch<'a> {
+    workspace: &'a Workspace,
+    /// The canonical name.
+    name: Box<str>,
+    matcher: Arc<MentionMatcher>,
+    /// The name and its alias spellings.
+    spellings: Vec<memchr::memmem::Finder<'static>>,
+    files: Vec<FileId>,
+}
+
+impl OccurrenceSearch<'_> {
+    /// The files whose text mentions the name, by path.
+    pub fn files(&self) -> &[FileId] {
+        &self.files
+    }
+
+    /// The places the name occurs in one file, ascending: the mentions that start where one
+    /// of its spellings stands (found with `memmem`), each looked at from the nearest point
+    /// before it that no mention can span (see [`MentionMatcher::each_mention_starting_at`]).
+    pub fn in_file(&self, id: FileId) -> Vec<TextRange> {
+        let Some(file) = self.workspace.file(id) else { return Vec::new() };
+        let text = file.text();
+        let mut positions: Vec<usize> =
+            self.spellings.iter().flat_map(|finder| finder.find_iter(text.as_bytes())).collect();
+        if self.spellings.len() > 1 {
+            positions.sort_unstable();
+            positions.dedup();
+        }
+        let mut ranges = Vec::new();
+        self.matcher.each_mention_starting_at(text, &positions, |range, name| {
+            if **name == *self.name {
+                ranges.push(range);
+            }
+        });
+        ranges
+    }
 }
 
 #[cfg(test)]
