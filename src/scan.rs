@@ -260,6 +260,13 @@ pub fn read_config(root: &Path) -> Option<(PathBuf, String)> {
     Some((path, text))
 }
 
+/// The key of a file on disk, as the server knows it and the cache's pack saves it: the
+/// URI made from its path (`None` for a path no URI can name). Here, not in `lsp`, so that
+/// `seedls check --cache` saves files under the keys a server's warm start looks for.
+pub fn file_key(path: &Path) -> Option<String> {
+    tower_lsp_server::ls_types::Uri::from_file_path(path).map(|uri| uri.as_str().to_string())
+}
+
 /// The stamp of a file as the cache records it; `None` where the platform gives no mtime.
 pub fn stamp_of(metadata: &std::fs::Metadata) -> Option<FileStamp> {
     let modified = metadata.modified().ok()?;

@@ -374,3 +374,43 @@ fn hierarchies_aliases_and_the_explorer_over_stdio() {
     assert_eq!(timeline["conflicts"][0]["start"], "1912-10-01");
     assert_eq!(server.exit(), 0);
 }
+
+/// `seedls check --cache` on a folder saves the pack a server's warm start reads: the
+/// server's first start then takes every file's facts from it (the progress says so) and
+/// answers as a cold start does.
+#[test]
+fn a_pack_written_by_check_gives_the_server_a_warm_start() {
+    let root = seeds_copy("check-pack");
+    std::fs::write(root.join("seedls.toml"), "[cache]\ndir = \".facts\"\n").expect("config");
+    let checked = Command::new(env!("CARGO_BIN_EXE_seedls"))
+        .args(["check", "--cache", "."])
+        .current_dir(&root)
+        .output()
+        .expect("seedls check runs");
+    assert!(checked.status.code().is_some_and(|code| code <= 1), "{checked:?}");
+    let pack = std::fs::read_dir(root.join(".facts"))
+        .expect("the cache folder")
+        .flatten()
+        .flat_map(|workspace| std::fs::read_dir(workspace.path()).into_iter().flatten().flatten())
+        .any(|entry| entry.file_name().to_string_lossy().contains("pack"));
+    assert!(pack, "check --cache wrote no pack");
+
+    let mut server = Server::start(&root);
+    let saved = server.wait_for(|message| {
+        message["method"] == "$/progress" && message["params"]["value"]["message"] == "5 of 5 files (saved)"
+    });
+    assert_eq!(saved["params"]["value"]["kind"], "report");
+    server.wait_for_indexing();
+    let hover = server.request("textDocument/hover", position_of(&root, "002", "Enver Hoxha, Mehmet"));
+    let markdown = hover["contents"]["value"].as_str().expect("hover markdown");
+    assert!(
+        markdown.contains("Commander, side 1 — Kosovo Operation (1944), 15 October – 22 November 1944"),
+        "{markdown}"
+    );
+    let definition = server.request("textDocument/definition", position_of(&root, "002", "Alexander Löhr"));
+    let uris: Vec<&str> =
+        definition.as_array().expect("locations").iter().map(|l| l["uri"].as_str().unwrap()).collect();
+    assert_eq!(uris, [seed_uri(&root, "000"), seed_uri(&root, "002")]);
+    assert_eq!(server.exit(), 0);
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -89,7 +89,8 @@ pub struct CheckArgs {
     pub stdin_filename: Option<PathBuf>,
 
     /// Read and fill the on-disk facts cache the language server uses (`[cache]` in
-    /// seedls.toml says where), so that the server's next start skips parsing these files.
+    /// seedls.toml says where), so that the server's next start skips parsing these files
+    /// (for whole folders, the pack a warm start reads in one piece).
     #[arg(long)]
     pub cache: bool,
 }

@@ -10,6 +10,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::cli::args::{CheckArgs, CheckFormat};
 use crate::cli::inputs::{BOM, Input, display_path, read_config, read_paths};
 use crate::cli::report::{self, Counts, FileFindings, plural};
@@ -19,6 +21,8 @@ use crate::codes::FixSafety;
 use crate::ide::diagnostics::{Diagnostic, diagnostics};
 use crate::ide::fix_all::{applicable_fix, fix_file};
 use crate::index::config::Config;
+use crate::index::pack::PackEntryRef;
+use crate::index::shard::FileStamp;
 use crate::index::{FileId, Workspace};
 use crate::scan;
 
@@ -68,21 +72,28 @@ pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
         }
     }
     let cache = if args.cache { open_cache(&args.paths, &config, err) } else { None };
-    let sources: Vec<Arc<crate::index::SourceFile>> = {
-        use rayon::prelude::*;
+    let sources: Vec<ReadFile<'_>> = {
         loaded
             .par_iter()
             .map(|(position, name, text)| {
                 let path = inputs[*position].path.as_deref();
                 let stamp = path.and_then(|path| std::fs::metadata(path).ok()).as_ref().and_then(crate::scan::stamp_of);
                 match path {
-                    Some(path) => crate::cache::source_file(cache.as_ref(), path, stamp, name.clone(), text.clone()),
-                    None => Arc::new(crate::index::SourceFile::indexed(name.clone(), text.clone())),
+                    Some(path) => (
+                        crate::cache::source_file(cache.as_ref(), path, stamp, name.clone(), text.clone()),
+                        stamp.map(|stamp| (path, stamp)),
+                    ),
+                    None => (Arc::new(crate::index::SourceFile::indexed(name.clone(), text.clone())), None),
                 }
             })
             .collect()
     };
-    workspace.insert_files(sources);
+    if let Some(cache) = &cache
+        && crate::cli::inputs::paths_or_default(&args.paths).iter().all(|path| path.is_dir())
+    {
+        store_pack(cache, &sources);
+    }
+    workspace.insert_files(sources.into_iter().map(|(file, _)| file).collect());
     for (position, name, _) in &loaded {
         if let Some(id) = workspace.file_id(name) {
             files.push((name.clone(), id, *position));
@@ -153,8 +164,10 @@ pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
         fixed_files += 1;
     }
 
+    // Each file's findings on the pool's threads, in the files' order: at 50,000 articles,
+    // one thread took 100 s.
     let findings: Vec<FileFindings> = files
-        .iter()
+        .par_iter()
         .filter_map(|(name, id, _)| {
             let source = workspace.file(*id)?;
             let mut found = diagnostics(&workspace, *id, &overrides);
@@ -203,7 +216,29 @@ pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
     }
 }
 
-/// Flag combinations clap does not check.
+/// A file read, with the path and stamp it was read with when it is on disk.
+type ReadFile<'a> = (Arc<crate::index::SourceFile>, Option<(&'a Path, FileStamp)>);
+
+/// The pack of whole folders checked with `--cache`: every file's facts in one file, under
+/// the key and stamp a language server's walk gives it (its URI, as the server knows files),
+/// so that the editor's first start on these folders is a warm one. Written before any fix:
+/// a file fixed afterwards has another stamp and is read again.
+fn store_pack(cache: &crate::cache::FactsCache, sources: &[ReadFile<'_>]) {
+    let keyed: Vec<(String, &crate::index::SourceFile, FileStamp)> = sources
+        .iter()
+        .filter_map(|(file, stamped)| {
+            let (path, stamp) = (*stamped)?;
+            let key = crate::scan::file_key(&std::path::absolute(path).ok()?)?;
+            Some((key, &**file, stamp))
+        })
+        .collect();
+    let mut entries: Vec<PackEntryRef<'_>> =
+        keyed.iter().map(|(key, file, stamp)| PackEntryRef { path: key, ..PackEntryRef::of(file, *stamp) }).collect();
+    // By key, as the server saves it: the order a warm start merges them in fastest.
+    entries.sort_unstable_by(|a, b| a.path.cmp(b.path));
+    cache.store_pack(&entries);
+}
+
 /// The facts cache of the folders checked (`--cache`), whatever `[cache] enabled` says.
 fn open_cache(
     paths: &[PathBuf],
@@ -225,6 +260,7 @@ fn open_cache(
     }
 }
 
+/// Flag combinations clap does not check.
 fn usage(args: &CheckArgs) -> Result<(), String> {
     if args.unsafe_fixes && !args.fix && !args.diff {
         return Err("--unsafe-fixes goes with --fix or --diff".into());

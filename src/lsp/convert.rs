@@ -20,11 +20,7 @@ pub(crate) fn document_key(uri: &lsp::Uri) -> String {
     uri.to_file_path().and_then(|path| file_key(&path)).unwrap_or_else(|| uri.as_str().to_string())
 }
 
-/// The key of a file on disk: the URI the server makes from its path (`None` for a path no
-/// URI can name).
-pub(crate) fn file_key(path: &std::path::Path) -> Option<String> {
-    lsp::Uri::from_file_path(path).map(|uri| uri.as_str().to_string())
-}
+pub(crate) use crate::scan::file_key;
 
 /// A text with what is needed to convert positions in it: a line index for documents being
 /// edited (asked often), none for closed files (asked once, near their start, by navigation
