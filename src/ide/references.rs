@@ -78,7 +78,7 @@ impl ReferenceSearch<'_> {
 
     /// The references in one file, by position.
     pub fn in_file(&self, file: FileId) -> Vec<Reference> {
-        let mut ranges: Vec<TextRange> = match &self.searches[..] {
+        let ranges: Vec<TextRange> = match &self.searches[..] {
             [one] => one.in_file(file),
             several => {
                 let mut ranges: Vec<TextRange> = several.iter().flat_map(|search| search.in_file(file)).collect();
@@ -89,7 +89,7 @@ impl ReferenceSearch<'_> {
         };
         let facts = self.workspace.file(file).map(|source| &source.facts);
         let mut references = Vec::with_capacity(ranges.len());
-        for range in ranges.drain(..) {
+        for range in ranges {
             let is_declaration = facts.is_some_and(|facts| declares(facts, range));
             if self.include_declaration || !is_declaration {
                 references.push(Reference { file, range, is_declaration });
