@@ -234,9 +234,7 @@ fn store_pack(cache: &crate::cache::FactsCache, sources: &[ReadFile<'_>]) {
         .collect();
     let mut entries: Vec<PackEntryRef<'_>> =
         keyed.iter().map(|(key, file, stamp)| PackEntryRef { path: key, ..PackEntryRef::of(file, *stamp) }).collect();
-    // By key, as the server saves it: the order a warm start merges them in fastest.
-    entries.sort_unstable_by(|a, b| a.path.cmp(b.path));
-    cache.store_pack(&entries);
+    cache.store_pack(&mut entries);
 }
 
 /// The facts cache of the folders checked (`--cache`), whatever `[cache] enabled` says.

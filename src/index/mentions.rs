@@ -992,13 +992,13 @@ impl MentionLineage {
             .clone()
     }
 
-    /// Takes `index` as this snapshot's, unless its computation has begun: false then.
     /// Takes a matcher built elsewhere for exactly this snapshot's names (see
     /// `Workspace::adopt_prepared_names`), unless this snapshot has one already.
     pub(crate) fn adopt_matcher(&self, matcher: Arc<MentionMatcher>) -> bool {
         self.matcher.set(matcher).is_ok()
     }
 
+    /// Takes `index` as this snapshot's, unless its computation has begun: false then.
     pub(crate) fn adopt(&self, index: MentionIndex) -> bool {
         if self.index.started.swap(true, Ordering::AcqRel) {
             return false;

@@ -454,9 +454,7 @@ fn store_pack(
         .filter(|(_, file)| !open.contains_key(&*file.path))
         .filter_map(|(_, file)| Some(PackEntryRef::of(file, *stamps.get(&*file.path)?)))
         .collect();
-    // By key: the order a warm start merges them in fastest.
-    entries.sort_unstable_by(|a, b| a.path.cmp(b.path));
-    cache.store_pack(&entries);
+    cache.store_pack(&mut entries);
 }
 
 /// Reads, on the pool's threads, every text not read yet.
