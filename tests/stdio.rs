@@ -394,6 +394,17 @@ fn a_pack_written_by_check_gives_the_server_a_warm_start() {
         .flat_map(|workspace| std::fs::read_dir(workspace.path()).into_iter().flatten().flatten())
         .any(|entry| entry.file_name().to_string_lossy().contains("pack"));
     assert!(pack, "check --cache wrote no pack");
+    // The mention index is saved too, under the fingerprint the server's workspace has: the
+    // server takes it as it is and saves none of its own.
+    let mentions_file = || {
+        std::fs::read_dir(root.join(".facts"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|workspace| workspace.path().join("mentions.index"))
+            .find(|path| path.exists())
+    };
+    let saved_mentions = std::fs::read(mentions_file().expect("check --cache wrote no mention index")).expect("read");
 
     let mut server = Server::start(&root);
     let saved = server.wait_for(|message| {
@@ -407,10 +418,16 @@ fn a_pack_written_by_check_gives_the_server_a_warm_start() {
         markdown.contains("Commander, side 1 — Kosovo Operation (1944), 15 October – 22 November 1944"),
         "{markdown}"
     );
+    assert!(markdown.contains("Mentioned in 2 articles"), "the saved index's count: {markdown}");
     let definition = server.request("textDocument/definition", position_of(&root, "002", "Alexander Löhr"));
     let uris: Vec<&str> =
         definition.as_array().expect("locations").iter().map(|l| l["uri"].as_str().unwrap()).collect();
     assert_eq!(uris, [seed_uri(&root, "000"), seed_uri(&root, "002")]);
+    // A server that computed its own index saves it after the indexing ends, in the
+    // background: given the time to, it would have by now.
+    std::thread::sleep(std::time::Duration::from_millis(500));
     assert_eq!(server.exit(), 0);
+    let after = std::fs::read(mentions_file().expect("the mention index")).expect("read");
+    assert!(after == saved_mentions, "the server computed and saved a mention index of its own");
     let _ = std::fs::remove_dir_all(&root);
 }

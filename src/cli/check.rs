@@ -91,7 +91,7 @@ pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
     if let Some(cache) = &cache
         && crate::cli::inputs::paths_or_default(&args.paths).iter().all(|path| path.is_dir())
     {
-        store_pack(cache, &sources);
+        store_pack(cache, &config, &sources);
     }
     workspace.insert_files(sources.into_iter().map(|(file, _)| file).collect());
     for (position, name, _) in &loaded {
@@ -222,9 +222,10 @@ type ReadFile<'a> = (Arc<crate::index::SourceFile>, Option<(&'a Path, FileStamp)
 /// The pack of whole folders checked with `--cache`: every file's facts in one file, under
 /// the key and stamp a language server's walk gives it (its URI, as the server knows files),
 /// so that the editor's first start on these folders is a warm one. Written before any fix:
-/// a file fixed afterwards has another stamp and is read again.
-fn store_pack(cache: &crate::cache::FactsCache, sources: &[ReadFile<'_>]) {
-    let keyed: Vec<(String, &crate::index::SourceFile, FileStamp)> = sources
+/// a file fixed afterwards has another stamp and is read again. The mention index goes with
+/// it ([`store_mentions`]).
+fn store_pack(cache: &crate::cache::FactsCache, config: &crate::index::config::Config, sources: &[ReadFile<'_>]) {
+    let mut keyed: Vec<(String, &crate::index::SourceFile, FileStamp)> = sources
         .iter()
         .filter_map(|(file, stamped)| {
             let (path, stamp) = (*stamped)?;
@@ -232,9 +233,40 @@ fn store_pack(cache: &crate::cache::FactsCache, sources: &[ReadFile<'_>]) {
             Some((key, &**file, stamp))
         })
         .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
     let mut entries: Vec<PackEntryRef<'_>> =
         keyed.iter().map(|(key, file, stamp)| PackEntryRef { path: key, ..PackEntryRef::of(file, *stamp) }).collect();
     cache.store_pack(&mut entries);
+    store_mentions(cache, config, &keyed);
+}
+
+/// The mention index a language server computes at its first start on the folders checked,
+/// saved under the fingerprint its workspace will have: its files keyed as its walk keys
+/// them and numbered in the order of their keys (`keyed` is sorted), its names under the
+/// same rules. Without it the server's first start after `check --cache` found every mention
+/// itself (2.2 s instead of 0.8 s at 50,000 articles). A server whose workspace differs
+/// (a document opened before indexing ended, another set of folders) has another
+/// fingerprint, and computes its own.
+fn store_mentions(
+    cache: &crate::cache::FactsCache,
+    config: &crate::index::config::Config,
+    keyed: &[(String, &crate::index::SourceFile, FileStamp)],
+) {
+    let mut workspace = Workspace::new(config.schema());
+    workspace.set_name_rules(config.aliases.clone(), config.ignored_name_pairs.clone());
+    workspace.insert_files(
+        keyed
+            .iter()
+            .map(|(key, file, _)| {
+                Arc::new(crate::index::SourceFile::with_facts(key.clone(), file.text().clone(), file.facts.clone()))
+            })
+            .collect(),
+    );
+    let fingerprint = workspace.mention_fingerprint();
+    workspace.warm_mentions();
+    if let Some(entries) = workspace.mention_index_entries() {
+        cache.store_mentions(fingerprint, &entries);
+    }
 }
 
 /// The facts cache of the folders checked (`--cache`), whatever `[cache] enabled` says.
