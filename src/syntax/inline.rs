@@ -38,8 +38,13 @@ static CITATION: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The citation markers inside `range` of `text`, in order.
 pub fn find_citations(text: &str, range: TextRange) -> Vec<Citation> {
+    let slice = range.slice(text);
+    // Most lines hold no marker: no search is started without its `[`.
+    if !slice.contains('[') {
+        return Vec::new();
+    }
     CITATION
-        .captures_iter(range.slice(text))
+        .captures_iter(slice)
         .map(|captures| {
             let whole = captures.get(0).expect("group 0 always matches");
             let kind = if captures.get(1).is_some() { CitationKind::Numbered } else { CitationKind::Needed };

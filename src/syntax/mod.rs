@@ -368,7 +368,10 @@ impl Parser<'_> {
             end += 1;
         }
         let lines: Vec<TextRange> = self.lines[start..end].iter().map(|line| line.content).collect();
-        let citations = lines.iter().flat_map(|&line| find_citations(self.text, line)).collect();
+        let mut citations = Vec::new();
+        for &line in &lines {
+            citations.extend(find_citations(self.text, line));
+        }
         self.push(start, end, BlockKind::Paragraph(Paragraph { lines, citations }));
         end
     }
@@ -413,11 +416,12 @@ fn debris_kind(line: &str) -> Option<DebrisKind> {
     if trimmed == "From Wikipedia, the free encyclopedia" {
         return Some(DebrisKind::Navigation);
     }
-    let words: Vec<&str> = trimmed.split_whitespace().collect();
-    let navigation = matches!(
-        words.as_slice(),
-        ["<", "Prev", "Next", ">"] | ["<", "Prev"] | ["Next", ">"] | ["<", "Previous", "Next", ">"] | ["[edit]"]
-    ) || trimmed.eq_ignore_ascii_case("jump to navigation")
+    // Compared a word at a time, without a list of the line's words (an allocation for every
+    // short line: headings, titles).
+    const NAVIGATION: [&[&str]; 5] =
+        [&["<", "Prev", "Next", ">"], &["<", "Prev"], &["Next", ">"], &["<", "Previous", "Next", ">"], &["[edit]"]];
+    let navigation = NAVIGATION.iter().any(|words| trimmed.split_whitespace().eq(words.iter().copied()))
+        || trimmed.eq_ignore_ascii_case("jump to navigation")
         || trimmed.eq_ignore_ascii_case("jump to search")
         || trimmed.eq_ignore_ascii_case("jump to navigation jump to search");
     navigation.then_some(DebrisKind::Navigation)
