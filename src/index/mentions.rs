@@ -304,7 +304,7 @@ impl NameTable {
 fn next_word_end(text: &str, from: usize, widest_gap: usize) -> Option<usize> {
     let rest = &text[from..];
     let start = rest.char_indices().take_while(|&(offset, _)| offset <= widest_gap).find_map(|(offset, c)| {
-        if c.is_alphanumeric() {
+        if is_alphanumeric(c) {
             Some(Some(from + offset))
         } else if c == '\n' || c == '\r' {
             Some(None)
@@ -337,9 +337,9 @@ fn word_end(text: &str, mut at: usize) -> usize {
             }
             at += 1;
         } else {
-            match text[at..].chars().next() {
-                Some(c) if c.is_alphanumeric() => at += c.len_utf8(),
-                _ => break,
+            match non_ascii_alphanumeric_len(text, at) {
+                0 => break,
+                len => at += len,
             }
         }
     }
@@ -351,7 +351,35 @@ fn starts_alphanumeric(text: &str, at: usize) -> bool {
     match text.as_bytes().get(at) {
         None => false,
         Some(byte) if *byte < 0x80 => byte.is_ascii_alphanumeric(),
-        Some(_) => text[at..].chars().next().is_some_and(char::is_alphanumeric),
+        Some(_) => non_ascii_alphanumeric_len(text, at) != 0,
+    }
+}
+
+/// The length of the character at `at` (a character boundary, not ASCII) if it is a letter
+/// or digit, else 0. The Latin letters of two bytes that names such as `Mile Čalović` and
+/// `Balli Kombëtar` are written with are told without Unicode's tables: a scan of 8,000
+/// generated articles with the 50k table took 224–230 ms instead of 252–265 (one thread,
+/// the fastest of 40 runs).
+#[inline]
+fn non_ascii_alphanumeric_len(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    match (bytes[at], bytes.get(at + 1)) {
+        // U+00C0–U+00FF but `×` and `÷`, and U+0100–U+023F: letters, every one.
+        (0xC3, Some(0x97 | 0xB7)) => 0,
+        (0xC3..=0xC8, Some(_)) => 2,
+        _ => text[at..].chars().next().filter(|&c| is_alphanumeric(c)).map_or(0, char::len_utf8),
+    }
+}
+
+/// `char::is_alphanumeric`, with ASCII and the Latin letters up to U+023F told without
+/// Unicode's tables.
+#[inline]
+fn is_alphanumeric(c: char) -> bool {
+    match u32::from(c) {
+        0..=0x7F => c.is_ascii_alphanumeric(),
+        0xD7 | 0xF7 => false,
+        0xC0..=0x23F => true,
+        _ => c.is_alphanumeric(),
     }
 }
 
@@ -556,7 +584,7 @@ fn ends_alphanumeric(text: &str, at: usize) -> bool {
     match at.checked_sub(1).map(|before| text.as_bytes()[before]) {
         None => false,
         Some(byte) if byte < 0x80 => byte.is_ascii_alphanumeric(),
-        Some(_) => text[..at].chars().next_back().is_some_and(char::is_alphanumeric),
+        Some(_) => text[..at].chars().next_back().is_some_and(is_alphanumeric),
     }
 }
 
@@ -1033,6 +1061,21 @@ mod tests {
             changes.name_removed(&Arc::from(*name));
         }
         changes
+    }
+
+    #[test]
+    fn letters_and_digits_are_told_as_unicode_tells_them() {
+        let mut text = String::new();
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            text.clear();
+            text.extend(['a', c, '.']);
+            let expected = if c.is_alphanumeric() { c.len_utf8() } else { 0 };
+            assert_eq!(non_ascii_alphanumeric_len(&text, 1), expected, "{c:?} U+{:04X}", u32::from(c));
+            assert_eq!(starts_alphanumeric(&text, 1), c.is_alphanumeric(), "{c:?}");
+            assert_eq!(word_end(&text, 1), 1 + expected, "{c:?}");
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+            assert_eq!(ends_alphanumeric(&text, 1 + c.len_utf8()), c.is_alphanumeric(), "{c:?} before");
+        }
     }
 
     #[test]
