@@ -185,6 +185,19 @@ fn seed_uri(root: &Path, prefix: &str) -> String {
 
 /// The UTF-16 position of the first occurrence of `needle` in a seed (all the needles here
 /// stand after ASCII text on their line, so bytes equal UTF-16 units up to them).
+/// The hover's markdown at `needle` in the seed starting with `prefix`.
+fn hover_markdown(server: &mut Server, root: &Path, prefix: &str, needle: &str) -> String {
+    let hover = server.request("textDocument/hover", position_of(root, prefix, needle));
+    hover["contents"]["value"].as_str().expect("hover markdown").to_string()
+}
+
+/// The files of the locations a definition at `needle` (in the seed starting with `prefix`)
+/// answers, in its order.
+fn definition_uris(server: &mut Server, root: &Path, prefix: &str, needle: &str) -> Vec<String> {
+    let definition = server.request("textDocument/definition", position_of(root, prefix, needle));
+    definition.as_array().expect("locations").iter().map(|l| l["uri"].as_str().unwrap().to_string()).collect()
+}
+
 fn position_of(root: &Path, prefix: &str, needle: &str) -> Value {
     let uri = seed_uri(root, prefix);
     let text = std::fs::read_to_string(uri.trim_start_matches("file://")).expect("seed");
@@ -202,8 +215,7 @@ fn indexes_the_seeds_and_answers_across_articles() {
     server.wait_for_indexing();
 
     let in_002 = position_of(&root, "002", "Enver Hoxha, Mehmet");
-    let hover = server.request("textDocument/hover", in_002.clone());
-    let markdown = hover["contents"]["value"].as_str().expect("hover markdown");
+    let markdown = hover_markdown(&mut server, &root, "002", "Enver Hoxha, Mehmet");
     assert!(markdown.contains("**Enver Hoxha** — Person"), "{markdown}");
     assert!(
         markdown.contains("Commander, side 1 — Kosovo Operation (1944), 15 October – 22 November 1944"),
@@ -211,9 +223,7 @@ fn indexes_the_seeds_and_answers_across_articles() {
     );
     assert!(markdown.contains("LANÇ counter-offensive in Albania (1944)"), "{markdown}");
 
-    let definition = server.request("textDocument/definition", position_of(&root, "002", "Alexander Löhr"));
-    let uris: Vec<&str> =
-        definition.as_array().expect("locations").iter().map(|l| l["uri"].as_str().unwrap()).collect();
+    let uris = definition_uris(&mut server, &root, "002", "Alexander Löhr");
     // The other articles' listings first; the one under the cursor, where the reader is, last.
     assert_eq!(uris, [seed_uri(&root, "000"), seed_uri(&root, "002")]);
 
@@ -355,8 +365,7 @@ fn hierarchies_aliases_and_the_explorer_over_stdio() {
     let names: Vec<&str> = subtypes.as_array().unwrap().iter().map(|item| item["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["2nd Division", "4th Division", "6th Division", "9th Division", "12th Division"]);
 
-    let hover = server.request("textDocument/hover", position_of(&root, "002", "Mit'hat Frashëri"));
-    let markdown = hover["contents"]["value"].as_str().expect("hover markdown");
+    let markdown = hover_markdown(&mut server, &root, "002", "Mit'hat Frashëri");
     assert!(markdown.starts_with("**Midhat Frashëri** — Person"), "{markdown}");
     assert!(markdown.contains("Id `person:midhat-frasheri`"), "{markdown}");
     let references = server.request(
@@ -412,16 +421,13 @@ fn a_pack_written_by_check_gives_the_server_a_warm_start() {
     });
     assert_eq!(saved["params"]["value"]["kind"], "report");
     server.wait_for_indexing();
-    let hover = server.request("textDocument/hover", position_of(&root, "002", "Enver Hoxha, Mehmet"));
-    let markdown = hover["contents"]["value"].as_str().expect("hover markdown");
+    let markdown = hover_markdown(&mut server, &root, "002", "Enver Hoxha, Mehmet");
     assert!(
         markdown.contains("Commander, side 1 — Kosovo Operation (1944), 15 October – 22 November 1944"),
         "{markdown}"
     );
     assert!(markdown.contains("Mentioned in 2 articles"), "the saved index's count: {markdown}");
-    let definition = server.request("textDocument/definition", position_of(&root, "002", "Alexander Löhr"));
-    let uris: Vec<&str> =
-        definition.as_array().expect("locations").iter().map(|l| l["uri"].as_str().unwrap()).collect();
+    let uris = definition_uris(&mut server, &root, "002", "Alexander Löhr");
     assert_eq!(uris, [seed_uri(&root, "000"), seed_uri(&root, "002")]);
     // A server that computed its own index saves it after the indexing ends, in the
     // background: given the time to, it would have by now.
