@@ -47,11 +47,11 @@ use parking_lot::Mutex;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::index::SourceFile;
 use crate::index::facts::FileFacts;
 use crate::index::pack::{self, PackEntryRef, PackReader};
 use crate::index::shard::{self, CacheSettings, FileStamp};
 use crate::index::workspace::TextSource;
+use crate::index::{SharedText, SourceFile};
 use crate::scan;
 
 /// The bytes of shards waiting to be written, at most: past it, stores are dropped. A shard
@@ -560,8 +560,9 @@ pub fn source_file(
     path: &Path,
     stamp: Option<FileStamp>,
     key: String,
-    text: Arc<str>,
+    text: impl Into<SharedText>,
 ) -> Arc<SourceFile> {
+    let text = text.into();
     let (Some(cache), Some(stamp)) = (cache, stamp) else {
         return Arc::new(SourceFile::indexed(key, text));
     };
@@ -607,11 +608,18 @@ pub fn index_paths_with_cache(
     cache: Option<&FactsCache>,
     key_of: impl Fn(&Path) -> Result<String, String> + Sync,
 ) -> Vec<Result<Arc<SourceFile>, String>> {
+    // A few files at a time, their texts read into one block (`index::text`).
     paths
-        .par_iter()
-        .map(|path| {
-            crate::cancel::let_others_run();
-            load_or_index(cache, path, key_of(path)?)
+        .par_chunks(crate::index::text::TEXTS_PER_BLOCK)
+        .flat_map_iter(|chunk| {
+            let texts = scan::read_seeds_together(chunk);
+            chunk.iter().zip(texts).map(|(path, read)| {
+                crate::cancel::let_others_run();
+                let key = key_of(path)?;
+                let (text, metadata) = read?;
+                let stamp = cache.and_then(|_| scan::stamp_of(&metadata));
+                Ok(source_file(cache, path, stamp, key, text))
+            })
         })
         .collect()
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
+use crate::index::SharedText;
 use crate::index::config::Config;
 use crate::index::shard::FileStamp;
 
@@ -219,6 +220,12 @@ fn seed_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, String> {
 /// thousands of files in a row allocates only their texts (and asks the file system for the
 /// file by its path once).
 pub fn read_seed_shared(path: &Path) -> Result<(std::sync::Arc<str>, std::fs::Metadata), String> {
+    read_seed_with(path, |text| std::sync::Arc::from(text))
+}
+
+/// Reads the seed at `path` through this thread's buffer and gives its text to `keep`, with
+/// its metadata taken from the open file before the read.
+fn read_seed_with<T>(path: &Path, keep: impl FnOnce(&str) -> T) -> Result<(T, std::fs::Metadata), String> {
     use std::io::Read;
     let failed = |error: std::io::Error| format!("{}: {error}", path.display());
     let mut file = std::fs::File::open(path).map_err(failed)?;
@@ -229,7 +236,42 @@ pub fn read_seed_shared(path: &Path) -> Result<(std::sync::Arc<str>, std::fs::Me
     with_read_buffer(|bytes| {
         // One byte past the limit tells a file that grew past it since the stat.
         (&mut file).take(MAX_FILE_BYTES + 1).read_to_end(bytes).map_err(failed)?;
-        Ok((std::sync::Arc::from(seed_text(path, bytes)?), metadata))
+        Ok((keep(seed_text(path, bytes)?), metadata))
+    })
+}
+
+/// Reads seed files as [`read_seed_shared`] does, their texts into one block: for each path,
+/// in order, its text (a range of the block) and its metadata, or why it cannot be used.
+/// A start reads its files a few at a time this way (`index::text` says why).
+pub fn read_seeds_together(paths: &[PathBuf]) -> Vec<Result<(SharedText, std::fs::Metadata), String>> {
+    thread_local! {
+        static BLOCK: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    const KEPT_CAPACITY: usize = 1 << 20;
+    BLOCK.with(|cell| {
+        // Taken out while it fills (and put back after): a call from inside this one, if
+        // ever, fills a block of its own.
+        let mut block = cell.try_borrow_mut().map_or_else(|_| String::new(), |mut kept| std::mem::take(&mut *kept));
+        block.clear();
+        let read: Vec<Result<(std::ops::Range<usize>, std::fs::Metadata), String>> = paths
+            .iter()
+            .map(|path| {
+                read_seed_with(path, |text| {
+                    let start = block.len();
+                    block.push_str(text);
+                    start..block.len()
+                })
+            })
+            .collect();
+        let shared: std::sync::Arc<str> = std::sync::Arc::from(block.as_str());
+        if block.capacity() <= KEPT_CAPACITY
+            && let Ok(mut kept) = cell.try_borrow_mut()
+        {
+            *kept = block;
+        }
+        read.into_iter()
+            .map(|piece| piece.map(|(range, metadata)| (SharedText::in_block(&shared, range), metadata)))
+            .collect()
     })
 }
 
@@ -378,6 +420,17 @@ mod tests {
             assert_eq!(shared, one_by_one, "{}", path.display());
         }
         assert!(read_seed_shared(&folder.join("latin1.txt")).unwrap_err().contains("not UTF-8"));
+        // Read together into blocks, failures among them, each file reads as it does alone;
+        // twice in a row, so that the second block fills the buffer the first left.
+        for _ in 0..2 {
+            let together = read_seeds_together(&paths);
+            assert_eq!(together.len(), paths.len());
+            for (path, read) in paths.iter().zip(together) {
+                let read = read.map(|(text, metadata)| (text.to_string(), metadata.len()));
+                let one_by_one = read_seed(path).map(|text| (text, std::fs::metadata(path).map_or(0, |m| m.len())));
+                assert_eq!(read, one_by_one, "{}", path.display());
+            }
+        }
         std::fs::remove_dir_all(&folder).unwrap();
     }
 }

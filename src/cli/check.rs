@@ -23,7 +23,7 @@ use crate::ide::fix_all::{applicable_fix, fix_file};
 use crate::index::config::Config;
 use crate::index::pack::PackEntryRef;
 use crate::index::shard::FileStamp;
-use crate::index::{FileId, Workspace};
+use crate::index::{FileId, SharedText, Workspace};
 use crate::scan;
 
 /// What the run needs from the outside world; tests give their own.
@@ -110,7 +110,7 @@ pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
     // Fixes are applied to every file in rounds until none changes: a near-spelling's fix in
     // one file moves listing counts that decide another file's (a file fixed early could
     // otherwise find a fix only on the next run).
-    let originals: Vec<Option<Arc<str>>> =
+    let originals: Vec<Option<SharedText>> =
         files.iter().map(|(_, id, _)| workspace.file(*id).map(|file| file.text().clone())).collect();
     let mut fixed_by_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); files.len()];
     let mut unsettled = vec![false; files.len()];

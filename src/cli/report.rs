@@ -6,22 +6,23 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::sync::Arc;
 
 use crate::codes::{Code, FixSafety, Severity};
 use crate::ide::diagnostics::Diagnostic;
+use crate::index::SharedText;
 use crate::position::{Encoding, LineCol, LineIndex};
 
 /// One file's findings, with what positions need.
 pub(crate) struct FileFindings {
     pub(crate) path: String,
-    pub(crate) text: Arc<str>,
+    pub(crate) text: SharedText,
     pub(crate) index: LineIndex,
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 impl FileFindings {
-    pub(crate) fn new(path: String, text: Arc<str>, diagnostics: Vec<Diagnostic>) -> FileFindings {
+    pub(crate) fn new(path: String, text: impl Into<SharedText>, diagnostics: Vec<Diagnostic>) -> FileFindings {
+        let text = text.into();
         let index = LineIndex::new(&text);
         FileFindings { path, text, index, diagnostics }
     }

@@ -13,10 +13,8 @@
 //! The entity id is [`entity_id`] of the workspace's kind for the name (the listing's kind
 //! when the workspace has none), so one entity has one id in every article.
 
-use std::sync::Arc;
-
 use crate::ide::entity_id::entity_id;
-use crate::index::{EntityKind, FileId, Workspace};
+use crate::index::{EntityKind, FileId, SharedText, Workspace};
 use crate::syntax::TextRange;
 
 /// Characters of context on each side of a `TextQuoteSelector`.
@@ -49,7 +47,7 @@ pub struct Annotation {
 pub struct ArticleAnnotations {
     pub path: String,
     pub title: Option<String>,
-    pub text: Arc<str>,
+    pub text: SharedText,
     pub annotations: Vec<Annotation>,
 }
 
@@ -350,7 +348,7 @@ mod tests {
     fn spans_never_overlap_on_the_seeds() {
         let mut workspace = Workspace::default();
         for (name, text) in crate::test_support::seeds() {
-            workspace.set_indexed_file(&name, text.into());
+            workspace.set_indexed_file(&name, text);
         }
         let mut total = 0;
         let ids: Vec<FileId> = workspace.files().map(|(id, _)| id).collect();

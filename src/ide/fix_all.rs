@@ -89,7 +89,7 @@ pub fn fix_file(
         let edits: Vec<TextEdit> = chosen.iter().flat_map(|(_, fix)| fix.edits.iter().cloned()).collect();
         fixed.extend(chosen.iter().map(|(diagnostic, _)| (*diagnostic).clone()));
         text = crate::ide::apply_edits(&text, &edits);
-        workspace.set_indexed_file(&path, text.as_str().into());
+        workspace.set_indexed_file(&path, text.as_str());
     }
     let found = fixable_diagnostics(workspace, file, &text, overrides, keep);
     let converged = choose_fixes(&found, unsafe_fixes).is_empty();
@@ -137,7 +137,7 @@ mod tests {
     #[track_caller]
     fn check(text: &str, unsafe_fixes: bool, expect: Expect) {
         let mut workspace = Workspace::default();
-        let file = workspace.set_file("/a.txt", text.into());
+        let file = workspace.set_file("/a.txt", text);
         let fixed =
             fix_file(&mut workspace, file, &SeverityOverrides::default(), &|_| true, unsafe_fixes).expect("file");
         let codes: Vec<&str> = fixed.fixed.iter().map(|diagnostic| diagnostic.code.as_str()).collect();
@@ -282,7 +282,7 @@ mod tests {
             let ids: Vec<FileId> = articles
                 .iter()
                 .enumerate()
-                .map(|(index, text)| workspace.set_indexed_file(&format!("/m{index}.txt"), text.as_str().into()))
+                .map(|(index, text)| workspace.set_indexed_file(&format!("/m{index}.txt"), text.as_str()))
                 .collect();
             let overrides = SeverityOverrides::default();
             let mut fixed_count = 0;

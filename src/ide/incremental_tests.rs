@@ -125,7 +125,7 @@ fn fresh(workspace: &Workspace, aliases_on: bool) -> Workspace {
     let mut fresh = Workspace::default();
     let (aliases, ignored) = alias_rules(aliases_on);
     fresh.set_name_rules(aliases, ignored);
-    let mut files: Vec<(String, Arc<str>)> =
+    let mut files: Vec<(String, crate::index::SharedText)> =
         workspace.files().map(|(_, file)| (file.path.to_string(), file.text().clone())).collect();
     files.sort();
     for (path, text) in files {

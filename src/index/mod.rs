@@ -10,10 +10,12 @@ pub mod pack;
 pub mod schema;
 pub mod shard;
 mod sorted_set;
+pub mod text;
 pub mod workspace;
 
 pub use facts::{EntityKind, FileFacts, Listing, normalize_name};
 pub use mentions::Mention;
+pub use text::SharedText;
 pub use workspace::{Entity, FileId, OccurrenceSearch, SourceFile, Workspace};
 
 /// A persistent hash map hashed with foldhash (names and paths: imbl's default, SipHash,

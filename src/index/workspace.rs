@@ -28,6 +28,7 @@ use crate::index::facts::{EntityKind, FileFacts, Listing, compute_facts, normali
 use crate::index::mentions::{Mention, MentionIndex, MentionLineage, MentionMatcher, Pattern};
 use crate::index::names::{NameTable, name_words};
 use crate::index::schema::Schema;
+use crate::index::text::SharedText;
 use crate::syntax::{Document, TextRange, parse};
 
 mod batch;
@@ -49,7 +50,7 @@ pub struct FileId(pub u32);
 pub struct SourceFile {
     /// The key the edge uses for the file (a URI or a path).
     pub path: Arc<str>,
-    text: OnceLock<Arc<str>>,
+    text: OnceLock<SharedText>,
     /// Where a text not read yet comes from, and how long it was when its facts were made.
     unread: Option<Unread>,
     /// The xxh3 of the text (`shard::content_hash`).
@@ -74,25 +75,27 @@ struct Unread {
 
 impl SourceFile {
     /// A file whose tree is kept: one being edited.
-    pub fn new(path: String, text: Arc<str>) -> SourceFile {
+    pub fn new(path: String, text: impl Into<SharedText>) -> SourceFile {
+        let text = text.into();
         let document = parse(&text);
         let facts = compute_facts(&text, &document);
         SourceFile::holding(path, text, facts, Some(Box::new(document)))
     }
 
     /// A file known from disk: its facts are kept, its tree is not.
-    pub fn indexed(path: String, text: Arc<str>) -> SourceFile {
+    pub fn indexed(path: String, text: impl Into<SharedText>) -> SourceFile {
+        let text = text.into();
         let facts = compute_facts(&text, &parse(&text));
         SourceFile::holding(path, text, facts, None)
     }
 
     /// A file known from disk whose facts were computed before (the on-disk cache,
     /// `index::shard`): no parse. The facts must be those of this very text.
-    pub fn with_facts(path: String, text: Arc<str>, facts: FileFacts) -> SourceFile {
-        SourceFile::holding(path, text, facts, None)
+    pub fn with_facts(path: String, text: impl Into<SharedText>, facts: FileFacts) -> SourceFile {
+        SourceFile::holding(path, text.into(), facts, None)
     }
 
-    fn holding(path: String, text: Arc<str>, facts: FileFacts, document: Option<Box<Document>>) -> SourceFile {
+    fn holding(path: String, text: SharedText, facts: FileFacts, document: Option<Box<Document>>) -> SourceFile {
         let content_hash = crate::index::shard::content_hash(&text);
         SourceFile { path: Arc::from(path), text: OnceLock::from(text), unread: None, content_hash, facts, document }
     }
@@ -115,12 +118,12 @@ impl SourceFile {
     /// facts fits it: the text they were made from does, and one changed on disk since (the
     /// edge's watcher brings the change) may. Failing that, or if it cannot be read, the
     /// file reads as blanks of the length it had, where no range of its facts falls apart.
-    pub fn text(&self) -> &Arc<str> {
+    pub fn text(&self) -> &SharedText {
         self.text.get_or_init(|| {
-            let Some(unread) = &self.unread else { return Arc::from("") };
+            let Some(unread) = &self.unread else { return SharedText::from("") };
             match unread.source.read(&self.path) {
-                Some(text) if crate::index::shard::facts_fit_text(&self.facts, &text) => text,
-                _ => Arc::from(" ".repeat(unread.len.max(self.facts.end_of_ranges()))),
+                Some(text) if crate::index::shard::facts_fit_text(&self.facts, &text) => text.into(),
+                _ => SharedText::from(Arc::<str>::from(" ".repeat(unread.len.max(self.facts.end_of_ranges())))),
             }
         })
     }
@@ -276,13 +279,13 @@ impl Workspace {
 
     /// Adds or replaces a file being edited (its tree is kept). Only this file is parsed; the
     /// entity map changes by its facts.
-    pub fn set_file(&mut self, path: &str, text: Arc<str>) -> FileId {
+    pub fn set_file(&mut self, path: &str, text: impl Into<SharedText>) -> FileId {
         let file = Arc::new(SourceFile::new(path.to_string(), text));
         self.insert_parsed(file)
     }
 
     /// Adds or replaces a file known from disk (its tree is not kept).
-    pub fn set_indexed_file(&mut self, path: &str, text: Arc<str>) -> FileId {
+    pub fn set_indexed_file(&mut self, path: &str, text: impl Into<SharedText>) -> FileId {
         let file = Arc::new(SourceFile::indexed(path.to_string(), text));
         self.insert_parsed(file)
     }

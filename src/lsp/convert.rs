@@ -9,7 +9,7 @@ use crate::ide::TextEdit;
 use crate::ide::diagnostics::{Diagnostic, Severity};
 use crate::ide::semantic_tokens::{SemanticToken, TokenKind};
 use crate::ide::symbols::{DocumentSymbol, SymbolKind};
-use crate::index::EntityKind;
+use crate::index::{EntityKind, SharedText};
 use crate::position::{Encoding, LineCol, LineIndex, line_col_once, range_once, ranges_once};
 use crate::syntax::TextRange;
 
@@ -27,18 +27,19 @@ pub(crate) use crate::scan::file_key;
 /// answers across thousands of files).
 #[derive(Clone)]
 pub(crate) struct LineMap {
-    pub(crate) text: Arc<str>,
+    pub(crate) text: SharedText,
     index: Option<Arc<LineIndex>>,
     pub(crate) encoding: Encoding,
 }
 
 impl LineMap {
-    pub(crate) fn new(text: Arc<str>, encoding: Encoding) -> LineMap {
+    pub(crate) fn new(text: impl Into<SharedText>, encoding: Encoding) -> LineMap {
+        let text = text.into();
         let index = Some(Arc::new(LineIndex::new(&text)));
         LineMap { text, index, encoding }
     }
 
-    pub(crate) fn without_index(text: Arc<str>, encoding: Encoding) -> LineMap {
+    pub(crate) fn without_index(text: SharedText, encoding: Encoding) -> LineMap {
         LineMap { text, index: None, encoding }
     }
 

@@ -61,9 +61,9 @@ impl Snapshot {
         // compared by address: hashing the URI of each of a references answer's 19,000
         // files was a thirtieth of it.
         let view = if self.open.len() <= FEW_OPEN {
-            self.open.values().find(|view| Arc::ptr_eq(&view.line_map.text, text))
+            self.open.values().find(|view| view.line_map.text.same_as(text))
         } else {
-            self.open.get(&*source.path).filter(|view| Arc::ptr_eq(&view.line_map.text, text))
+            self.open.get(&*source.path).filter(|view| view.line_map.text.same_as(text))
         };
         if let Some(view) = view {
             return Some(view.line_map.clone());

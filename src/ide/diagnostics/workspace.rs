@@ -126,8 +126,8 @@ mod tests {
 
     fn name_variants_with_rules(aliases: Vec<(String, String)>, ignored: Vec<(String, String)>) -> Vec<String> {
         let mut workspace = Workspace::default();
-        let a = workspace.set_file("/a.txt", "= A =\n\nInfobox\n- Commander1: Midhat Frashëri\n".into());
-        workspace.set_file("/b.txt", "= B =\n\nInfobox\n- Commander1: Mit'hat Frashëri\n".into());
+        let a = workspace.set_file("/a.txt", "= A =\n\nInfobox\n- Commander1: Midhat Frashëri\n");
+        workspace.set_file("/b.txt", "= B =\n\nInfobox\n- Commander1: Mit'hat Frashëri\n");
         workspace.set_name_rules(aliases, ignored);
         let mut out = Vec::new();
         check(&workspace, a, &mut out);
