@@ -599,6 +599,13 @@ impl TextSource for DiskTexts {
         let path = (self.path_of)(key)?;
         scan::read_seed_shared(&path).ok().map(|(text, _)| text)
     }
+
+    fn read_together(&self, keys: &[&str]) -> Vec<Option<SharedText>> {
+        let paths: Vec<Option<PathBuf>> = keys.iter().map(|key| (self.path_of)(key)).collect();
+        let known: Vec<PathBuf> = paths.iter().flatten().cloned().collect();
+        let mut read = scan::read_seeds_together(&known).into_iter();
+        paths.iter().map(|path| path.as_ref().and_then(|_| read.next()?.ok().map(|(text, _)| text))).collect()
+    }
 }
 
 /// `load_or_index` over many files in parallel, in their order; `key_of` names each file
@@ -820,6 +827,26 @@ mod tests {
         let text = fs::read_to_string(&setup.article).expect("read");
         assert_eq!(file.facts, compute_facts(&text, &parse(&text)), "the facts are the text's, cached or not");
         (file, cache.stats())
+    }
+
+    #[test]
+    fn disk_texts_read_together_as_one_by_one_whatever_fails_among_them() {
+        let folder = TempFolder::new("read-together");
+        fs::write(folder.0.join("a.txt"), KOSOVO).expect("write");
+        fs::write(folder.0.join("b.txt"), "\u{feff}= B =\n").expect("write");
+        fs::write(folder.0.join("latin1.txt"), b"= Caf\xe9 =\n").expect("write");
+        let root = folder.0.clone();
+        // A key without a path (`nowhere`), a missing file, a file that is not UTF-8.
+        let texts = DiskTexts::new(move |key| (key != "nowhere").then(|| root.join(key)));
+        let keys = ["a.txt", "nowhere", "missing.txt", "b.txt", "latin1.txt", "a.txt"];
+        let together = texts.read_together(&keys);
+        let one_by_one: Vec<Option<String>> =
+            keys.iter().map(|key| texts.read(key).map(|text| text.to_string())).collect();
+        assert_eq!(
+            together.iter().map(|text| text.as_ref().map(|text| text.to_string())).collect::<Vec<_>>(),
+            one_by_one
+        );
+        assert_eq!(one_by_one.iter().flatten().count(), 3, "{one_by_one:?}");
     }
 
     fn shard_files(dir: &Path) -> Vec<PathBuf> {

@@ -6,6 +6,10 @@
 //! text costs its bytes and a share of one large allocation, whose rounding is pages never
 //! touched: a server that had just indexed 10,000 articles held 111 MiB instead of 114–115.
 //!
+//! A cold start reads its files this way (`cache::index_paths_with_cache`), and so does the
+//! background reading of a warm start's texts (`SourceFile::read_unread_together`); a text
+//! read alone (a file changed on disk, an open document) is a block of its own.
+//!
 //! A block lives while any of its texts does: a file that changes on disk keeps its old
 //! text's bytes alive until the other files of its block change too, or the server stops.
 

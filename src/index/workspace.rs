@@ -65,6 +65,12 @@ pub struct SourceFile {
 pub trait TextSource: Send + Sync + std::fmt::Debug {
     /// The text of the file with this key as it is now, if it can be read.
     fn read(&self, key: &str) -> Option<Arc<str>>;
+
+    /// The texts of several files, in order, as [`TextSource::read`] gives each; a source
+    /// that can read them into one block (`index::text`) does.
+    fn read_together(&self, keys: &[&str]) -> Vec<Option<SharedText>> {
+        keys.iter().map(|key| self.read(key).map(SharedText::from)).collect()
+    }
 }
 
 #[derive(Debug)]
@@ -120,12 +126,41 @@ impl SourceFile {
     /// file reads as blanks of the length it had, where no range of its facts falls apart.
     pub fn text(&self) -> &SharedText {
         self.text.get_or_init(|| {
-            let Some(unread) = &self.unread else { return SharedText::from("") };
-            match unread.source.read(&self.path) {
-                Some(text) if crate::index::shard::facts_fit_text(&self.facts, &text) => text.into(),
-                _ => SharedText::from(Arc::<str>::from(" ".repeat(unread.len.max(self.facts.end_of_ranges())))),
-            }
+            let read = self.unread.as_ref().and_then(|unread| unread.source.read(&self.path));
+            self.text_kept_of(read.map(SharedText::from))
         })
+    }
+
+    /// Reads, together, the texts of the files of `files` not read yet (as [`text`] would
+    /// read each): one block per source (`index::text`), when the files share it.
+    ///
+    /// [`text`]: SourceFile::text
+    pub fn read_unread_together(files: &[&SourceFile]) {
+        let unread: Vec<(&SourceFile, &Unread)> = files
+            .iter()
+            .filter(|file| !file.text_is_read())
+            .filter_map(|file| Some((*file, file.unread.as_ref()?)))
+            .collect();
+        let Some((_, first)) = unread.first() else { return };
+        let (together, alone): (Vec<_>, Vec<_>) =
+            unread.iter().partition(|(_, unread)| Arc::ptr_eq(&unread.source, &first.source));
+        let keys: Vec<&str> = together.iter().map(|(file, _)| &*file.path).collect();
+        for ((file, _), read) in together.iter().zip(first.source.read_together(&keys)) {
+            file.text.get_or_init(|| file.text_kept_of(read));
+        }
+        for (file, _) in alone {
+            file.text();
+        }
+    }
+
+    /// The text a file keeps of what was read for it: what was read if every range of the
+    /// facts fits it, else blanks of the length the file had.
+    fn text_kept_of(&self, read: Option<SharedText>) -> SharedText {
+        let Some(unread) = &self.unread else { return SharedText::from("") };
+        match read {
+            Some(text) if crate::index::shard::facts_fit_text(&self.facts, &text) => text,
+            _ => SharedText::from(" ".repeat(unread.len.max(self.facts.end_of_ranges()))),
+        }
     }
 
     /// The length of the text in bytes, known without reading it.
@@ -1321,6 +1356,26 @@ mod tests {
         // Gone: blanks too.
         disk.texts.lock().remove(&*third.path);
         assert!(third.text().trim().is_empty() && crate::index::shard::facts_fit_text(&third.facts, third.text()));
+    }
+
+    #[test]
+    fn unread_texts_read_together_are_kept_as_each_would_be_read_alone() {
+        let disk = Arc::new(FakeDisk::default());
+        let files = unread_seeds(&disk);
+        let alone = unread_seeds(&disk);
+        // Cut short: its facts would not fit; blanks of the old length instead.
+        disk.texts.lock().insert(files[1].path.to_string(), Arc::from("= Cut ="));
+        let expected: Vec<String> = alone.iter().map(|file| file.text().to_string()).collect();
+        files[2].text();
+        let reads = disk.reads.load(std::sync::atomic::Ordering::SeqCst);
+        let together: Vec<&SourceFile> = files.iter().map(|file| &**file).collect();
+        SourceFile::read_unread_together(&together);
+        assert!(files.iter().all(|file| file.text_is_read()));
+        // The file read before is not read again.
+        assert_eq!(disk.reads.load(std::sync::atomic::Ordering::SeqCst) - reads, files.len() - 1);
+        let kept: Vec<String> = files.iter().map(|file| file.text().to_string()).collect();
+        assert_eq!(kept, expected);
+        assert!(kept[1].trim().is_empty());
     }
 
     #[test]

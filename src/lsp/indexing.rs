@@ -462,9 +462,11 @@ fn read_unread_texts(workspace: &crate::index::Workspace) {
     use rayon::prelude::*;
     let unread: Vec<&Arc<SourceFile>> =
         workspace.files().map(|(_, file)| file).filter(|file| !file.text_is_read()).collect();
-    unread.par_iter().for_each(|file| {
+    // A few at a time, into one block each (`index::text`).
+    unread.par_chunks(crate::index::text::TEXTS_PER_BLOCK).for_each(|chunk| {
         crate::cancel::let_others_run();
-        file.text();
+        let files: Vec<&SourceFile> = chunk.iter().map(|file| &***file).collect();
+        SourceFile::read_unread_together(&files);
     });
 }
 
