@@ -542,17 +542,6 @@ fn workspace_dir(base: &Path, roots: &[PathBuf]) -> PathBuf {
     base.join(format!("{name}-{:016x}", xxh3_64(&all)))
 }
 
-/// Reads the seed at `path` and gives its file, keyed `key` (a URI for the server, a path for
-/// `seedls check`): facts from its shard if the cache has it, else parsed (and the shard
-/// queued). Safe to call from many threads at once.
-pub fn load_or_index(cache: Option<&FactsCache>, path: &Path, key: String) -> Result<Arc<SourceFile>, String> {
-    // The stamp is taken before reading: if the file changes in between, the recorded stamp
-    // is the older one, and the next start confirms the text by its hash anyway.
-    let (text, metadata) = scan::read_seed_shared(path)?;
-    let stamp = cache.and_then(|_| scan::stamp_of(&metadata));
-    Ok(source_file(cache, path, stamp, key, text))
-}
-
 /// A file whose text the caller already read: its facts from the cache when the shard fits
 /// (`stamp` taken before the read), else parsed and queued for the cache.
 pub fn source_file(
@@ -608,14 +597,15 @@ impl TextSource for DiskTexts {
     }
 }
 
-/// `load_or_index` over many files in parallel, in their order; `key_of` names each file
-/// (or says why it cannot be).
+/// Reads the seeds at `paths` and gives their files in order, each keyed by `key_of` (a URI
+/// for the server, a path for `seedls check`; or why it cannot be keyed): facts from its
+/// shard if the cache has it, else parsed (and the shard queued). In parallel, a few files
+/// at a time, their texts read into one block (`index::text`).
 pub fn index_paths_with_cache(
     paths: &[PathBuf],
     cache: Option<&FactsCache>,
     key_of: impl Fn(&Path) -> Result<String, String> + Sync,
 ) -> Vec<Result<Arc<SourceFile>, String>> {
-    // A few files at a time, their texts read into one block (`index::text`).
     paths
         .par_chunks(crate::index::text::TEXTS_PER_BLOCK)
         .flat_map_iter(|chunk| {
@@ -623,6 +613,9 @@ pub fn index_paths_with_cache(
             chunk.iter().zip(texts).map(|(path, read)| {
                 crate::cancel::let_others_run();
                 let key = key_of(path)?;
+                // The stamp was taken before the read: if the file changed in between, the
+                // recorded stamp is the older one, and the next start confirms the text by
+                // its hash anyway.
                 let (text, metadata) = read?;
                 let stamp = cache.and_then(|_| scan::stamp_of(&metadata));
                 Ok(source_file(cache, path, stamp, key, text))
@@ -847,6 +840,11 @@ mod tests {
             one_by_one
         );
         assert_eq!(one_by_one.iter().flatten().count(), 3, "{one_by_one:?}");
+    }
+
+    /// One file through the start's path (`index_paths_with_cache`).
+    fn load_or_index(cache: Option<&FactsCache>, path: &Path, key: String) -> Result<Arc<SourceFile>, String> {
+        index_paths_with_cache(&[path.to_path_buf()], cache, |_| Ok(key.clone())).pop().expect("one file")
     }
 
     fn shard_files(dir: &Path) -> Vec<PathBuf> {

@@ -13,11 +13,11 @@
 //! A block lives while any of its texts does: a file that changes on disk keeps its old
 //! text's bytes alive until the other files of its block change too, or the server stops.
 
-/// How many files' texts a start reads into one block.
-pub const TEXTS_PER_BLOCK: usize = 16;
-
 use std::ops::Range;
 use std::sync::Arc;
+
+/// How many files' texts a start reads into one block.
+pub const TEXTS_PER_BLOCK: usize = 16;
 
 /// A text: `block[start..end]`, cheap to clone, read as a `str`.
 #[derive(Clone)]
@@ -46,16 +46,6 @@ impl SharedText {
     /// Whether both are the same range of the same block (not only equal texts).
     pub fn same_as(&self, other: &SharedText) -> bool {
         Arc::ptr_eq(&self.block, &other.block) && (self.start, self.end) == (other.start, other.end)
-    }
-
-    /// The text as an `Arc<str>` of its own: the block itself when the text is all of it,
-    /// else a copy.
-    pub fn to_arc(&self) -> Arc<str> {
-        if self.start == 0 && self.end as usize == self.block.len() {
-            self.block.clone()
-        } else {
-            Arc::from(self.as_str())
-        }
     }
 }
 
@@ -136,8 +126,7 @@ mod tests {
         let second = SharedText::in_block(&block, split..block.len());
         assert_eq!(&*first, "= A =\nČalović\n");
         assert_eq!(&*second, "= B =\n");
-        assert_eq!(&*first.to_arc(), "= A =\nČalović\n");
-        assert!(Arc::ptr_eq(&SharedText::from(block.clone()).to_arc(), &block));
+        assert!(first.same_as(&first.clone()) && !first.same_as(&SharedText::from("= A =\nČalović\n")));
     }
 
     #[test]
