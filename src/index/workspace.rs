@@ -735,9 +735,9 @@ impl Workspace {
     }
 
     fn matcher(&self) -> Arc<MentionMatcher> {
-        self.mentions.matcher(|| self.entities.iter().flat_map(|(name, _)| self.patterns_of(name)).collect(), &|name| {
-            self.patterns_of(name)
-        })
+        let all_patterns =
+            || self.entities.iter().flat_map(|(name, _)| prepared::each_pattern_of(&self.rules, name)).collect();
+        self.mentions.matcher(all_patterns, &|name| self.patterns_of(name))
     }
 
     fn mention_index(&self) -> Arc<MentionIndex> {

@@ -57,7 +57,7 @@ impl PreparedNames {
             .collect();
         names.par_sort_unstable();
         names.dedup();
-        let patterns: Vec<Pattern> = names.iter().flat_map(|name| patterns_of(&rules, name)).collect();
+        let patterns: Vec<Pattern> = names.iter().flat_map(|name| each_pattern_of(&rules, name)).collect();
         let matcher = Arc::new(MentionMatcher::new(patterns));
         let digest = names_digest(names.iter(), &rules);
         PreparedNames { rules, names, matcher, digest }
@@ -66,9 +66,14 @@ impl PreparedNames {
 
 /// The patterns that stand for a name: itself and its alias spellings.
 pub(super) fn patterns_of(rules: &NameRules, name: &Arc<str>) -> Vec<Pattern> {
-    let mut patterns = vec![(name.clone(), name.clone())];
-    patterns.extend(rules.spellings_of(name).iter().map(|alias| (alias.clone(), name.clone())));
-    patterns
+    each_pattern_of(rules, name).collect()
+}
+
+/// [`patterns_of`], one at a time: the patterns of every name are collected into one list
+/// without a list per name (63,000 of them at 50,000 articles).
+pub(super) fn each_pattern_of<'a>(rules: &'a NameRules, name: &'a Arc<str>) -> impl Iterator<Item = Pattern> + 'a {
+    let spellings = rules.spellings_of(name).iter().map(|alias| (alias.clone(), name.clone()));
+    std::iter::once((name.clone(), name.clone())).chain(spellings)
 }
 
 /// A hash of sorted names with their alias spellings: the names' part of the mention
