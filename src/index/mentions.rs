@@ -279,6 +279,9 @@ impl NameTable {
             }
         }
         drop(chunks);
+        // Reserved for every prefix, shared ones counted again: the map keeps what it holds.
+        table.prefixes.shrink_to_fit();
+        table.trailing.shrink_to_fit();
         table.patterns.reserve(patterns.len());
         table.names.reserve(patterns.len());
         let mut slots: foldhash::HashMap<&str, u32> = foldhash::HashMap::default();
