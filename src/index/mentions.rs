@@ -829,6 +829,7 @@ impl MentionIndex {
                     .collect()
             })
             .collect();
+        // The files' lists of slots (one a file) freed on every core too.
         per_file.into_par_iter().for_each(drop);
         let mut by_name: foldhash::HashMap<Arc<str>, Arc<[u32]>> = foldhash::HashMap::default();
         by_name.reserve(slot_count);
