@@ -5,13 +5,13 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
+use seedls::cli::{CheckIo, Cli, Command, run_check};
 
 /// jemalloc, configured at build time to give freed pages back to the system at once
 /// (`.cargo/config.toml`): see Cargo.toml and docs/PERFORMANCE.md for what it measured.
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-use seedls::cli::{CheckIo, Cli, Command, run_check};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
