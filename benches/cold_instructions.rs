@@ -36,8 +36,9 @@ fn main() {
     let count = std::env::args().skip(1).find_map(|arg| arg.parse::<usize>().ok()).unwrap_or(5000);
     // <target>/tmp → <target>
     let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("a target directory").to_path_buf();
-    let folder = target_dir.join(format!("bench-corpus-{CORPUS_ARTICLES}"));
-    if !folder.join(".generator-stamp").exists() {
+    let folder = corpus::folder_under(&target_dir, CORPUS_ARTICLES);
+    // A corpus of another generator version or seed is written again, not counted on.
+    if !corpus::stamped_by_this_generator(&folder, CORPUS_ARTICLES) {
         let corpus = corpus::generate(corpus::DEFAULT_SEED, CORPUS_ARTICLES);
         corpus::write_to(&corpus, &folder).expect("a writable target directory");
         eprintln!("wrote the corpus to {}: run again for a count without the generator", folder.display());

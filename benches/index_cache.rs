@@ -67,7 +67,7 @@ fn run() -> Result<(), String> {
     }
     // <target>/tmp → <target>
     let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().ok_or("no target directory")?.to_path_buf();
-    let folder = target_dir.join(format!("bench-corpus-{article_count}"));
+    let folder = corpus::folder_under(&target_dir, article_count);
     let started = Instant::now();
     let corpus = corpus::generate(corpus::DEFAULT_SEED, article_count);
     let wrote = corpus::write_to(&corpus, &folder)

@@ -152,7 +152,7 @@ fn run(check_only: bool) -> Result<()> {
     let started = Instant::now();
     let corpus = corpus::generate(corpus::DEFAULT_SEED, article_count);
     let generated_in = started.elapsed();
-    let folder = target_dir.join(format!("bench-corpus-{article_count}"));
+    let folder = corpus::folder_under(&target_dir, article_count);
     let written =
         corpus::write_to(&corpus, &folder).with_context(|| format!("writing the corpus to {}", folder.display()))?;
     if !written {

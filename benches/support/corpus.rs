@@ -1518,11 +1518,7 @@ fn check_with_the_parser(corpus: &Corpus, report: &mut Vec<String>) -> Result<()
 /// wrote. The stamp is a dot file: the server's walk skips hidden files, so it is not indexed.
 #[allow(dead_code)] // Each bench target includes this file and uses a part of it.
 pub(crate) fn write_to(corpus: &Corpus, folder: &std::path::Path) -> std::io::Result<bool> {
-    let stamp = format!(
-        "seedls bench corpus: generator v{GENERATOR_VERSION} seed {DEFAULT_SEED:016x} articles {} hash {:016x}\n",
-        corpus.articles.len(),
-        corpus.content_hash()
-    );
+    let stamp = format!("{} hash {:016x}\n", stamp_without_hash(corpus.articles.len()), corpus.content_hash());
     let stamp_path = folder.join(".generator-stamp");
     if std::fs::read_to_string(&stamp_path).is_ok_and(|on_disk| on_disk == stamp) {
         return Ok(false);
@@ -1551,4 +1547,24 @@ pub(crate) fn read_through(folder: &std::path::Path) -> std::io::Result<u64> {
         }
     }
     Ok(bytes)
+}
+
+/// Where the benchmarks keep the corpus of `count` articles: `<target>/bench-corpus-<count>/`.
+#[allow(dead_code)] // Each bench target includes this file and uses a part of it.
+pub(crate) fn folder_under(target_dir: &std::path::Path, count: usize) -> std::path::PathBuf {
+    target_dir.join(format!("bench-corpus-{count}"))
+}
+
+/// The stamp [`write_to`] leaves, up to the content's hash (which needs the corpus generated).
+fn stamp_without_hash(count: usize) -> String {
+    format!("seedls bench corpus: generator v{GENERATOR_VERSION} seed {DEFAULT_SEED:016x} articles {count}")
+}
+
+/// Whether `folder`'s stamp says it holds the corpus of `count` articles of this generator
+/// version and seed (without generating it to compare the content's hash).
+#[allow(dead_code)] // Each bench target includes this file and uses a part of it.
+pub(crate) fn stamped_by_this_generator(folder: &std::path::Path, count: usize) -> bool {
+    std::fs::read_to_string(folder.join(".generator-stamp")).is_ok_and(|stamp| {
+        stamp.strip_prefix(&stamp_without_hash(count)).is_some_and(|rest| rest.starts_with(" hash "))
+    })
 }
