@@ -207,7 +207,26 @@ fn normalized_shared(name: &str) -> Arc<str> {
 /// Single spaces between words, none around them.
 fn normal_already(name: &str) -> bool {
     let mut after_space = true;
-    let normal = name.chars().all(|c| {
+    // ASCII a byte at a time; from the first wider character on, a character at a time.
+    let bytes = name.as_bytes();
+    let mut ascii = 0;
+    while ascii < bytes.len() && bytes[ascii].is_ascii() {
+        let byte = bytes[ascii];
+        if byte == b' ' {
+            if after_space {
+                return false;
+            }
+            after_space = true;
+        } else {
+            // `char::is_whitespace` of the other ASCII bytes: tab to carriage return.
+            if (b'\t'..=b'\r').contains(&byte) {
+                return false;
+            }
+            after_space = false;
+        }
+        ascii += 1;
+    }
+    let normal = name[ascii..].chars().all(|c| {
         let fits = if c == ' ' { !after_space } else { !c.is_whitespace() };
         after_space = c == ' ';
         fits
@@ -373,7 +392,7 @@ mod tests {
     proptest::proptest! {
         /// The shortcut for names already normal gives what collapsing every run gives.
         #[test]
-        fn a_name_normalizes_as_its_words_joined_by_single_spaces(name in "( |\u{a0}|\t|a|Č|\n){0,12}") {
+        fn a_name_normalizes_as_its_words_joined_by_single_spaces(name in "( |\u{a0}|\t|a|Č|\n|\r|\u{b}|\u{c}|\u{1c}|\u{85}){0,12}") {
             let expected = name.split_whitespace().collect::<Vec<_>>().join(" ");
             proptest::prop_assert_eq!(&*normalized_shared(&name), expected.as_str());
             proptest::prop_assert_eq!(normalize_name(&name), expected);

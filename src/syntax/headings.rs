@@ -47,6 +47,10 @@ fn split_edit_link(text: &str, trimmed: TextRange) -> (TextRange, Option<TextRan
 
 /// A heading between `=` markers, if `line` is one. A line of nothing but `=` is not.
 pub(super) fn marked_heading(text: &str, line: TextRange) -> Option<Heading> {
+    // Most lines are no heading: told by their first character before anything is trimmed.
+    if !line.slice(text).trim_start().starts_with('=') {
+        return None;
+    }
     let (trimmed, edit_link) = split_edit_link(text, trim_range(text, line));
     let content = trimmed.slice(text);
     if !content.starts_with('=') || content.bytes().all(|b| b == b'=') {
@@ -110,7 +114,24 @@ const KNOWN_SECTION_NAMES: &[&str] = &[
 /// True for a section name that is a heading whenever it stands alone (`Background`, `See also`).
 pub(super) fn is_known_section_name(words: &str) -> bool {
     // The longest known name is 20 bytes: most lines stop at the length test.
-    words.len() <= 24 && KNOWN_SECTION_NAMES.contains(&words.trim().to_lowercase().as_str())
+    if words.len() > 24 {
+        return false;
+    }
+    let words = words.trim();
+    // The shortest known name has five letters (blank lines stop here).
+    if words.len() < 5 {
+        return false;
+    }
+    // An ASCII line is compared as it is; another is lower-cased first (the Kelvin sign `K`
+    // lower-cases to `k`).
+    if words.is_ascii() {
+        let first = words.as_bytes()[0].to_ascii_lowercase();
+        KNOWN_SECTION_NAMES.iter().any(|known| {
+            known.len() == words.len() && known.as_bytes()[0] == first && known.eq_ignore_ascii_case(words)
+        })
+    } else {
+        KNOWN_SECTION_NAMES.contains(&words.to_lowercase().as_str())
+    }
 }
 
 /// What stands around a candidate bare heading.
@@ -142,17 +163,18 @@ pub(super) fn bare_heading(text: &str, line: TextRange, around: Surroundings<'_>
     if words.len() > 200 {
         return None;
     }
-    let word_count = words.split_whitespace().count();
+    // The cheapest tests first: most short lines that are no heading fail at their ends.
     let starts_capitalised = words.chars().next().is_some_and(char::is_uppercase);
-    let ends_like_a_name = words.chars().last().is_some_and(char::is_alphanumeric);
-    let shape_fits = word_count <= 5
-        && words.chars().count() <= 50
-        && starts_capitalised
+    let ends_like_a_name = words.chars().next_back().is_some_and(char::is_alphanumeric);
+    let shape_fits = starts_capitalised
         && ends_like_a_name
-        && !words.contains(['[', ',', ':', ';', '<', '>', '=', '"']);
+        && words.chars().count() <= 50
+        && !words.contains(['[', ',', ':', ';', '<', '>', '=', '"'])
+        && words.split_whitespace().count() <= 5;
     if !shape_fits {
         return None;
     }
+    let word_count = words.split_whitespace().count();
     let previous_ended = around.previous.is_none_or(|previous| {
         let previous = previous.trim_end();
         is_blank(previous) || previous.ends_with(['.', '!', '?', '"', '\u{201d}', ')', ']'])

@@ -40,7 +40,7 @@ static CITATION: LazyLock<Regex> = LazyLock::new(|| {
 pub fn find_citations(text: &str, range: TextRange) -> Vec<Citation> {
     let slice = range.slice(text);
     // Most lines hold no marker: no search is started without its `[`.
-    if !slice.contains('[') {
+    if memchr::memchr(b'[', slice.as_bytes()).is_none() {
         return Vec::new();
     }
     CITATION

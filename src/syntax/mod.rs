@@ -317,7 +317,8 @@ impl Parser<'_> {
     fn infobox(&mut self, header_index: usize) -> usize {
         let header = trim_range(self.text, self.lines[header_index].content);
         let mut end = header_index + 1;
-        let mut entries = Vec::new();
+        let lines = self.lines[end..].iter().take_while(|line| !is_blank(line.content.slice(self.text))).count();
+        let mut entries = Vec::with_capacity(lines);
         while end < self.lines.len() && !is_blank(self.line_text(end)) {
             let content = self.lines[end].content;
             let line = infobox::parse_line(self.text, content);
@@ -394,6 +395,10 @@ fn debris_kind(line: &str) -> Option<DebrisKind> {
     let trimmed = line.trim();
     if trimmed.is_empty() && !is_blank(line) {
         return Some(DebrisKind::InvisibleSpaces);
+    }
+    // Every navigation line below opens with one of these bytes; prose seldom does.
+    if !matches!(trimmed.as_bytes().first(), Some(b'R' | b'M' | b'F' | b'<' | b'N' | b'[' | b'J' | b'j')) {
+        return None;
     }
     // The footer a wiki page prints under the article: `Retrieved from "https://…"`.
     if let Some(rest) = trimmed.strip_prefix("Retrieved from ") {

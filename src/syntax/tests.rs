@@ -373,3 +373,58 @@ fn word_start_before_respects_wide_characters() {
     assert_eq!(word_start_before("😀abc.", 7, char::is_alphabetic), 4);
     assert_eq!(word_start_before("Čalović.", "Čalović".len(), char::is_alphabetic), 0);
 }
+
+/// Each navigation line, as written and in the variants a scrape leaves (indented, other case),
+/// is debris; prose that opens with the same letters is not.
+#[test]
+fn navigation_lines_are_told_from_prose_by_their_words() {
+    let navigation = [
+        "< Prev   Next >",
+        "  < Prev",
+        "Next >",
+        "< Previous Next >",
+        "[edit]",
+        "Jump to navigation",
+        "jump to search",
+        "JUMP TO NAVIGATION JUMP TO SEARCH",
+        "Main article: Macedonian front",
+        "Main articles: Syrmian Front",
+        "Further information: Operation Halyard",
+        "From Wikipedia, the free encyclopedia",
+        "Retrieved from \"https://en.wikipedia.org/wiki/Battle_of_Tirana\"",
+        "\u{a0}Retrieved from https://example.org",
+    ];
+    for line in navigation {
+        assert_eq!(debris_kind(line), Some(DebrisKind::Navigation), "{line:?}");
+    }
+    assert_eq!(debris_kind("\u{a0}\u{a0}"), Some(DebrisKind::InvisibleSpaces));
+    let prose =
+        ["Next morning the brigade moved.", "Main forces crossed the river.", "Jumping ahead", "", "  ", "Rome"];
+    for line in prose {
+        assert_eq!(debris_kind(line), None, "{line:?}");
+    }
+}
+
+/// A marked heading is told by its first character after white space (non-breaking included).
+#[test]
+fn marked_headings_open_with_equals_signs_after_any_white_space() {
+    let heading = |line: &str| headings::marked_heading(line, TextRange::new(0, line.len())).map(|h| h.level);
+    assert_eq!(heading("== Background =="), Some(2));
+    assert_eq!(heading("  \t=== Losses ==="), Some(3));
+    assert_eq!(heading("\u{a0}== Legacy =[edit]"), Some(2));
+    assert_eq!(heading("x == Not =="), None);
+    assert_eq!(heading("===="), None);
+    assert_eq!(heading(""), None);
+}
+
+/// Known section names match in any case, around white space, and by Unicode lower case when
+/// the line is not ASCII (the Kelvin sign lower-cases to `k`).
+#[test]
+fn known_section_names_match_in_any_case() {
+    for name in ["Background", "  SEE ALSO ", "notes", "Order of Battle", "bac\u{212a}ground"] {
+        assert!(headings::is_known_section_name(name), "{name:?}");
+    }
+    for name in ["", "Note", "Backgrounds", "Background of the war in 1944", "Bäckground"] {
+        assert!(!headings::is_known_section_name(name), "{name:?}");
+    }
+}
