@@ -169,12 +169,14 @@ pub(super) fn bare_heading(text: &str, line: TextRange, around: Surroundings<'_>
     let shape_fits = starts_capitalised
         && ends_like_a_name
         && words.chars().count() <= 50
-        && !words.contains(['[', ',', ':', ';', '<', '>', '=', '"'])
-        && words.split_whitespace().count() <= 5;
+        && !words.contains(['[', ',', ':', ';', '<', '>', '=', '"']);
     if !shape_fits {
         return None;
     }
     let word_count = words.split_whitespace().count();
+    if word_count > 5 {
+        return None;
+    }
     let previous_ended = around.previous.is_none_or(|previous| {
         let previous = previous.trim_end();
         is_blank(previous) || previous.ends_with(['.', '!', '?', '"', '\u{201d}', ')', ']'])

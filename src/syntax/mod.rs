@@ -316,11 +316,13 @@ impl Parser<'_> {
 
     fn infobox(&mut self, header_index: usize) -> usize {
         let header = trim_range(self.text, self.lines[header_index].content);
-        let mut end = header_index + 1;
-        let lines = self.lines[end..].iter().take_while(|line| !is_blank(line.content.slice(self.text))).count();
-        let mut entries = Vec::with_capacity(lines);
-        while end < self.lines.len() && !is_blank(self.line_text(end)) {
-            let content = self.lines[end].content;
+        // The block runs to the first blank line; its entries are allocated at once.
+        let count =
+            self.lines[header_index + 1..].iter().take_while(|line| !is_blank(line.content.slice(self.text))).count();
+        let end = header_index + 1 + count;
+        let mut entries = Vec::with_capacity(count);
+        for index in header_index + 1..end {
+            let content = self.lines[index].content;
             let line = infobox::parse_line(self.text, content);
             if matches!(line, InfoboxLine::Malformed(_)) {
                 self.document.problems.push(SyntaxProblem {
@@ -329,7 +331,6 @@ impl Parser<'_> {
                 });
             }
             entries.push(line);
-            end += 1;
         }
         self.push(header_index, end, BlockKind::Infobox(Infobox { header, lines: entries }));
         end
