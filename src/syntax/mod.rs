@@ -392,24 +392,39 @@ fn list_marker(line: &str) -> Option<usize> {
     (chars.next() == Some('-') && chars.next().is_some_and(char::is_whitespace)).then_some(indent)
 }
 
+/// The footer a wiki page prints under the article: `Retrieved from "https://…"`.
+const FOOTER: &str = "Retrieved from ";
+/// Hatnotes pointing to another page: `Main article: Macedonian front`.
+const HATNOTES: [&str; 3] = ["Main article: ", "Main articles: ", "Further information: "];
+/// The tagline under a wiki page's title.
+const TAGLINE: &str = "From Wikipedia, the free encyclopedia";
+/// Navigation lines, word by word.
+const NAVIGATION: [&[&str]; 5] =
+    [&["<", "Prev", "Next", ">"], &["<", "Prev"], &["Next", ">"], &["<", "Previous", "Next", ">"], &["[edit]"]];
+/// Accessibility links, in any case.
+const JUMP_LINKS: [&str; 3] = ["jump to navigation", "jump to search", "jump to navigation jump to search"];
+
+/// Whether a trimmed line opening with `byte` may be one of the navigation lines above; prose
+/// seldom opens so. (A test checks every line above against it.)
+fn may_open_navigation(byte: u8) -> bool {
+    matches!(byte, b'R' | b'M' | b'F' | b'<' | b'N' | b'[' | b'J' | b'j')
+}
+
 fn debris_kind(line: &str) -> Option<DebrisKind> {
     let trimmed = line.trim();
     if trimmed.is_empty() && !is_blank(line) {
         return Some(DebrisKind::InvisibleSpaces);
     }
-    // Every navigation line below opens with one of these bytes; prose seldom does.
-    if !matches!(trimmed.as_bytes().first(), Some(b'R' | b'M' | b'F' | b'<' | b'N' | b'[' | b'J' | b'j')) {
+    if !trimmed.as_bytes().first().is_some_and(|&byte| may_open_navigation(byte)) {
         return None;
     }
-    // The footer a wiki page prints under the article: `Retrieved from "https://…"`.
-    if let Some(rest) = trimmed.strip_prefix("Retrieved from ") {
+    if let Some(rest) = trimmed.strip_prefix(FOOTER) {
         let rest = rest.trim_start_matches(['"', '\u{201c}']);
         if rest.starts_with("http://") || rest.starts_with("https://") {
             return Some(DebrisKind::Navigation);
         }
     }
-    // A hatnote pointing to another page: `Main article: Macedonian front`.
-    let hatnote = ["Main article: ", "Main articles: ", "Further information: "]
+    let hatnote = HATNOTES
         .iter()
         .any(|prefix| trimmed.starts_with(prefix) && !trimmed.ends_with(['.', ':']) && trimmed.len() <= 150);
     if hatnote {
@@ -419,16 +434,12 @@ fn debris_kind(line: &str) -> Option<DebrisKind> {
     if trimmed.len() > 40 {
         return None;
     }
-    if trimmed == "From Wikipedia, the free encyclopedia" {
+    if trimmed == TAGLINE {
         return Some(DebrisKind::Navigation);
     }
     // Compared a word at a time, without a list of the line's words (an allocation for every
     // short line: headings, titles).
-    const NAVIGATION: [&[&str]; 5] =
-        [&["<", "Prev", "Next", ">"], &["<", "Prev"], &["Next", ">"], &["<", "Previous", "Next", ">"], &["[edit]"]];
     let navigation = NAVIGATION.iter().any(|words| trimmed.split_whitespace().eq(words.iter().copied()))
-        || trimmed.eq_ignore_ascii_case("jump to navigation")
-        || trimmed.eq_ignore_ascii_case("jump to search")
-        || trimmed.eq_ignore_ascii_case("jump to navigation jump to search");
+        || JUMP_LINKS.iter().any(|link| trimmed.eq_ignore_ascii_case(link));
     navigation.then_some(DebrisKind::Navigation)
 }

@@ -403,6 +403,18 @@ fn navigation_lines_are_told_from_prose_by_their_words() {
     for line in prose {
         assert_eq!(debris_kind(line), None, "{line:?}");
     }
+    // Every navigation line the parser knows opens with a byte the quick test lets through
+    // (the accessibility links in either case).
+    let mut openers: Vec<&str> = vec![FOOTER, TAGLINE];
+    openers.extend(HATNOTES);
+    openers.extend(NAVIGATION.iter().map(|words| words[0]));
+    for link in JUMP_LINKS {
+        openers.push(link);
+        assert!(may_open_navigation(link.as_bytes()[0].to_ascii_uppercase()), "{link:?}");
+    }
+    for opener in openers {
+        assert!(may_open_navigation(opener.as_bytes()[0]), "{opener:?}");
+    }
 }
 
 /// A marked heading is told by its first character after white space (non-breaking included).
