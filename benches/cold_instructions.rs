@@ -10,6 +10,10 @@
 //!     target/release/deps/cold_instructions-<hash> 5000
 //! ```
 //!
+//! With `fresh-cache` among the arguments it counts a user's first start instead: the same,
+//! through a facts cache in a new folder, as the server's first start goes through it (the
+//! shards held back, the folder listed, the sweep), without writing the shards.
+//!
 //! The corpus is `<target>/bench-corpus-50000/`, shared with `lsp_e2e` (same generator and
 //! stamp). The binary uses the server's allocator (jemalloc, same build settings), so the
 //! allocator's work counts as in the server. docs/PERFORMANCE.md has the figures.
@@ -21,6 +25,7 @@ mod corpus;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use seedls::cache::FactsCache;
 use seedls::index::Workspace;
 use seedls::index::workspace::Batch;
 
@@ -53,13 +58,34 @@ fn main() {
     // the count.
     paths.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     paths.truncate(count);
+    let cache = std::env::args().any(|arg| arg == "fresh-cache").then(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cold-instructions-cache");
+        let _ = std::fs::remove_dir_all(&dir);
+        FactsCache::at(dir)
+    });
     let started = Instant::now();
     let mut workspace = Workspace::default();
+    if let Some(cache) = &cache {
+        cache.hold_shards(true);
+    }
+    let listing =
+        cache.as_ref().filter(|_| paths.len() >= seedls::cache::LIST_SHARDS_FROM).map(FactsCache::list_shards);
     for batch in paths.chunks(BATCH) {
-        let read = seedls::cache::index_paths_with_cache(batch, None, |path| Ok(format!("file://{}", path.display())));
+        let read = seedls::cache::index_paths_with_cache(batch, cache.as_ref(), |path| {
+            Ok(format!("file://{}", path.display()))
+        });
         workspace.insert_batch(Batch::new(read.into_iter().map(|file| file.expect("a readable article")).collect()));
+    }
+    drop(listing);
+    if let Some(cache) = &cache {
+        cache.sweep(paths.clone());
     }
     workspace.warm_matcher();
     workspace.warm_mentions();
     println!("{} articles indexed with their mentions in {:.2} s", paths.len(), started.elapsed().as_secs_f64());
+    if let Some(cache) = cache {
+        // The writer's sweep is counted too (dropping the cache waits for it); the shards
+        // held back are never written.
+        drop(cache);
+    }
 }

@@ -33,6 +33,7 @@
 //! the writer, at the lowest priority, would otherwise take a core from the parse.
 //! Failures are counted and kept as messages for the edge to log; none is fatal.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fs;
 use std::io::Read;
@@ -43,7 +44,7 @@ use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
-use parking_lot::Mutex;
+use parking_lot::{Mutex, RwLock};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -84,6 +85,12 @@ const MAX_MENTIONS_BYTES: u64 = 1 << 30;
 /// Temporary files older than this were left by a writer that died; younger ones may be
 /// another server's, writing now.
 const STALE_TEMPORARY: Duration = Duration::from_secs(3600);
+
+/// From how many files to read a run lists the folder first ([`FactsCache::list_shards`]).
+/// Listing a folder of 50,000 shards took 20 ms, the time of 7,000–20,000 failed looks for
+/// a shard: a first start (no shard there) gains a look per file, a run over a full folder
+/// loses at most that.
+pub const LIST_SHARDS_FROM: usize = 2048;
 
 /// What the cache did since it was opened.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -138,6 +145,10 @@ struct Shared {
     /// parses on every core, and a writer making 50,000 files meanwhile (a temporary file and
     /// a rename each) took a core from it and tripled the start (3 s → 5–15 s at 50k).
     holding: AtomicBool,
+    /// The names of the shards in the folder, while a run that reads many files holds a
+    /// listing ([`FactsCache::list_shards`]): a shard not listed is a miss without a look on
+    /// disk.
+    listing: RwLock<Option<HashSet<u64>>>,
     /// Set when the server shuts down ([`FactsCache::stop_writing_after`]): what is still
     /// queued then is dropped, so that a full queue (up to the whole cache of a large
     /// workspace's first start) never holds the process open.
@@ -240,6 +251,7 @@ impl FactsCache {
             budget,
             deferred: Mutex::new(Vec::new()),
             holding: AtomicBool::new(false),
+            listing: RwLock::new(None),
             stop_at: Mutex::new(None),
         });
         let (sender, receiver) = mpsc::channel();
@@ -262,12 +274,16 @@ impl FactsCache {
         &self.shared.dir
     }
 
-    /// The facts of the file at `path` whose text is `text`, if its shard holds them.
-    pub fn load(&self, path: &Path, stamp: FileStamp, text: &str) -> Option<FileFacts> {
-        let key = ShardKey::of(path);
+    /// The facts of the file whose shard is `key` and whose text is `text`, if its shard
+    /// holds them.
+    fn load(&self, key: &ShardKey<'_>, path: &Path, stamp: FileStamp, text: &str) -> Option<FileFacts> {
         let counters = &self.shared.counters;
+        if self.shared.listing.read().as_ref().is_some_and(|listed| !listed.contains(&key.hash)) {
+            bump(&counters.misses);
+            return None;
+        }
         let decoded = scan::with_read_buffer(|bytes| {
-            read_limited(&self.shared.dir.join(&key.file_name), MAX_SHARD_BYTES, bytes).then(|| shard::decode(bytes))
+            read_limited(&self.shared.dir.join(key.file_name()), MAX_SHARD_BYTES, bytes).then(|| shard::decode(bytes))
         });
         let Some(decoded) = decoded else {
             bump(&counters.misses);
@@ -275,7 +291,7 @@ impl FactsCache {
         };
         let text_hash = shard::content_hash(text);
         let shard = decoded.filter(|shard| {
-            shard.path == key.path && shard.content_hash == text_hash && shard::facts_fit_text(&shard.facts, text)
+            shard.path == key.path() && shard.content_hash == text_hash && shard::facts_fit_text(&shard.facts, text)
         });
         let Some(shard) = shard else {
             bump(&counters.rejected);
@@ -290,22 +306,18 @@ impl FactsCache {
         Some(shard.facts)
     }
 
-    /// Queues the shard of a file just parsed. Never waits: with the queue full, the shard is
-    /// dropped (and written on a later start).
-    pub fn store(&self, path: &Path, stamp: FileStamp, text: &str, facts: &FileFacts) {
-        self.queue(path, ShardKey::of(path), stamp, shard::content_hash(text), facts);
-    }
-
-    fn queue(&self, path: &Path, key: ShardKey, stamp: FileStamp, text_hash: u64, facts: &FileFacts) {
+    /// Queues the shard of a file (never waits: with the queue full, or while shards are
+    /// held, it is deferred to [`FactsCache::write_deferred`]).
+    fn queue(&self, path: &Path, key: &ShardKey<'_>, stamp: FileStamp, text_hash: u64, facts: &FileFacts) {
         if self.shared.holding.load(Ordering::Relaxed) {
             self.shared.deferred.lock().push(Deferred { path: path.to_path_buf(), stamp, text_hash });
             return;
         }
-        let Some(bytes) = shard::encode(&key.path, stamp, text_hash, facts) else {
+        let Some(bytes) = shard::encode(&key.path(), stamp, text_hash, facts) else {
             bump(&self.shared.counters.dropped);
             return;
         };
-        if self.queue_bytes(key.file_name, bytes, true) == Queued::NoRoom {
+        if self.queue_bytes(key.file_name(), bytes, true) == Queued::NoRoom {
             self.shared.deferred.lock().push(Deferred { path: path.to_path_buf(), stamp, text_hash });
         }
     }
@@ -338,6 +350,24 @@ impl FactsCache {
         self.shared.holding.store(hold, Ordering::Relaxed);
     }
 
+    /// Lists the shards in the folder, once, for a run about to read many files: until the
+    /// listing is dropped, a file whose shard it does not name is a miss without a look on
+    /// disk (a first start tried to open 50,000 shards that were not there, a tenth of its
+    /// parse). A shard another process writes meanwhile is missed, and its file parsed.
+    /// Listings do not nest: the first one dropped ends it.
+    pub fn list_shards(&self) -> ShardListing<'_> {
+        let mut listed = HashSet::new();
+        if let Ok(entries) = fs::read_dir(&self.shared.dir) {
+            for entry in entries.flatten() {
+                if let Some(hash) = entry.file_name().to_str().and_then(shard_hash) {
+                    listed.insert(hash);
+                }
+            }
+        }
+        *self.shared.listing.write() = Some(listed);
+        ShardListing { cache: self }
+    }
+
     /// Writes the shards that found the queue full, from facts the caller still holds:
     /// `facts_of(path, text_hash)` gives a file's facts if its text is still the one whose
     /// xxh3 is `text_hash` (else the shard waits for a later start). Paced by the writer:
@@ -352,11 +382,11 @@ impl FactsCache {
             }
             let Some(facts) = facts_of(&path, text_hash) else { continue };
             let key = ShardKey::of(&path);
-            let Some(bytes) = shard::encode(&key.path, stamp, text_hash, &facts) else { continue };
+            let Some(bytes) = shard::encode(&key.path(), stamp, text_hash, &facts) else { continue };
             while self.shared.queued_bytes.load(Ordering::Relaxed) > self.shared.budget / 2 {
                 std::thread::sleep(Duration::from_millis(2));
             }
-            if self.queue_bytes(key.file_name, bytes, false) != Queued::Yes {
+            if self.queue_bytes(key.file_name(), bytes, false) != Queued::Yes {
                 break;
             }
             queued += 1;
@@ -500,16 +530,58 @@ impl std::fmt::Debug for FactsCache {
 
 /// What a shard is known by: the file's absolute path, and the shard's file name, a hash of
 /// it. Absolute, so that `seedls check .` and the server share shards.
-struct ShardKey {
-    path: String,
-    file_name: String,
+struct ShardKey<'path> {
+    absolute: Cow<'path, Path>,
+    hash: u64,
 }
 
-impl ShardKey {
-    fn of(path: &Path) -> ShardKey {
-        let absolute = absolute(path);
-        let file_name = format!("{:016x}{SHARD_EXTENSION}", xxh3_64(absolute.as_os_str().as_encoded_bytes()));
-        ShardKey { path: absolute.to_string_lossy().into_owned(), file_name }
+impl ShardKey<'_> {
+    fn of(path: &Path) -> ShardKey<'_> {
+        // A clean absolute path (the server's, from URIs) is its own absolute form.
+        let absolute = if is_clean_absolute(path) { Cow::Borrowed(path) } else { Cow::Owned(absolute(path)) };
+        let hash = xxh3_64(absolute.as_os_str().as_encoded_bytes());
+        ShardKey { absolute, hash }
+    }
+
+    /// The absolute path, as the shard records it.
+    fn path(&self) -> Cow<'_, str> {
+        self.absolute.to_string_lossy()
+    }
+
+    fn file_name(&self) -> String {
+        format!("{:016x}{SHARD_EXTENSION}", self.hash)
+    }
+}
+
+/// The hash a shard's file name holds, if `name` is a shard's.
+fn shard_hash(name: &str) -> Option<u64> {
+    let hex = name.strip_suffix(SHARD_EXTENSION)?;
+    if hex.len() != 16 || !hex.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+        return None;
+    }
+    u64::from_str_radix(hex, 16).ok()
+}
+
+/// True if `std::path::absolute` gives `path` back unchanged: absolute, with no `.`
+/// component and no doubled separator (which it would remove). Unix only; elsewhere every
+/// path goes through `absolute`.
+fn is_clean_absolute(path: &Path) -> bool {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    if !cfg!(unix) || bytes.first() != Some(&b'/') {
+        return false;
+    }
+    // After each separator: neither another separator nor a `.` component.
+    memchr::memchr_iter(b'/', bytes).all(|at| !matches!(&bytes[at + 1..], [b'/', ..] | [b'.'] | [b'.', b'/', ..]))
+}
+
+/// While held, the cache's loads consult the listing [`FactsCache::list_shards`] took.
+pub struct ShardListing<'cache> {
+    cache: &'cache FactsCache,
+}
+
+impl Drop for ShardListing<'_> {
+    fn drop(&mut self) {
+        *self.cache.shared.listing.write() = None;
     }
 }
 
@@ -555,11 +627,12 @@ pub fn source_file(
     let (Some(cache), Some(stamp)) = (cache, stamp) else {
         return Arc::new(SourceFile::indexed(key, text));
     };
-    if let Some(facts) = cache.load(path, stamp, &text) {
+    let shard = ShardKey::of(path);
+    if let Some(facts) = cache.load(&shard, path, stamp, &text) {
         return Arc::new(SourceFile::with_facts(key, text, facts));
     }
     let file = SourceFile::indexed(key, text);
-    cache.store(path, stamp, file.text(), &file.facts);
+    cache.queue(path, &shard, stamp, file.content_hash(), &file.facts);
     Arc::new(file)
 }
 
@@ -659,11 +732,7 @@ fn run_writer(shared: &Shared, jobs: Receiver<Job>) {
                 shared.queued_bytes.fetch_sub(size, Ordering::Relaxed);
             }
             Job::Sweep { .. } if shared.stopped() => {}
-            Job::Sweep { present } => {
-                let keep = present.iter().map(|path| ShardKey::of(path).file_name).collect();
-                drop(present);
-                sweep(shared, &keep);
-            }
+            Job::Sweep { present } => sweep(shared, present),
             Job::Flush(done) => {
                 let _ = done.send(());
             }
@@ -727,7 +796,10 @@ fn write_atomically(dir: &Path, file_name: &str, bytes: &[u8], sequence: u64) ->
     })
 }
 
-fn sweep(shared: &Shared, keep: &HashSet<String>) {
+/// Removes the shards in the folder of files not `present`, and old temporary files. The
+/// present files' shard names are worked out only if the folder holds any shard (a first
+/// start's does not, and hashing 50,000 paths took a core from its mention scan).
+fn sweep(shared: &Shared, present: Vec<PathBuf>) {
     let entries = match fs::read_dir(&shared.dir) {
         Ok(entries) => entries,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return,
@@ -737,20 +809,31 @@ fn sweep(shared: &Shared, keep: &HashSet<String>) {
         }
     };
     let now = SystemTime::now();
+    let mut shards = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else {
             continue;
         };
-        let stale = if name.ends_with(SHARD_EXTENSION) {
-            !keep.contains(name)
+        if name.ends_with(SHARD_EXTENSION) {
+            shards.push((shard_hash(name), entry.path()));
         } else if name.ends_with(TEMPORARY_EXTENSION) {
             let modified = entry.metadata().and_then(|metadata| metadata.modified());
-            modified.is_ok_and(|modified| now.duration_since(modified).is_ok_and(|age| age > STALE_TEMPORARY))
-        } else {
-            false
-        };
-        if stale && fs::remove_file(entry.path()).is_ok() {
+            let stale =
+                modified.is_ok_and(|modified| now.duration_since(modified).is_ok_and(|age| age > STALE_TEMPORARY));
+            if stale && fs::remove_file(entry.path()).is_ok() {
+                bump(&shared.counters.swept);
+            }
+        }
+    }
+    if shards.is_empty() {
+        return;
+    }
+    let keep: HashSet<u64> = present.iter().map(|path| ShardKey::of(path).hash).collect();
+    drop(present);
+    for (hash, path) in shards {
+        let stale = hash.is_none_or(|hash| !keep.contains(&hash));
+        if stale && fs::remove_file(path).is_ok() {
             bump(&shared.counters.swept);
         }
     }
@@ -962,6 +1045,67 @@ mod tests {
     }
 
     #[test]
+    fn while_a_listing_is_held_only_the_shards_it_named_are_looked_for() {
+        let setup = setup("listing");
+        let paths = numbered_articles(&setup, 2);
+        let key = |path: &Path| Ok(path.display().to_string());
+        let cache = FactsCache::at(setup.cache_dir.clone());
+        // A folder that does not exist yet lists as empty.
+        drop(cache.list_shards());
+        index_paths_with_cache(&paths[..1], Some(&cache), key);
+        cache.flush();
+        let warm = FactsCache::at(setup.cache_dir.clone());
+        let listing = warm.list_shards();
+        // The second article's shard is written after the listing: not looked for.
+        index_paths_with_cache(&paths[1..], Some(&cache), key);
+        cache.flush();
+        assert_eq!(shard_files(&setup.cache_dir).len(), 2);
+        index_paths_with_cache(&paths, Some(&warm), key);
+        assert_eq!((warm.stats().hits, warm.stats().misses), (1, 1));
+        drop(listing);
+        index_paths_with_cache(&paths, Some(&warm), key);
+        assert_eq!((warm.stats().hits, warm.stats().misses), (3, 1), "looked for on disk again");
+    }
+
+    #[test]
+    fn a_shard_is_known_by_the_name_its_key_gives_it_and_nothing_else() {
+        let key = ShardKey::of(Path::new("/work/seeds/kosovo.txt"));
+        assert_eq!(shard_hash(&key.file_name()), Some(key.hash));
+        for name in
+            ["0123456789abcdef.tmp", "0123456789abcde.shard", "0123456789abcdeg.shard", "+123456789abcdef.shard"]
+        {
+            assert_eq!(shard_hash(name), None, "{name}");
+        }
+        assert_eq!(shard_hash("0123456789ABCDEF.shard"), Some(0x0123_4567_89ab_cdef));
+    }
+
+    /// Every path of up to seven bytes of `/`, `.` and `a` that the quick test calls clean is
+    /// its own absolute form, and so are the server's paths.
+    #[test]
+    #[cfg(unix)]
+    fn a_path_taken_as_its_own_absolute_form_is_one() {
+        let mut paths = vec![String::new()];
+        let mut clean = 0;
+        for _ in 0..7 {
+            paths = paths.iter().flat_map(|path| ['/', '.', 'a'].map(|byte| format!("{path}{byte}"))).collect();
+            for path in &paths {
+                let path = Path::new(path);
+                if is_clean_absolute(path) {
+                    clean += 1;
+                    assert_eq!(std::path::absolute(path).expect("absolute"), path, "{}", path.display());
+                }
+            }
+        }
+        assert!(clean > 100, "{clean}");
+        for path in ["/work/seeds/Mile Čalović.txt", "/a/../b.txt", "/a/.hidden/b.txt", "/a/b/"] {
+            assert!(is_clean_absolute(Path::new(path)), "{path}");
+        }
+        for path in ["seeds/a.txt", "/a//b.txt", "/a/./b.txt", "/a/b/.", "//a/b.txt"] {
+            assert!(!is_clean_absolute(Path::new(path)), "{path}");
+        }
+    }
+
+    #[test]
     fn a_shard_of_another_version_is_a_miss() {
         let setup = setup("version");
         index(&setup);
@@ -982,7 +1126,7 @@ mod tests {
         fs::write(&other, KOSOVO).expect("write");
         // The other file's shard name, holding the first file's shard.
         let [shard] = shard_files(&setup.cache_dir).try_into().expect("one shard");
-        fs::copy(&shard, setup.cache_dir.join(ShardKey::of(&other).file_name)).expect("copy");
+        fs::copy(&shard, setup.cache_dir.join(ShardKey::of(&other).file_name())).expect("copy");
         let cache = FactsCache::at(setup.cache_dir.clone());
         load_or_index(Some(&cache), &other, "other".into()).expect("indexes");
         assert_eq!(cache.stats().rejected, 1);
@@ -1050,7 +1194,7 @@ mod tests {
         cache.sweep(vec![setup.article.clone()]);
         cache.sweep(Vec::new());
         cache.flush();
-        assert_eq!(shard_files(&setup.cache_dir), [setup.cache_dir.join(ShardKey::of(&setup.article).file_name)]);
+        assert_eq!(shard_files(&setup.cache_dir), [setup.cache_dir.join(ShardKey::of(&setup.article).file_name())]);
         assert!(setup.cache_dir.join("junk.txt").exists(), "only shards are swept");
         assert_eq!(cache.stats().swept, 1);
     }

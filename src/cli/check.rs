@@ -72,6 +72,11 @@ pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
         }
     }
     let cache = if args.cache { open_cache(&args.paths, &config, err) } else { None };
+    // Many files: the cache's folder is listed once rather than each shard looked for.
+    let listing = cache
+        .as_ref()
+        .filter(|_| loaded.len() >= crate::cache::LIST_SHARDS_FROM)
+        .map(crate::cache::FactsCache::list_shards);
     let sources: Vec<ReadFile<'_>> = {
         loaded
             .par_iter()
@@ -88,6 +93,7 @@ pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
             })
             .collect()
     };
+    drop(listing);
     if let Some(cache) = &cache
         && crate::cli::inputs::paths_or_default(&args.paths).iter().all(|path| path.is_dir())
     {

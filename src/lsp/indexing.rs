@@ -183,6 +183,10 @@ impl Server {
         if let (Some(cache), true) = (&cache, whole_workspace) {
             cache.hold_shards(true);
         }
+        // Many files to read (a first start, a lost pack): the cache's folder is listed once
+        // rather than each file's shard looked for.
+        let listing =
+            cache.as_deref().filter(|_| to_read.len() >= crate::cache::LIST_SHARDS_FROM).map(FactsCache::list_shards);
         // The next batch is read and parsed while the last one is merged.
         let read_batch = |batch: Vec<PathBuf>| {
             let batch_cache = cache.clone();
@@ -215,6 +219,7 @@ impl Server {
                 progress.report_with_message(format!("{indexed} of {total} files"), percentage).await;
             }
         }
+        drop(listing);
         if let Some(cache) = &cache {
             // Shards of files that are gone go, once, after the first full scan.
             if !reconcile && roots == self.state.lock().roots {
@@ -256,8 +261,8 @@ impl Server {
             let stamps: std::collections::HashMap<String, FileStamp> = stamps.into_iter().collect();
             let (workspace, open) = (snapshot.workspace.clone(), snapshot.open.clone());
             tokio::task::spawn_blocking(move || {
-                if let Some(fingerprint) = save_mentions_under {
-                    save_mentions(&workspace, &cache, fingerprint);
+                if let Some(under) = save_mentions_under {
+                    save_mentions(&workspace, &cache, under);
                 }
                 if whole_workspace && pack_is_stale {
                     store_pack(&cache, &workspace, &stamps, &open);
@@ -333,10 +338,16 @@ fn warm_mentions(
     cache: Option<&FactsCache>,
     saved: Option<SavedMentions>,
     prepared: Option<PreparedNames>,
-) -> Option<u64> {
+) -> Option<SaveUnder> {
     let Some(cache) = cache else {
         workspace.warm_mentions();
         return None;
+    };
+    let saved = saved.or_else(|| cache.read_mentions());
+    let Some(saved) = saved else {
+        // Nothing to compare with (a first start): the fingerprint waits for the save.
+        workspace.warm_mentions();
+        return Some(SaveUnder::Fingerprint);
     };
     // The matcher (every name's spellings) is built meanwhile, unless it was built ahead: the
     // saved index is taken back with it, and a computed one needs it first.
@@ -344,19 +355,29 @@ fn warm_mentions(
         Some(fingerprint) => fingerprint,
         None => rayon::join(|| workspace.mention_fingerprint(), || workspace.warm_matcher()).0,
     };
-    let saved = saved.or_else(|| cache.read_mentions());
-    if let Some(entries) = saved.and_then(|saved| saved.entries_for(fingerprint)) {
+    if let Some(entries) = saved.entries_for(fingerprint) {
         if workspace.adopt_mention_index(entries) {
             return None;
         }
     }
     workspace.warm_mentions();
-    Some(fingerprint)
+    Some(SaveUnder::Known(fingerprint))
+}
+
+/// The fingerprint to save a computed mention index under.
+enum SaveUnder {
+    Known(u64),
+    /// The workspace's, worked out when saving.
+    Fingerprint,
 }
 
 /// Saves the mention index `warm_mentions` computed under its fingerprint.
-fn save_mentions(workspace: &crate::index::Workspace, cache: &FactsCache, fingerprint: u64) {
+fn save_mentions(workspace: &crate::index::Workspace, cache: &FactsCache, under: SaveUnder) {
     if let Some(entries) = workspace.mention_index_entries() {
+        let fingerprint = match under {
+            SaveUnder::Known(fingerprint) => fingerprint,
+            SaveUnder::Fingerprint => workspace.mention_fingerprint(),
+        };
         cache.store_mentions(fingerprint, &entries);
     }
 }
@@ -624,6 +645,37 @@ mod tests {
         let saved = cache.with_pack(|reader| reader.decode(0..reader.len())).flatten().expect("a pack");
         let keys: Vec<&str> = saved.iter().map(|entry| entry.path.as_str()).collect();
         assert_eq!(keys, ["file:///w/a.txt"], "b is open, c has no stamp");
+        drop(cache);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_first_start_saves_its_mention_index_under_the_fingerprint_the_next_start_takes_it_back_by() {
+        let dir = std::env::temp_dir().join(format!("seedls-mentions-later-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let cache = FactsCache::at(dir.clone());
+        let workspace = || {
+            let mut workspace = Workspace::default();
+            workspace.set_indexed_file("file:///w/a.txt", Arc::from("= A =\n\nInfobox\n- Commander1: Enver Hoxha\n"));
+            workspace.set_indexed_file("file:///w/b.txt", Arc::from("= B =\n\nEnver Hoxha led it.\n"));
+            workspace
+        };
+        let first = workspace();
+        let under = warm_mentions(&first, Some(&cache), None, None).expect("an index to save");
+        assert!(matches!(under, SaveUnder::Fingerprint), "nothing saved to compare with");
+        save_mentions(&first, &cache, under);
+        cache.flush();
+        let saved = cache.read_mentions().expect("saved");
+        assert_eq!(saved.fingerprint, first.mention_fingerprint());
+        // The next start, on the same texts, takes it back rather than computing it.
+        let next = workspace();
+        assert!(warm_mentions(&next, Some(&cache), Some(saved), None).is_none());
+        let sorted = |workspace: &Workspace| {
+            let mut entries = workspace.mention_index_entries().expect("an index");
+            entries.sort();
+            entries
+        };
+        assert_eq!(sorted(&next), sorted(&first));
         drop(cache);
         let _ = std::fs::remove_dir_all(&dir);
     }
