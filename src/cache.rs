@@ -352,8 +352,8 @@ impl FactsCache {
 
     /// Lists the shards in the folder, once, for a run about to read many files: until the
     /// listing is dropped, a file whose shard it does not name is a miss without a look on
-    /// disk (a first start tried to open 50,000 shards that were not there, a tenth of its
-    /// parse). A shard another process writes meanwhile is missed, and its file parsed.
+    /// disk (a first start tried to open 50,000 shards that were not there, one by one). A
+    /// shard another process writes meanwhile is missed, and its file parsed.
     /// Listings do not nest: the first one dropped ends it.
     pub fn list_shards(&self) -> ShardListing<'_> {
         let mut listed = HashSet::new();
@@ -528,8 +528,8 @@ impl std::fmt::Debug for FactsCache {
     }
 }
 
-/// What a shard is known by: the file's absolute path, and the shard's file name, a hash of
-/// it. Absolute, so that `seedls check .` and the server share shards.
+/// What a shard is known by: the file's absolute path, and its hash, which names the shard's
+/// file. Absolute, so that `seedls check .` and the server share shards.
 struct ShardKey<'path> {
     absolute: Cow<'path, Path>,
     hash: u64,

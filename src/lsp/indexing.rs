@@ -343,15 +343,18 @@ fn warm_mentions(
         workspace.warm_mentions();
         return None;
     };
+    // The matcher (every name's spellings) may have been built ahead, with the fingerprint.
+    let adopted = prepared.and_then(|prepared| workspace.adopt_prepared_names(&prepared));
     let saved = saved.or_else(|| cache.read_mentions());
     let Some(saved) = saved else {
-        // Nothing to compare with (a first start): the fingerprint waits for the save.
+        // Nothing to compare with (a first start): a fingerprint not known yet waits for
+        // the save.
         workspace.warm_mentions();
-        return Some(SaveUnder::Fingerprint);
+        return Some(adopted.map_or(SaveUnder::Fingerprint, SaveUnder::Known));
     };
-    // The matcher (every name's spellings) is built meanwhile, unless it was built ahead: the
-    // saved index is taken back with it, and a computed one needs it first.
-    let fingerprint = match prepared.and_then(|prepared| workspace.adopt_prepared_names(&prepared)) {
+    // Else it is built meanwhile: the saved index is taken back with it, and a computed one
+    // needs it first.
+    let fingerprint = match adopted {
         Some(fingerprint) => fingerprint,
         None => rayon::join(|| workspace.mention_fingerprint(), || workspace.warm_matcher()).0,
     };
@@ -676,6 +679,16 @@ mod tests {
             entries
         };
         assert_eq!(sorted(&next), sorted(&first));
+        // A start whose matcher was built ahead (from the pack's names) knows the fingerprint
+        // already, and keeps its matcher, saved index or not.
+        let prepared_ahead = workspace();
+        let names = ["A", "B", "Enver Hoxha"].map(Arc::<str>::from);
+        let prepared = PreparedNames::new(&prepared_ahead.name_rules(), names);
+        let empty = FactsCache::at(dir.join("empty"));
+        let under = warm_mentions(&prepared_ahead, Some(&empty), None, Some(prepared));
+        assert!(matches!(under, Some(SaveUnder::Known(known)) if known == first.mention_fingerprint()));
+        assert_eq!(sorted(&prepared_ahead), sorted(&first));
+        drop(empty);
         drop(cache);
         let _ = std::fs::remove_dir_all(&dir);
     }
