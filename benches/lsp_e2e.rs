@@ -18,8 +18,9 @@
 //!   (not waited for) and a references request on the most common entity every tenth;
 //! - `cancel`: large requests cancelled ~1 ms after they were sent;
 //! - `indexing`: typing into an article while the server is still indexing;
-//! - `warm`: a cold start that fills an on-disk cache, then warm starts from it (as many as
-//!   cold runs, `SEEDLS_BENCH_COLD_RUNS`; the median is judged).
+//! - `warm`: cold starts that each fill a fresh on-disk cache (a user's first start), then
+//!   warm starts from the last one's (as many of each as cold runs, `SEEDLS_BENCH_COLD_RUNS`;
+//!   the medians are judged).
 //!
 //! It prints a table with PASS/MISS against the targets in docs/PERFORMANCE.md (each with the load average
 //! when it was measured) and writes the same figures as JSON to `<target>/bench-lsp-e2e.json`.
@@ -296,7 +297,7 @@ fn run(check_only: bool) -> Result<()> {
         report.failed("indexing", outcome);
     }
     if scenarios.contains("warm") {
-        println!("warm start: a cold start filling a fresh cache, then a warm one");
+        println!("warm start: cold starts each filling a fresh cache, then warm ones");
         let outcome = warm_start(&bench, &mut report, cold_runs);
         report.failed("warm", outcome);
     }
@@ -1360,30 +1361,44 @@ fn typing_during_indexing(bench: &Bench<'_>, report: &mut Report, article: &Arti
     Ok(())
 }
 
-/// A cold start that is told to keep a cache in a fresh folder, then `runs` warm starts on
-/// the same corpus and cache (their median is judged, as the cold start's is: one start on
-/// two shared cores varies by a tenth). A server that ignores `cache.dir` measures cold
-/// starts throughout.
+/// `runs` cold starts that are told to keep a cache, each in a fresh folder (a user's first
+/// start), then `runs` warm starts on the same corpus and the cache the last one filled. The
+/// median of each is judged, as the cold start's is: one start on two shared cores varies by
+/// a tenth. A server that ignores `cache.dir` measures cold starts throughout.
 fn warm_start(bench: &Bench<'_>, report: &mut Report, runs: usize) -> Result<()> {
     let cache = bench.target_dir.join(format!("bench-cache-{}", bench.article_count));
-    if cache.exists() {
-        std::fs::remove_dir_all(&cache).with_context(|| format!("removing {}", cache.display()))?;
-    }
-    std::fs::create_dir_all(&cache).with_context(|| format!("creating {}", cache.display()))?;
     let options = json!({ "cache": { "dir": cache.display().to_string() } });
-    let mut server = bench.spawn()?;
-    let filling = cold_index(&mut server, &bench.folder, bench.article_count, Some(options.clone()))?;
-    // As an editor left open a while: the writer finishes the cache (a shard per article, the
-    // mention index and the pack of all the facts) before the server is stopped, which drops
-    // what is still queued after a second's grace. On a slow disk that takes longer than the
-    // start itself.
-    let written = Instant::now();
-    let complete = || folder_size(&cache).0 >= bench.article_count + 2 && holds_a_file_named(&cache, "workspace.pack");
-    while !complete() && written.elapsed() < Duration::from_secs(120) {
-        std::thread::sleep(Duration::from_millis(200));
+    let mut first_runs = Vec::new();
+    let mut written = Duration::ZERO;
+    for run in 0..runs {
+        if cache.exists() {
+            std::fs::remove_dir_all(&cache).with_context(|| format!("removing {}", cache.display()))?;
+        }
+        std::fs::create_dir_all(&cache).with_context(|| format!("creating {}", cache.display()))?;
+        let mut server = bench.spawn()?;
+        let filling = cold_index(&mut server, &bench.folder, bench.article_count, Some(options.clone()))?;
+        println!("  first start run {}: {:.0} ms [load {}]", run + 1, ms(filling.end), load_average());
+        first_runs.push(filling.end);
+        if run + 1 < runs {
+            server.stop()?;
+            continue;
+        }
+        // As an editor left open a while: the writer finishes the cache (a shard per
+        // article, the mention index and the pack of all the facts) before the server is
+        // stopped, which drops what is still queued after a second's grace. On a slow disk
+        // that takes longer than the start itself.
+        let writing = Instant::now();
+        let complete =
+            || folder_size(&cache).0 >= bench.article_count + 2 && holds_a_file_named(&cache, "workspace.pack");
+        while !complete() && writing.elapsed() < Duration::from_secs(120) {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        written = writing.elapsed();
+        server.stop()?;
     }
-    let written = written.elapsed();
-    server.stop()?;
+    let first_listed: Vec<String> = first_runs.iter().map(|end| format!("{:.0}", ms(*end))).collect();
+    first_runs.sort();
+    let first = first_runs[first_runs.len() / 2];
     let (files, bytes) = folder_size(&cache);
     let mut warm_runs = Vec::new();
     let mut rss = 0;
@@ -1400,15 +1415,16 @@ fn warm_start(bench: &Bench<'_>, report: &mut Report, runs: usize) -> Result<()>
     let median = warm_runs[warm_runs.len() / 2];
     let used = files > 0;
     println!(
-        "  cold, filling the cache: {:.0} ms, the cache complete {:.0} ms later; cache: {files} files, {:.1} MB; warm: median {:.0} ms",
-        ms(filling.end),
+        "  cold, filling the cache: median {:.0} ms, the last one's cache complete {:.0} ms later; cache: {files} files, {:.1} MB; warm: median {:.0} ms",
+        ms(first),
         ms(written),
         mb(bytes),
         ms(median)
     );
     report.line(format!(
-        "warm start: cold with a fresh cache {:.0} ms (its shards all written {:.0} ms after), warm median {:.0} ms of runs [{}] ms (VmRSS {:.0} MB); the cache holds {files} files, {:.1} MB{}",
-        ms(filling.end),
+        "warm start: cold with a fresh cache, median {:.0} ms of runs [{}] ms (the last one's shards all written {:.0} ms after), warm median {:.0} ms of runs [{}] ms (VmRSS {:.0} MB); the cache holds {files} files, {:.1} MB{}",
+        ms(first),
+        first_listed.join(", "),
         ms(written),
         ms(median),
         listed.join(", "),
@@ -1419,7 +1435,8 @@ fn warm_start(bench: &Bench<'_>, report: &mut Report, runs: usize) -> Result<()>
     report.json.insert(
         "warm_start".into(),
         json!({
-            "cold_with_cache_ms": ms(filling.end),
+            "cold_with_cache_ms": ms(first),
+            "cold_with_cache_runs_ms": first_runs.iter().map(|end| ms(*end)).collect::<Vec<_>>(),
             "cache_complete_after_ms": ms(written),
             "warm_ms": ms(median),
             "warm_runs_ms": warm_runs.iter().map(|end| ms(*end)).collect::<Vec<_>>(),
@@ -1435,8 +1452,8 @@ fn warm_start(bench: &Bench<'_>, report: &mut Report, runs: usize) -> Result<()>
     report.target(Target {
         name: "first start, filling a fresh cache".into(),
         limit: format!("≤ {first_limit:.1} s"),
-        measured: format!("{:.0} ms", ms(filling.end)),
-        pass: filling.end.as_secs_f64() <= first_limit,
+        measured: format!("{:.0} ms", ms(first)),
+        pass: first.as_secs_f64() <= first_limit,
     });
     // The target is 1 s at 50k; scaled with the corpus.
     let limit = bench.article_count as f64 / 50_000.0;
