@@ -68,8 +68,7 @@ fn main() {
     if let Some(cache) = &cache {
         cache.hold_shards(true);
     }
-    let listing =
-        cache.as_ref().filter(|_| paths.len() >= seedls::cache::LIST_SHARDS_FROM).map(FactsCache::list_shards);
+    let listing = cache.as_ref().and_then(|cache| cache.listing_for(paths.len()));
     for batch in paths.chunks(BATCH) {
         let read = seedls::cache::index_paths_with_cache(batch, cache.as_ref(), |path| {
             Ok(format!("file://{}", path.display()))

@@ -86,11 +86,11 @@ const MAX_MENTIONS_BYTES: u64 = 1 << 30;
 /// another server's, writing now.
 const STALE_TEMPORARY: Duration = Duration::from_secs(3600);
 
-/// From how many files to read a run lists the folder first ([`FactsCache::list_shards`]).
+/// From how many files to read a run lists the folder first ([`FactsCache::listing_for`]).
 /// Listing a folder of 50,000 shards took 20 ms, the time of 7,000–20,000 failed looks for
 /// a shard: a first start (no shard there) gains a look per file, a run over a full folder
 /// loses at most that.
-pub const LIST_SHARDS_FROM: usize = 2048;
+const LIST_SHARDS_FROM: usize = 2048;
 
 /// What the cache did since it was opened.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -350,12 +350,18 @@ impl FactsCache {
         self.shared.holding.store(hold, Ordering::Relaxed);
     }
 
+    /// A listing of the folder ([`FactsCache::list_shards`]) for a run about to read
+    /// `to_read` files, if they are enough to be worth it.
+    pub fn listing_for(&self, to_read: usize) -> Option<ShardListing<'_>> {
+        (to_read >= LIST_SHARDS_FROM).then(|| self.list_shards())
+    }
+
     /// Lists the shards in the folder, once, for a run about to read many files: until the
     /// listing is dropped, a file whose shard it does not name is a miss without a look on
     /// disk (a first start tried to open 50,000 shards that were not there, one by one). A
     /// shard another process writes meanwhile is missed, and its file parsed.
     /// Listings do not nest: the first one dropped ends it.
-    pub fn list_shards(&self) -> ShardListing<'_> {
+    fn list_shards(&self) -> ShardListing<'_> {
         let mut listed = HashSet::new();
         if let Ok(entries) = fs::read_dir(&self.shared.dir) {
             for entry in entries.flatten() {
@@ -574,7 +580,7 @@ fn is_clean_absolute(path: &Path) -> bool {
     memchr::memchr_iter(b'/', bytes).all(|at| !matches!(&bytes[at + 1..], [b'/', ..] | [b'.'] | [b'.', b'/', ..]))
 }
 
-/// While held, the cache's loads consult the listing [`FactsCache::list_shards`] took.
+/// While held, the cache's loads consult the listing [`FactsCache::listing_for`] took.
 pub struct ShardListing<'cache> {
     cache: &'cache FactsCache,
 }
@@ -1050,10 +1056,15 @@ mod tests {
         let paths = numbered_articles(&setup, 2);
         let key = |path: &Path| Ok(path.display().to_string());
         let cache = FactsCache::at(setup.cache_dir.clone());
-        // A folder that does not exist yet lists as empty.
-        drop(cache.list_shards());
+        assert!(cache.listing_for(LIST_SHARDS_FROM - 1).is_none(), "too few files to list for");
+        // A folder that does not exist yet lists as empty: its shard, written meanwhile, is
+        // not looked for until the listing is dropped.
+        let empty = cache.listing_for(LIST_SHARDS_FROM).expect("enough files to list for");
         index_paths_with_cache(&paths[..1], Some(&cache), key);
         cache.flush();
+        index_paths_with_cache(&paths[..1], Some(&cache), key);
+        assert_eq!((cache.stats().hits, cache.stats().misses), (0, 2));
+        drop(empty);
         let warm = FactsCache::at(setup.cache_dir.clone());
         let listing = warm.list_shards();
         // The second article's shard is written after the listing: not looked for.

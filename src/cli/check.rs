@@ -73,10 +73,7 @@ pub fn run_check(args: &CheckArgs, io: CheckIo<'_>) -> i32 {
     }
     let cache = if args.cache { open_cache(&args.paths, &config, err) } else { None };
     // Many files: the cache's folder is listed once rather than each shard looked for.
-    let listing = cache
-        .as_ref()
-        .filter(|_| loaded.len() >= crate::cache::LIST_SHARDS_FROM)
-        .map(crate::cache::FactsCache::list_shards);
+    let listing = cache.as_ref().and_then(|cache| cache.listing_for(loaded.len()));
     let sources: Vec<ReadFile<'_>> = {
         loaded
             .par_iter()

@@ -185,8 +185,7 @@ impl Server {
         }
         // Many files to read (a first start, a lost pack): the cache's folder is listed once
         // rather than each file's shard looked for.
-        let listing =
-            cache.as_deref().filter(|_| to_read.len() >= crate::cache::LIST_SHARDS_FROM).map(FactsCache::list_shards);
+        let listing = cache.as_deref().and_then(|cache| cache.listing_for(to_read.len()));
         // The next batch is read and parsed while the last one is merged.
         let read_batch = |batch: Vec<PathBuf>| {
             let batch_cache = cache.clone();
@@ -331,8 +330,9 @@ impl Server {
 /// computed. `saved` is the index the cache held, read meanwhile (else it is read here);
 /// `prepared`, the matcher of the pack's names, built while the pack merged (taken if they
 /// are the workspace's names).
-/// Gives the fingerprint to save a computed index under, for the next start: saved after
-/// the progress end (see [`save_mentions`]), since encoding it is no part of indexing.
+/// Says what to save a computed index under, for the next start (`None`: nothing to save):
+/// saved after the progress end (see [`save_mentions`]), since encoding it is no part of
+/// indexing.
 fn warm_mentions(
     workspace: &crate::index::Workspace,
     cache: Option<&FactsCache>,
