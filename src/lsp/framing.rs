@@ -5,11 +5,16 @@
 //! message, an oversized frame) gets a JSON-RPC error answer, and the server reads on.
 //! After junk in the byte stream the guard finds its place again at the next
 //! `Content-Length:` header, so one stray byte costs no message but the one it hit.
-//! One writer task owns stdout, so error answers never interleave with the server's frames.
+//! One writer thread owns stdout, so error answers never interleave with the server's frames.
+
+use std::borrow::Cow;
+use std::io::Write;
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
+
+use crate::lsp::raw_answers::Piece;
 
 /// Frames larger than this are refused (and skipped) rather than buffered.
 const MAX_FRAME_BYTES: usize = 1 << 30;
@@ -172,9 +177,16 @@ fn is_message(message: &Value) -> bool {
     object.get("jsonrpc") == Some(&json!("2.0")) && (request || response)
 }
 
-pub(crate) fn frame(body: &[u8]) -> Vec<u8> {
-    let mut framed = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-    framed.extend_from_slice(body);
+/// The header of a frame whose body is `length` bytes long.
+fn header(length: usize) -> Vec<u8> {
+    format!("Content-Length: {length}\r\n\r\n").into_bytes()
+}
+
+/// A message framed for stdout: the header, then the body's pieces (see [`write_all_frames`]).
+pub(crate) fn frame(body: Vec<Piece>) -> Vec<Piece> {
+    let mut framed = Vec::with_capacity(body.len() + 1);
+    framed.push(Cow::Owned(header(body.iter().map(|piece| piece.len()).sum())));
+    framed.extend(body);
     framed
 }
 
@@ -183,7 +195,7 @@ pub(crate) fn frame(body: &[u8]) -> Vec<u8> {
 pub(crate) async fn guard_input(
     input: impl tokio::io::AsyncRead + Unpin,
     mut to_server: impl AsyncWrite + Unpin,
-    replies: mpsc::UnboundedSender<Vec<u8>>,
+    replies: mpsc::UnboundedSender<Vec<Piece>>,
     exit: tokio::sync::oneshot::Sender<()>,
 ) {
     let mut reader = FrameReader::new(BufReader::new(input));
@@ -193,7 +205,8 @@ pub(crate) async fn guard_input(
             Frame::End => break,
             Frame::Message(body) => {
                 let is_exit = serde_json::from_slice::<Value>(&body).is_ok_and(|message| message["method"] == "exit");
-                if to_server.write_all(&frame(&body)).await.is_err() {
+                if to_server.write_all(&header(body.len())).await.is_err() || to_server.write_all(&body).await.is_err()
+                {
                     break;
                 }
                 if is_exit && let Some(exit) = exit.take() {
@@ -203,7 +216,7 @@ pub(crate) async fn guard_input(
             Frame::Invalid { code, reason } => {
                 eprintln!("seedls: ignored a bad message: {reason}");
                 let answer = json!({ "jsonrpc": "2.0", "id": null, "error": { "code": code, "message": format!("seedls: {reason}") } });
-                let _ = replies.send(frame(answer.to_string().as_bytes()));
+                let _ = replies.send(frame(vec![Cow::Owned(answer.to_string().into_bytes())]));
             }
         }
     }
@@ -213,14 +226,14 @@ pub(crate) async fn guard_input(
 /// Passes the server's own frames on, whole, into the single writer's queue.
 pub(crate) async fn forward_output(
     output: impl tokio::io::AsyncRead + Unpin,
-    replies: mpsc::UnboundedSender<Vec<u8>>,
+    replies: mpsc::UnboundedSender<Vec<Piece>>,
     raw_answers: std::sync::Arc<crate::lsp::raw_answers::RawAnswers>,
 ) {
     let mut reader = FrameReader::new(BufReader::new(output));
     loop {
         match reader.read_raw_frame().await {
             Frame::Message(body) => {
-                let _ = replies.send(frame(&raw_answers.splice(body)));
+                let _ = replies.send(frame(raw_answers.splice(body)));
             }
             Frame::Invalid { .. } => {}
             Frame::End => break,
@@ -228,10 +241,28 @@ pub(crate) async fn forward_output(
     }
 }
 
-/// The one writer of stdout. An empty frame marks the end.
-pub(crate) async fn write_all_frames(mut frames: mpsc::UnboundedReceiver<Vec<u8>>, mut out: impl AsyncWrite + Unpin) {
-    while let Some(frame) = frames.recv().await {
-        if frame.is_empty() || out.write_all(&frame).await.is_err() || out.flush().await.is_err() {
+/// What the writer gathers small pieces into before it writes: a large piece (a whole
+/// message, or a large part of an answer) is written as it is.
+const WRITE_BUFFER: usize = 64 * 1024;
+
+/// A frame of more pieces than this is freed on the parallel pool, not by the writer.
+const FREED_ELSEWHERE_FROM: usize = 256;
+
+/// The one writer of stdout, on a thread of its own (it blocks on the pipe): each frame's
+/// pieces one after another, then a flush. An empty frame, or a failed write, ends it.
+/// A frame of thousands of pieces (a rename's files) is freed elsewhere, so that the next
+/// frame does not wait for it.
+pub(crate) fn write_all_frames(mut frames: mpsc::UnboundedReceiver<Vec<Piece>>, out: impl Write) {
+    let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, out);
+    while let Some(frame) = frames.blocking_recv() {
+        if frame.is_empty() {
+            break;
+        }
+        let written = frame.iter().try_for_each(|piece| out.write_all(piece)).and_then(|()| out.flush());
+        if frame.len() > FREED_ELSEWHERE_FROM {
+            rayon::spawn(move || drop(frame));
+        }
+        if written.is_err() {
             break;
         }
     }
@@ -240,6 +271,38 @@ pub(crate) async fn write_all_frames(mut frames: mpsc::UnboundedReceiver<Vec<u8>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A frame's bytes, as a client sends them.
+    fn framed(body: &[u8]) -> Vec<u8> {
+        frame(vec![Cow::Owned(body.to_vec())]).concat()
+    }
+
+    #[test]
+    fn the_writer_writes_every_piece_in_order_and_stops_at_the_empty_frame() {
+        let (frames, queue) = mpsc::unbounded_channel();
+        // A piece larger than the writer's buffer, then a frame of many small pieces.
+        let large = format!("\"{}\"", "x".repeat(3 * WRITE_BUFFER));
+        let first =
+            frame(vec![Cow::Borrowed(&b"{\"a\":"[..]), Cow::Owned(large.clone().into_bytes()), Cow::Borrowed(b"}")]);
+        let items = (0..2 * FREED_ELSEWHERE_FROM).map(|item| item.to_string().into_bytes());
+        let second = frame(crate::lsp::raw_answers::JsonPieces::joined(b"[", items, b"]").into_pieces());
+        let numbers: Vec<String> = (0..2 * FREED_ELSEWHERE_FROM).map(|item| item.to_string()).collect();
+        let expected = format!(
+            "Content-Length: {}\r\n\r\n{{\"a\":{large}}}Content-Length: {}\r\n\r\n[{}]",
+            large.len() + 6,
+            numbers.join(",").len() + 2,
+            numbers.join(",")
+        );
+        for message in [first, second, Vec::new(), vec![Cow::Owned(framed(b"after the end"))]] {
+            frames.send(message).expect("the writer's queue");
+        }
+        let mut out = Vec::new();
+        write_all_frames(queue, &mut out);
+        assert!(
+            String::from_utf8(out).expect("UTF-8") == expected,
+            "the frames, whole and in order, and nothing after the end"
+        );
+    }
 
     async fn frames(input: &[u8]) -> Vec<String> {
         let mut reader = FrameReader::new(BufReader::new(input));
@@ -257,12 +320,12 @@ mod tests {
     async fn good_frames_pass_and_bad_ones_are_answered_without_losing_the_next() {
         let good = r#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#;
         let mut input = Vec::new();
-        input.extend(frame(b"{ not json"));
-        input.extend(frame(br#"{"jsonrpc":"2.0","id":2}"#));
+        input.extend(framed(b"{ not json"));
+        input.extend(framed(br#"{"jsonrpc":"2.0","id":2}"#));
         input.extend(b"Content-Length: abc\r\n\r\n");
-        input.extend(frame(good.as_bytes()));
+        input.extend(framed(good.as_bytes()));
         input.extend(b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n");
-        input.extend(frame(good.as_bytes()));
+        input.extend(framed(good.as_bytes()));
         let seen = frames(&input).await;
         assert_eq!(seen.len(), 5, "{seen:?}");
         assert!(seen[0].starts_with("invalid -32700 not JSON"));
@@ -280,8 +343,8 @@ mod tests {
     #[track_caller]
     fn check_recovers(junk: &[u8], expected_reports: &[&str]) {
         let mut input = junk.to_vec();
-        input.extend(frame(SHUTDOWN.as_bytes()));
-        input.extend(frame(EXIT.as_bytes()));
+        input.extend(framed(SHUTDOWN.as_bytes()));
+        input.extend(framed(EXIT.as_bytes()));
         let seen = tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(frames(&input));
         let mut expected: Vec<String> = expected_reports.iter().map(|report| report.to_string()).collect();
         expected.push(format!("message {SHUTDOWN}"));
@@ -333,7 +396,7 @@ mod tests {
         let mut input = Vec::new();
         for body in [SHUTDOWN, EXIT] {
             input.push(b'x');
-            input.extend(frame(body.as_bytes()));
+            input.extend(framed(body.as_bytes()));
         }
         let seen = tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(frames(&input));
         let junk = "invalid -32700 skipped junk before a frame: `x`";

@@ -11,7 +11,7 @@ use crate::ide;
 use crate::index::{EntityKind, FileId};
 use crate::lsp::convert::{self, LineMap};
 use crate::lsp::dispatch::invalid_params;
-use crate::lsp::raw_answers::{RawSlot, sent_json, sent_raw};
+use crate::lsp::raw_answers::{JsonPieces, RawSlot, sent_json, sent_raw};
 use crate::lsp::snapshot::Snapshot;
 
 /// The command the backlink code lens carries; the VS Code extension turns it into
@@ -105,7 +105,7 @@ fn locations(
 /// the 26,541 references of the most common entity at 50,000 articles are 4.5 MB. Each
 /// file's references are found, converted and written in one pass, while its text is in
 /// the cache: as three passes (find, convert, write), each read the 19,000 texts again.
-fn locations_json(snapshot: &Snapshot, search: &ide::references::ReferenceSearch<'_>) -> Vec<u8> {
+fn locations_json(snapshot: &Snapshot, search: &ide::references::ReferenceSearch<'_>) -> JsonPieces {
     let parts = crate::cancel::parallel_map(search.files(), |&file| {
         let mut part = Vec::new();
         let references = search.in_file(file);
@@ -134,7 +134,7 @@ fn locations_json(snapshot: &Snapshot, search: &ide::references::ReferenceSearch
         }
         part
     });
-    json_array(&parts)
+    JsonPieces::joined(b"[", parts, b"]")
 }
 
 /// A range's JSON, byte for byte as serde writes `lsp::Range`.
@@ -162,20 +162,6 @@ fn write_number(out: &mut Vec<u8>, mut number: u32) {
         }
     }
     out.extend_from_slice(&digits[at..]);
-}
-
-/// `[`, the non-empty parts joined with commas, `]`.
-fn json_array(parts: &[Vec<u8>]) -> Vec<u8> {
-    let mut json = Vec::with_capacity(parts.iter().map(|part| part.len() + 1).sum::<usize>() + 2);
-    json.push(b'[');
-    for part in parts.iter().filter(|part| !part.is_empty()) {
-        if json.len() > 1 {
-            json.push(b',');
-        }
-        json.extend_from_slice(part);
-    }
-    json.push(b']');
-    json
 }
 
 pub(crate) fn document_highlight(
@@ -650,7 +636,7 @@ pub(crate) fn document_changes_json<'e>(
     snapshot: &Snapshot,
     files: &[FileId],
     edits_of: impl Fn(FileId) -> Vec<(crate::syntax::TextRange, &'e str)> + Sync + Send,
-) -> Vec<u8> {
+) -> JsonPieces {
     // `{"textDocument":{"uri":…,"version":…},"edits":[{"range":…,"newText":…},…]}` as
     // `lsp::TextDocumentEdit` serializes, each string escaped once (writing into a vector
     // fails only for a type that cannot be JSON).
@@ -689,13 +675,7 @@ pub(crate) fn document_changes_json<'e>(
         part.extend_from_slice(b"]}");
         Some(part)
     });
-    let parts: Vec<Vec<u8>> = parts.into_iter().flatten().collect();
-    let changes = json_array(&parts);
-    let mut json = Vec::with_capacity(changes.len() + 22);
-    json.extend_from_slice(b"{\"documentChanges\":");
-    json.extend_from_slice(&changes);
-    json.push(b'}');
-    json
+    JsonPieces::joined(b"{\"documentChanges\":[", parts.into_iter().map(Option::unwrap_or_default), b"]}")
 }
 
 /// A type-hierarchy item: what the protocol shows, and in `data` the name and kind that
@@ -924,23 +904,32 @@ mod tests {
             assert_eq!(change.edits.len(), 3, "every file");
             let expected = serde_json::to_string(&workspace_edit(&snapshot, &change.edits, Vec::new())).expect("json");
             let files: Vec<FileId> = change.edits.keys().copied().collect();
-            let written = String::from_utf8(document_changes_json(&snapshot, &files, |file| {
-                change.edits[&file].iter().map(|edit| (edit.range, &*edit.new_text)).collect()
-            }))
+            let written = String::from_utf8(
+                document_changes_json(&snapshot, &files, |file| {
+                    change.edits[&file].iter().map(|edit| (edit.range, &*edit.new_text)).collect()
+                })
+                .to_vec(),
+            )
             .expect("UTF-8");
             assert_eq!(written, expected, "{encoding:?}");
             // As the handler writes it, from the plan, file by file: the same edits, the
             // files by path (the open document's id came last).
             let plan = ide::rename::plan_rename(&snapshot.workspace, file, at, new_name).expect("renames");
-            let planned = String::from_utf8(document_changes_json(&snapshot, plan.files(), |file| {
-                plan.ranges_in(file).into_iter().map(|range| (range, plan.new_name())).collect()
-            }))
+            let planned = String::from_utf8(
+                document_changes_json(&snapshot, plan.files(), |file| {
+                    plan.ranges_in(file).into_iter().map(|range| (range, plan.new_name())).collect()
+                })
+                .to_vec(),
+            )
             .expect("UTF-8");
             let by_path: Vec<FileId> = plan.files().to_vec();
             assert_eq!(by_path.len(), 3);
-            let expected_by_path = String::from_utf8(document_changes_json(&snapshot, &by_path, |file| {
-                change.edits[&file].iter().map(|edit| (edit.range, &*edit.new_text)).collect()
-            }))
+            let expected_by_path = String::from_utf8(
+                document_changes_json(&snapshot, &by_path, |file| {
+                    change.edits[&file].iter().map(|edit| (edit.range, &*edit.new_text)).collect()
+                })
+                .to_vec(),
+            )
             .expect("UTF-8");
             assert_eq!(planned, expected_by_path, "{encoding:?}");
             let paths: Vec<&str> =
@@ -960,12 +949,11 @@ mod tests {
                 let expected = serde_json::to_string(&locations(&snapshot, ranges)).expect("json");
                 let search = ide::references::search_references(&snapshot.workspace, file, at, include_declaration)
                     .expect("a name");
-                let written = String::from_utf8(locations_json(&snapshot, &search)).expect("UTF-8");
+                let written = String::from_utf8(locations_json(&snapshot, &search).to_vec()).expect("UTF-8");
                 assert_eq!(written, expected, "{encoding:?}");
                 assert!(references.len() >= if include_declaration { 6 } else { 2 }, "{written}");
             }
         }
-        assert_eq!(json_array(&[Vec::new(), b"1".to_vec(), Vec::new(), b"2".to_vec()]), b"[1,2]");
         for (line, character) in [(0, 0), (9, 10), (4_294_967_295, 1_000_000)] {
             let position = lsp::Position { line, character };
             let range = lsp::Range { start: position, end: lsp::Position { line: character, character: line } };
@@ -973,6 +961,5 @@ mod tests {
             write_range_json(&mut written, range);
             assert_eq!(String::from_utf8(written).expect("UTF-8"), serde_json::to_string(&range).expect("json"));
         }
-        assert_eq!(json_array(&[]), b"[]");
     }
 }

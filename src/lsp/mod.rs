@@ -27,6 +27,14 @@ pub fn run_stdio() -> anyhow::Result<bool> {
     let shut_down = Arc::new(AtomicBool::new(false));
     lower_the_priority_of_parallel_work();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    // The one writer of stdout blocks on the pipe on a thread of its own (see `framing`), and
+    // says when it is done.
+    let (frames, queue) = tokio::sync::mpsc::unbounded_channel();
+    let (written_all, writer) = tokio::sync::oneshot::channel::<()>();
+    std::thread::Builder::new().name("seedls-stdout".into()).spawn(move || {
+        framing::write_all_frames(queue, std::io::stdout().lock());
+        let _ = written_all.send(());
+    })?;
     runtime.block_on(async {
         let flag = shut_down.clone();
         let (service, socket) = server::service(move |client| server::Server::with_shutdown_flag(client, flag));
@@ -36,11 +44,9 @@ pub fn run_stdio() -> anyhow::Result<bool> {
         // stdin → framing guard → transport → writer → stdout (see `framing`).
         let (transport_input, guard_output) = tokio::io::duplex(1 << 20);
         let (writer_input, transport_output) = tokio::io::duplex(1 << 20);
-        let (frames, queue) = tokio::sync::mpsc::unbounded_channel();
         let (exit_sender, exit_received) = tokio::sync::oneshot::channel();
         tokio::spawn(framing::guard_input(tokio::io::stdin(), guard_output, frames.clone(), exit_sender));
         let forward = tokio::spawn(framing::forward_output(writer_input, frames.clone(), raw_answers));
-        let writer = tokio::spawn(framing::write_all_frames(queue, tokio::io::stdout()));
         // Handlers return at once (requests await a worker thread), so many may be pending;
         // a low limit would queue a `didChange` or `$/cancelRequest` behind slow requests.
         let serve = Transport::new(transport_input, transport_output, socket)

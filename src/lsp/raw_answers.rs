@@ -12,7 +12,15 @@
 //! The request's id reaches the handler through a task-local set by [`RawAnswerScope`], the
 //! service layer around the framework. Without that layer (the in-process tests) there is no
 //! slot, and answers go the ordinary way.
+//!
+//! An answer is kept as [`JsonPieces`], and stays in pieces to stdout: the writer writes them
+//! one after another (`framing::write_all_frames`). Joined, a rename of the most common
+//! entity at 50,000 articles (7 MB in 19,379 pieces) was copied into fresh memory four times
+//! on one thread after the parallel part was done (the pieces into one array, the array into
+//! the edit, the edit into the spliced message, the message behind its header), and once more
+//! into tokio's stdout buffer: a quarter of the request's time.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -25,11 +33,56 @@ use tower_lsp_server::jsonrpc::{Request, Response};
 
 use crate::lsp::panic_guard::BoxFuture;
 
+/// A piece of an outgoing message: its own bytes, or punctuation.
+pub(crate) type Piece = Cow<'static, [u8]>;
+
+/// JSON in pieces: the value is their concatenation, which is never made in memory.
+#[derive(Debug, Default)]
+pub(crate) struct JsonPieces(Vec<Piece>);
+
+impl JsonPieces {
+    /// JSON in one piece.
+    pub(crate) fn whole(json: Vec<u8>) -> JsonPieces {
+        JsonPieces(vec![Cow::Owned(json)])
+    }
+
+    /// `open`, the non-empty `items` separated by commas, then `close`: `[`, `]` make an
+    /// array of the items.
+    pub(crate) fn joined(
+        open: &'static [u8],
+        items: impl IntoIterator<Item = Vec<u8>>,
+        close: &'static [u8],
+    ) -> JsonPieces {
+        let items = items.into_iter();
+        let mut pieces = Vec::with_capacity(2 * items.size_hint().0 + 2);
+        pieces.push(Cow::Borrowed(open));
+        for item in items.filter(|item| !item.is_empty()) {
+            if pieces.len() > 1 {
+                pieces.push(Cow::Borrowed(&b","[..]));
+            }
+            pieces.push(Cow::Owned(item));
+        }
+        pieces.push(Cow::Borrowed(close));
+        JsonPieces(pieces)
+    }
+
+    /// The pieces, in order.
+    pub(crate) fn into_pieces(self) -> Vec<Piece> {
+        self.0
+    }
+
+    /// The JSON, joined (the server writes the pieces as they are).
+    #[cfg(test)]
+    pub(crate) fn to_vec(&self) -> Vec<u8> {
+        self.0.concat()
+    }
+}
+
 /// Answers serialized by their handlers, waiting for their frames.
 #[derive(Default)]
 pub(crate) struct RawAnswers {
     /// The request id, as JSON → the answer's JSON.
-    waiting: Mutex<HashMap<String, Vec<u8>>>,
+    waiting: Mutex<HashMap<String, JsonPieces>>,
 }
 
 /// Where a request's raw answer goes: the store and the request's id.
@@ -66,7 +119,7 @@ pub(crate) fn sent_raw<T: Serialize + Send + 'static>(
             // Freeing the answer (a string per URI and per edit: a rename at 50k spent an
             // eighth of its time on it) is left to the parallel pool, after the answer is out.
             rayon::spawn(move || drop(answer));
-            sent_json(slot, bytes, placeholder)
+            sent_json(slot, JsonPieces::whole(bytes), placeholder)
         }
         Err(_) => answer,
     }
@@ -74,7 +127,7 @@ pub(crate) fn sent_raw<T: Serialize + Send + 'static>(
 
 /// Leaves `json`, an answer the handler wrote itself, under the request's id, and gives the
 /// placeholder to return to the framework (see [`sent_raw`]).
-pub(crate) fn sent_json<T>(slot: RawSlot, json: Vec<u8>, placeholder: impl FnOnce() -> T) -> T {
+pub(crate) fn sent_json<T>(slot: RawSlot, json: JsonPieces, placeholder: impl FnOnce() -> T) -> T {
     slot.answers.waiting.lock().insert(slot.id, json);
     placeholder()
 }
@@ -89,26 +142,30 @@ struct Head {
 }
 
 impl RawAnswers {
-    /// An outgoing message body, with the answer waiting for its id put in place of its
-    /// placeholder result; any other message as it is.
-    pub(crate) fn splice(&self, body: Vec<u8>) -> Vec<u8> {
+    /// An outgoing message body, in pieces: with the answer waiting for its id put in place
+    /// of its placeholder result; any other message as it is, in one piece.
+    pub(crate) fn splice(&self, body: Vec<u8>) -> Vec<Piece> {
+        let as_it_is = |body: Vec<u8>| vec![Cow::Owned(body)];
         if self.waiting.lock().is_empty() {
-            return body;
+            return as_it_is(body);
         }
-        let Ok(head) = serde_json::from_slice::<Head>(&body) else { return body };
-        let (Some(id), None) = (head.id, head.method) else { return body };
-        let Ok(id) = serde_json::to_string(&id) else { return body };
-        let Some(answer) = self.waiting.lock().remove(&id) else { return body };
+        let Ok(head) = serde_json::from_slice::<Head>(&body) else { return as_it_is(body) };
+        let (Some(id), None) = (head.id, head.method) else { return as_it_is(body) };
+        let Ok(id) = serde_json::to_string(&id) else { return as_it_is(body) };
+        let Some(answer) = self.waiting.lock().remove(&id) else { return as_it_is(body) };
         if head.error.is_some() {
             // An error answer (cancelled, stale, failed): the serialized result is void.
-            return body;
+            return as_it_is(body);
         }
-        let mut spliced = Vec::with_capacity(answer.len() + id.len() + 40);
-        spliced.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
-        spliced.extend_from_slice(id.as_bytes());
-        spliced.extend_from_slice(b",\"result\":");
-        spliced.extend_from_slice(&answer);
-        spliced.push(b'}');
+        let mut opening = Vec::with_capacity(id.len() + 32);
+        opening.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
+        opening.extend_from_slice(id.as_bytes());
+        opening.extend_from_slice(b",\"result\":");
+        let answer = answer.into_pieces();
+        let mut spliced = Vec::with_capacity(answer.len() + 2);
+        spliced.push(Cow::Owned(opening));
+        spliced.extend(answer);
+        spliced.push(Cow::Borrowed(&b"}"[..]));
         spliced
     }
 
@@ -172,12 +229,12 @@ mod tests {
         let sent = sent_raw(slot(&answers, "\"a\""), json!({"k": "v"}), || json!(null));
         assert_eq!(sent, json!(null));
         let frame = |value: serde_json::Value| serde_json::to_vec(&value).unwrap();
-        let read = |bytes: Vec<u8>| serde_json::from_slice::<serde_json::Value>(&bytes).unwrap();
+        let read = |pieces: Vec<Piece>| serde_json::from_slice::<serde_json::Value>(&pieces.concat()).unwrap();
         // Other messages pass untouched: a notification, an answer to another id.
         let note = frame(json!({"jsonrpc": "2.0", "method": "window/logMessage", "params": {"id": 7}}));
-        assert_eq!(answers.splice(note.clone()), note);
+        assert_eq!(answers.splice(note.clone()), [note]);
         let other = frame(json!({"jsonrpc": "2.0", "id": 8, "result": []}));
-        assert_eq!(answers.splice(other.clone()), other);
+        assert_eq!(answers.splice(other.clone()), [other]);
         assert_eq!(
             read(answers.splice(frame(json!({"jsonrpc": "2.0", "id": 7, "result": []})))),
             json!({"jsonrpc": "2.0", "id": 7, "result": [1, 2, 3]})
@@ -196,8 +253,33 @@ mod tests {
         let error =
             serde_json::to_vec(&json!({"jsonrpc": "2.0", "id": 3, "error": {"code": -32800, "message": "cancelled"}}))
                 .unwrap();
-        assert_eq!(answers.splice(error.clone()), error);
+        assert_eq!(answers.splice(error.clone()), [error]);
         assert_eq!(answers.waiting(), 0);
+    }
+
+    #[test]
+    fn pieces_joined_are_the_items_separated_by_commas() {
+        let joined = |items: &[&str]| {
+            let items = items.iter().map(|item| item.as_bytes().to_vec());
+            String::from_utf8(JsonPieces::joined(b"[", items, b"]").to_vec()).unwrap()
+        };
+        assert_eq!(joined(&[]), "[]");
+        assert_eq!(joined(&["", ""]), "[]");
+        assert_eq!(joined(&["1"]), "[1]");
+        assert_eq!(joined(&["", "1", "", "2", ""]), "[1,2]");
+        let edit = JsonPieces::joined(b"{\"documentChanges\":[", [b"{}".to_vec(), b"{}".to_vec()], b"]}");
+        assert_eq!(edit.to_vec(), b"{\"documentChanges\":[{},{}]}");
+        assert_eq!(JsonPieces::whole(b"null".to_vec()).to_vec(), b"null");
+    }
+
+    #[test]
+    fn a_spliced_answer_keeps_its_pieces() {
+        let answers = Arc::new(RawAnswers::default());
+        let items = (0..3).map(|item| format!("{{\"n\":{item}}}").into_bytes());
+        let _ = sent_json(slot(&answers, "5").unwrap(), JsonPieces::joined(b"[", items, b"]"), Vec::<u8>::new);
+        let spliced = answers.splice(br#"{"jsonrpc":"2.0","result":[],"id":5}"#.to_vec());
+        assert_eq!(spliced.len(), 9, "the opening, `[`, three items, two commas, `]`, `}}`");
+        assert_eq!(spliced.concat(), br#"{"jsonrpc":"2.0","id":5,"result":[{"n":0},{"n":1},{"n":2}]}"#);
     }
 
     #[test]
