@@ -20,6 +20,14 @@ const MIN_BATCH_TO_REBUILD: usize = 4096;
 /// the array.
 const REBUILD_FRACTION: usize = 16;
 
+/// The same two limits when no snapshot shares the array (a start's merges, done in place
+/// while no document is open): the batch is then merged into the array where it lies, each
+/// value of the array moved a few nanoseconds' worth, not cloned, while a B-tree insertion
+/// compares its way down a path of nodes and copies them. With the limits of a shared array,
+/// most of a 50,000-article start's batches went into the B-trees one value at a time.
+const MIN_BATCH_TO_MOVE: usize = 512;
+const MOVE_FRACTION: usize = 128;
+
 #[derive(Debug, Clone)]
 pub(crate) struct SortedSet<T: Ord + Clone> {
     /// Sorted, without duplicates. A `Vec` so that a merge into an array no snapshot shares
@@ -67,35 +75,47 @@ impl<T: Ord + Clone> SortedSet<T> {
         }
     }
 
-    /// Adds many values (in any order, duplicates allowed). A large batch (a start's slice
-    /// of a workspace's names: at least `MIN_BATCH_TO_REBUILD`, and with the B-trees' values
-    /// at least a `REBUILD_FRACTION`th of the array) is merged with the array into a new one:
-    /// one sort of the batch, a binary search per value into what is left of the array, and
-    /// the runs between moved (copied when a snapshot shares the array), not a B-tree
-    /// insertion each. Smaller batches (a cold start's batches of 512 to 2,048 files, late
-    /// in a large workspace) go to the B-trees as single changes do; the next large batch
-    /// takes them into the array. The copies add up to `REBUILD_FRACTION` times the values batched in.
+    /// Adds many values (in any order, duplicates allowed), sorted first. When a snapshot
+    /// shares the array, a large batch (at least `MIN_BATCH_TO_REBUILD`, and with the
+    /// B-trees' values at least a `REBUILD_FRACTION`th of the array) is merged with a copy of
+    /// the array into a new one: a binary search per value into what is left of it, and the
+    /// runs between copied, not a B-tree insertion each. The copies add up to
+    /// `REBUILD_FRACTION` times the values batched in. An array no snapshot shares (a start's
+    /// merges while no document is open) takes the batch where it lies
+    /// ([`merge_in_place`]), from smaller batches on (`MIN_BATCH_TO_MOVE`, a `MOVE_FRACTION`th
+    /// of it). Smaller batches go to the B-trees as single changes do; the next large batch
+    /// takes them into the array.
     pub(crate) fn extend(&mut self, mut values: Vec<T>) {
         values.sort_unstable();
         values.dedup();
-        let small = values.len() < MIN_BATCH_TO_REBUILD
-            || (values.len() + self.added.len()) * REBUILD_FRACTION < self.base.len();
+        let (min_batch, fraction) = match Arc::get_mut(&mut self.base) {
+            Some(_) => (MIN_BATCH_TO_MOVE, MOVE_FRACTION),
+            None => (MIN_BATCH_TO_REBUILD, REBUILD_FRACTION),
+        };
+        let small = values.len() < min_batch || (values.len() + self.added.len()) * fraction < self.base.len();
         if small {
             for value in values {
                 self.insert(value);
             }
             return;
         }
-        let base = match Arc::get_mut(&mut self.base) {
-            Some(base) => std::mem::take(base),
-            None => self.base.to_vec(),
-        };
-        let base = if self.removed.is_empty() { base } else { merge_runs(base, self.removed.iter().cloned(), false) };
         // The B-trees' additions (none is in the array) and the batch, as one sorted run.
         let added = std::mem::take(&mut self.added);
         let more = if added.is_empty() { values } else { merge_runs(values, added.into_iter(), true) };
-        self.base = Arc::new(merge_runs(base, more.into_iter(), true));
-        self.removed = imbl::OrdSet::new();
+        let removed = std::mem::take(&mut self.removed);
+        match Arc::get_mut(&mut self.base) {
+            Some(base) => {
+                if !removed.is_empty() {
+                    *base = merge_runs(std::mem::take(base), removed.iter().cloned(), false);
+                }
+                merge_in_place(base, more);
+            }
+            None => {
+                let base = self.base.to_vec();
+                let base = if removed.is_empty() { base } else { merge_runs(base, removed.iter().cloned(), false) };
+                self.base = Arc::new(merge_runs(base, more.into_iter(), true));
+            }
+        }
     }
 
     /// The values from `from` on (inclusive), in order.
@@ -133,6 +153,55 @@ fn merge_runs<T: Ord>(into: Vec<T>, values: impl Iterator<Item = T>, add: bool) 
     }
     merged.extend(rest);
     merged
+}
+
+/// `values` (sorted, without duplicates) added to `into` (the same) where it lies: the values
+/// it lacks go on its end as placeholders, then from the largest down each takes its place,
+/// the larger values of `into` moved past it in one block (a galloping search from the end
+/// finds where). Every value of `into` moves once, and no new array is allocated: a start's
+/// batches merged into new arrays (several MB each, 108 times at 50,000 articles) cost more
+/// in pages faulted in and given back than the B-tree insertions they saved.
+fn merge_in_place<T: Ord + Clone>(into: &mut Vec<T>, values: Vec<T>) {
+    let mut new = Vec::with_capacity(values.len());
+    let mut from = 0;
+    for value in values {
+        from += count_below(&into[from..], &value);
+        if into.get(from) != Some(&value) {
+            new.push(value);
+        }
+    }
+    let mut old = into.len();
+    into.extend(new.iter().cloned());
+    // `into[old..end]` holds nothing that stays: placeholders, or values moved out.
+    let mut end = into.len();
+    while let Some(value) = new.pop() {
+        // The values of `into` above this one move up past the slots that hold nothing, as a
+        // block: swapped with as many of those slots when they do not overlap, rotated past
+        // them when they do.
+        let below = count_below_from_the_end(&into[..old], &value);
+        let run = old - below;
+        if run <= end - old {
+            let (left, right) = into.split_at_mut(end - run);
+            left[below..old].swap_with_slice(&mut right[..run]);
+        } else {
+            into[below..end].rotate_left(run);
+        }
+        old = below;
+        end -= run + 1;
+        into[end] = value;
+    }
+}
+
+/// How many values of `sorted` are below `value`: a galloping search from the end, since the
+/// next value of a batch taken from its largest down lands near the last.
+fn count_below_from_the_end<T: Ord>(sorted: &[T], value: &T) -> usize {
+    let mut bound = 1;
+    while bound < sorted.len() && sorted[sorted.len() - bound] > *value {
+        bound *= 2;
+    }
+    let start = sorted.len() - bound.min(sorted.len());
+    let end = sorted.len() - bound / 2;
+    start + sorted[start..end].partition_point(|probe| probe < value)
 }
 
 /// How many values of `sorted` are below `value`: a galloping search from the start, since
@@ -250,25 +319,27 @@ mod tests {
         let expected: Vec<u32> = (0..5000).filter(|&value| value != 10).chain([7000]).collect();
         assert!(set.iter().copied().eq(expected.iter().copied()));
         assert!(set.range_from(&9).copied().take(2).eq([9, 11]));
-        set.extend((6000..7000).collect());
-        assert_eq!(set.base.len(), 5000, "smaller than the array: in the B-tree");
-        set.extend((8000..13_000).collect());
-        assert_eq!((set.base.len(), set.added.len(), set.removed.len()), (4999 + 1000 + 1 + 5000, 0, 0));
+        // No snapshot shares the array: a batch of `MIN_BATCH_TO_MOVE` values, a
+        // `MOVE_FRACTION`th of it, is merged in where it lies.
+        set.extend((6000..6300).collect());
+        assert_eq!((set.base.len(), set.added.len()), (5000, 301), "under the least batch: in the B-tree");
+        set.extend((6300..7000).collect());
+        assert_eq!((set.base.len(), set.added.len(), set.removed.len()), (4999 + 1000 + 1, 0, 0), "moved in");
         set.extend((20_000..100_000).collect());
-        assert_eq!((set.base.len(), set.added.len()), (91_000, 0));
+        assert_eq!((set.base.len(), set.added.len()), (86_000, 0));
+        set.extend((200_000..200_600).collect());
+        assert_eq!((set.base.len(), set.added.len()), (86_000, 600), "under a 128th of the array: in the B-tree");
+        // A snapshot shares it: the array is copied, and only for larger batches.
         let shared = set.clone();
-        set.extend((200_000..204_096).collect());
-        assert_eq!((set.base.len(), set.added.len()), (91_000, 4096), "large, but small beside the array");
-        set.extend((300_000..305_000).collect());
-        assert_eq!((set.base.len(), set.added.len()), (91_000 + 4096 + 5000, 0), "the B-tree's values go in too");
-        assert_eq!(shared.len(), 91_000, "a snapshot's array is copied, never changed");
-        assert!(
-            shared.iter().copied().eq((0..5000)
-                .filter(|&value| value != 10)
-                .chain(6000..7001)
-                .chain(8000..13_000)
-                .chain(20_000..100_000))
-        );
+        set.extend((300_000..304_000).collect());
+        assert_eq!((set.base.len(), set.added.len()), (86_000, 4600), "a shared array takes no batch this small");
+        set.extend((400_000..405_000).collect());
+        assert_eq!((set.base.len(), set.added.len()), (86_000 + 4600 + 5000, 0), "the B-tree's values go in too");
+        assert_eq!(shared.len(), 86_600, "a snapshot's array is copied, never changed");
+        assert!(shared.iter().copied().eq(
+            (0..5000).filter(|&value| value != 10).chain(6000..7001).chain(20_000..100_000).chain(200_000..200_600)
+        ));
+        assert!(set.iter().copied().eq(shared.iter().copied().chain(300_000..304_000).chain(400_000..405_000)));
     }
 
     #[test]
@@ -276,10 +347,25 @@ mod tests {
         assert_eq!(merge_runs(vec![1, 3, 5, 7], [0, 3, 4, 9].into_iter(), true), [0, 1, 3, 4, 5, 7, 9]);
         assert_eq!(merge_runs(vec![1, 3, 5, 7], [0, 3, 4, 7].into_iter(), false), [1, 5]);
         assert_eq!(merge_runs(Vec::new(), [2, 4].into_iter(), true), [2, 4]);
+        let merged_in_place = |mut into: Vec<String>, values: &[&str]| {
+            merge_in_place(&mut into, values.iter().map(|value| value.to_string()).collect());
+            into
+        };
+        let words = |values: &[&str]| values.iter().map(|value| value.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            merged_in_place(words(&["b", "d", "f", "h"]), &["a", "d", "e", "i"]),
+            ["a", "b", "d", "e", "f", "h", "i"]
+        );
+        assert_eq!(merged_in_place(words(&["b", "d"]), &["e", "f"]), ["b", "d", "e", "f"]);
+        assert_eq!(merged_in_place(words(&["e", "f"]), &["b", "d"]), ["b", "d", "e", "f"]);
+        assert_eq!(merged_in_place(Vec::new(), &["b"]), ["b"]);
+        assert_eq!(merged_in_place(words(&["b"]), &[]), ["b"]);
+        assert_eq!(merged_in_place(words(&["b", "c"]), &["b", "c"]), ["b", "c"]);
         for length in 0..40 {
             let sorted: Vec<u32> = (0..length).map(|value| value * 2).collect();
             for value in 0..length * 2 + 2 {
-                assert_eq!(count_below(&sorted, &value), sorted.iter().filter(|&&probe| probe < value).count());
+                let below = sorted.iter().filter(|&&probe| probe < value).count();
+                assert_eq!((count_below(&sorted, &value), count_below_from_the_end(&sorted, &value)), (below, below));
             }
         }
     }
