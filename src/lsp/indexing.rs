@@ -72,6 +72,7 @@ impl Server {
     /// no longer members (the settings changed) leave the workspace.
     pub(crate) async fn index_roots(&self, roots: Vec<PathBuf>, reconcile: bool) {
         let _one_run_at_a_time = self.indexing.lock().await;
+        let hooks = HooksAround::new(self.indexing_hooks);
         let progress = self.begin_progress().await;
         // A folder added without seedls.toml keeps the settings in force; a re-read after the
         // file changed (`reconcile`) falls back to the defaults when it is gone.
@@ -277,6 +278,7 @@ impl Server {
         for problem in problems {
             self.log(lsp::MessageType::WARNING, problem).await;
         }
+        drop(hooks);
         if let Some(progress) = progress {
             progress.finish_with_message(format!("{indexed} articles indexed")).await;
         }
@@ -322,6 +324,23 @@ impl Server {
                 .begin()
                 .await,
         )
+    }
+}
+
+/// The binary's hooks called around an indexing run: `ended` when this is dropped, at the
+/// end of the run or when it unwinds.
+struct HooksAround(crate::lsp::IndexingHooks);
+
+impl HooksAround {
+    fn new(hooks: crate::lsp::IndexingHooks) -> HooksAround {
+        (hooks.started)();
+        HooksAround(hooks)
+    }
+}
+
+impl Drop for HooksAround {
+    fn drop(&mut self) {
+        (self.0.ended)();
     }
 }
 

@@ -21,9 +21,25 @@ use tower_lsp_server::Server as Transport;
 /// How many messages may be in progress at once (the transport's default is 4).
 const MAX_PENDING_MESSAGES: usize = 1024;
 
+/// What the binary does around each indexing run with what the library does not own: its
+/// memory allocator (`main.rs` gives jemalloc's). `started` runs when a run begins, `ended`
+/// when it has indexed everything, before its progress ends.
+#[derive(Debug, Clone, Copy)]
+pub struct IndexingHooks {
+    pub started: fn(),
+    pub ended: fn(),
+}
+
+impl Default for IndexingHooks {
+    fn default() -> IndexingHooks {
+        IndexingHooks { started: || {}, ended: || {} }
+    }
+}
+
 /// Serves LSP on stdin/stdout until the client says `exit` (or closes stdin). Returns whether
-/// the client asked for `shutdown` first; the process should exit with 1 if not.
-pub fn run_stdio() -> anyhow::Result<bool> {
+/// the client asked for `shutdown` first; the process should exit with 1 if not. `hooks` run
+/// around each indexing run.
+pub fn run_stdio(hooks: IndexingHooks) -> anyhow::Result<bool> {
     let shut_down = Arc::new(AtomicBool::new(false));
     lower_the_priority_of_parallel_work();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
@@ -37,7 +53,7 @@ pub fn run_stdio() -> anyhow::Result<bool> {
     })?;
     runtime.block_on(async {
         let flag = shut_down.clone();
-        let (service, socket) = server::service(move |client| server::Server::with_shutdown_flag(client, flag));
+        let (service, socket) = server::service(move |client| server::Server::with_shutdown_flag(client, flag, hooks));
         // Large answers skip the framework's `Value` detour (see `raw_answers`).
         let raw_answers = Arc::new(raw_answers::RawAnswers::default());
         let service = panic_guard::CatchPanic::new(raw_answers::RawAnswerScope::new(service, raw_answers.clone()));

@@ -43,6 +43,8 @@ pub(crate) struct Server {
     shut_down: Arc<AtomicBool>,
     /// One indexing run at a time; a folder added during a run waits for it.
     pub(crate) indexing: Arc<tokio::sync::Mutex<()>>,
+    /// The binary's calls around each indexing run (see `lsp::IndexingHooks`).
+    pub(crate) indexing_hooks: crate::lsp::IndexingHooks,
     /// The pending workspace-wide refresh (closed files' problems, pull refresh).
     workspace_refresh: Arc<Mutex<CancelToken>>,
     /// The workers that compute requests (bounded), and which run on which document.
@@ -54,16 +56,21 @@ pub(crate) struct Server {
 impl Server {
     #[cfg(test)]
     pub(crate) fn new(client: Client) -> Server {
-        Server::with_shutdown_flag(client, Arc::default())
+        Server::with_shutdown_flag(client, Arc::default(), crate::lsp::IndexingHooks::default())
     }
 
-    pub(crate) fn with_shutdown_flag(client: Client, shut_down: Arc<AtomicBool>) -> Server {
+    pub(crate) fn with_shutdown_flag(
+        client: Client,
+        shut_down: Arc<AtomicBool>,
+        indexing_hooks: crate::lsp::IndexingHooks,
+    ) -> Server {
         Server {
             client,
             state: Arc::new(Mutex::new(State::default())),
             publisher: Arc::default(),
             shut_down,
             indexing: Arc::default(),
+            indexing_hooks,
             workspace_refresh: Arc::default(),
             facts_cache: Arc::default(),
             workers: Arc::new(crate::lsp::dispatch::Workers::for_this_machine()),

@@ -22,7 +22,13 @@ struct TestClient {
 impl TestClient {
     /// A fresh service, not yet initialized, with what it sends to the client collected.
     fn connect() -> TestClient {
-        let (service, socket) = super::server::service(Server::new);
+        TestClient::connect_with(crate::lsp::IndexingHooks::default())
+    }
+
+    /// The same, with these hooks around each indexing run.
+    fn connect_with(hooks: crate::lsp::IndexingHooks) -> TestClient {
+        let (service, socket) =
+            super::server::service(move |client| Server::with_shutdown_flag(client, Default::default(), hooks));
         let (sender, from_server) = mpsc::unbounded_channel();
         tokio::spawn(socket.for_each(move |request| {
             let _ = sender.send(request);
@@ -48,7 +54,17 @@ impl TestClient {
 
     /// A client whose workspace is `folder`, started with these initialization options.
     async fn start_with_options(folder: &std::path::Path, capabilities: Value, options: Value) -> TestClient {
-        let mut client = TestClient::connect();
+        TestClient::start_with_hooks(folder, capabilities, options, crate::lsp::IndexingHooks::default()).await
+    }
+
+    /// The same, with these hooks around each indexing run.
+    async fn start_with_hooks(
+        folder: &std::path::Path,
+        capabilities: Value,
+        options: Value,
+        hooks: crate::lsp::IndexingHooks,
+    ) -> TestClient {
+        let mut client = TestClient::connect_with(hooks);
         let root = tower_lsp_server::ls_types::Uri::from_file_path(folder).expect("a file URI");
         let result = client
             .request(
@@ -822,4 +838,31 @@ async fn aliases_in_seedls_toml_make_two_spellings_one_entity() {
     let report =
         client.request("textDocument/diagnostic", json!({ "textDocument": { "uri": workspace.uri("b.txt") } })).await;
     assert_eq!(report["items"], json!([]), "no name-variant for an aliased pair");
+}
+
+/// What the hooks of `the_binary_s_hooks_run_around_each_indexing_run` saw, in order.
+static HOOK_CALLS: std::sync::Mutex<Vec<&str>> = std::sync::Mutex::new(Vec::new());
+
+#[tokio::test]
+async fn the_binary_s_hooks_run_around_each_indexing_run() {
+    let workspace = TempWorkspace::new("hooks", &[("a.txt", ALPHA), ("b.txt", BETA)]);
+    let hooks = crate::lsp::IndexingHooks {
+        started: || HOOK_CALLS.lock().unwrap().push("started"),
+        ended: || HOOK_CALLS.lock().unwrap().push("ended"),
+    };
+    let options = json!({ "cache": { "enabled": false } });
+    let mut client = TestClient::start_with_hooks(&workspace.0, json!({}), options, hooks).await;
+    // Both ran before the run said it was done.
+    assert_eq!(*HOOK_CALLS.lock().unwrap(), ["started", "ended"]);
+    // A second folder is a second run.
+    let other = TempWorkspace::new("hooks-other", &[("c.txt", ALPHA)]);
+    let uri = tower_lsp_server::ls_types::Uri::from_file_path(&other.0).expect("a file URI");
+    client
+        .notify(
+            "workspace/didChangeWorkspaceFolders",
+            json!({ "event": { "added": [{ "uri": uri.as_str(), "name": "other" }], "removed": [] } }),
+        )
+        .await;
+    client.wait_for_notification("seedls/entitiesChanged").await;
+    assert_eq!(*HOOK_CALLS.lock().unwrap(), ["started", "ended", "started", "ended"]);
 }
