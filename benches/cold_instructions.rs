@@ -27,7 +27,7 @@ use std::time::Instant;
 
 use seedls::cache::FactsCache;
 use seedls::index::Workspace;
-use seedls::index::workspace::Batch;
+use seedls::index::workspace::{Batch, RunNames};
 
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
@@ -69,11 +69,14 @@ fn main() {
         cache.hold_shards(true);
     }
     let listing = cache.as_ref().and_then(|cache| cache.listing_for(paths.len()));
+    // As the server's run: what a batch found of its names serves the batches after it.
+    let run = RunNames::shared();
     for batch in paths.chunks(BATCH) {
         let read = seedls::cache::index_paths_with_cache(batch, cache.as_ref(), |path| {
             Ok(format!("file://{}", path.display()))
         });
-        workspace.insert_batch(Batch::new(read.into_iter().map(|file| file.expect("a readable article")).collect()));
+        let files = read.into_iter().map(|file| file.expect("a readable article")).collect();
+        workspace.insert_batch(Batch::new(files).within_run(&run));
     }
     drop(listing);
     if let Some(cache) = &cache {

@@ -27,6 +27,12 @@ mod allocator {
 
     const DECAY_WHILE_INDEXING_MS: isize = 1000;
 
+    /// A command of the command line reads a whole corpus as an indexing run does, and its
+    /// resident set ends with the process: freed pages are kept until then.
+    pub(crate) fn keep_freed_pages() {
+        set_decay(DECAY_WHILE_INDEXING_MS);
+    }
+
     /// Sets how long freed pages are kept, in every arena and in those made later. Setting
     /// 0 returns every page kept.
     fn set_decay(ms: isize) {
@@ -42,6 +48,8 @@ mod allocator {
 #[cfg(target_env = "msvc")]
 mod allocator {
     pub(crate) const HOOKS: seedls::lsp::IndexingHooks = seedls::lsp::IndexingHooks { started: || {}, ended: || {} };
+
+    pub(crate) fn keep_freed_pages() {}
 }
 
 fn main() -> ExitCode {
@@ -49,6 +57,7 @@ fn main() -> ExitCode {
     match cli.command {
         None => lsp(),
         Some(Command::Check(args)) => {
+            allocator::keep_freed_pages();
             let status = run_check(
                 &args,
                 CheckIo {
@@ -61,6 +70,7 @@ fn main() -> ExitCode {
             ExitCode::from(status as u8)
         }
         Some(Command::Export(args)) => {
+            allocator::keep_freed_pages();
             let status = seedls::cli::run_export(&args, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
             ExitCode::from(status as u8)
         }

@@ -34,7 +34,7 @@ use crate::syntax::{Document, TextRange, parse};
 mod batch;
 mod prepared;
 
-pub use batch::{Batch, NameIndexes, PackNames};
+pub use batch::{Batch, NameIndexes, PackNames, RunNames};
 pub use prepared::{NameRulesHandle, PreparedNames};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -19,7 +19,7 @@ use crate::index::SourceFile;
 use crate::index::config::Config;
 use crate::index::pack::PackEntryRef;
 use crate::index::shard::{FileStamp, SavedMentions};
-use crate::index::workspace::{Batch, NameRulesHandle, PreparedNames, TextSource};
+use crate::index::workspace::{Batch, NameRulesHandle, PreparedNames, RunNames, TextSource};
 use crate::lsp::convert::file_key;
 use crate::lsp::server::Server;
 use crate::lsp::state::State;
@@ -196,6 +196,8 @@ impl Server {
             .into_iter()
             .map(|range| to_read[range].iter().map(|&index| paths[index].clone()).collect::<Vec<_>>());
         let mut pending = batches.next().map(read_batch);
+        // What each batch found of its names, for the batches after it.
+        let run_names = RunNames::shared();
         while let Some(reading) = pending.take() {
             let read = reading.await.unwrap_or_default();
             pending = batches.next().map(read_batch);
@@ -210,8 +212,9 @@ impl Server {
             // Merged a slice at a time, off the lock (see `State::merge_indexed`), on a
             // blocking thread, not the transport's.
             let state = self.state.clone();
+            let batch = Batch::new(files).within_run(&run_names);
             let _ = tokio::task::spawn_blocking(move || {
-                State::merge_indexed(&state, Batch::new(files));
+                State::merge_indexed(&state, batch);
             })
             .await;
             if let Some(progress) = &progress {
@@ -219,7 +222,7 @@ impl Server {
                 progress.report_with_message(format!("{indexed} of {total} files"), percentage).await;
             }
         }
-        drop(listing);
+        drop((listing, run_names));
         if let Some(cache) = &cache {
             // Shards of files that are gone go, once, after the first full scan.
             if !reconcile && roots == self.state.lock().roots {
