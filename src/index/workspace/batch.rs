@@ -764,28 +764,7 @@ mod tests {
 
     #[test]
     fn a_name_an_edit_removed_between_two_slices_is_looked_up_again() {
-        let texts = corpus();
-        let mut batches = pack_batches(&texts, 4).into_iter();
-        let mut workspace = with_aliases(Workspace::default());
-        workspace.insert_batch(batches.next().expect("a first slice"));
-        // Every listing of `Spiro Moisiu` so far goes, and its slot is given to a new name;
-        // `Mehmet Shehu`'s goes and comes back as a new allocation.
-        for (path, text) in &texts[..4] {
-            let edited = text.replace("Spiro Moisiu", "Kosta Kota").replace("Mehmet Shehu", "Nobody");
-            workspace.set_file(path, Arc::from(edited.as_str()));
-        }
-        assert!(workspace.entity("Spiro Moisiu").is_none() && workspace.entity("Mehmet Shehu").is_none());
-        workspace.set_file("/w/zz.txt", Arc::from(article("Last", "Mehmet Shehu", "").as_str()));
-        workspace.insert_batch(batches.next().expect("a second slice"));
-        assert!(workspace.consistency_report().is_empty(), "{:?}", workspace.consistency_report());
-        // The alias rules change before the last slice (every entity is derived again, under
-        // new copies of the names).
-        let rules = vec![("Hoxha".into(), "Enver Hoxha".into()), ("Tito".into(), "Josip Tito".into())];
-        workspace.set_name_rules(rules, Vec::new());
-        for batch in batches {
-            workspace.insert_batch(batch);
-        }
-        assert!(workspace.consistency_report().is_empty(), "{:?}", workspace.consistency_report());
+        let workspace = edited_between_batches(pack_batches(&corpus(), 4));
         let moisiu = workspace.entity("Spiro Moisiu").expect("listed in the later slices");
         assert_eq!(moisiu.listings.len(), 8 / 3 + 1, "files 4, 7 and 10 list him");
         assert!(workspace.entity("Kosta Kota").is_some());
@@ -864,12 +843,13 @@ mod tests {
         assert!(!remembered.contains_key("Hoxha"));
     }
 
-    /// The corpus in batches of four, with or without a run, where edits between the first
-    /// two remove names (one slot given to another name) and the rules change before the
-    /// third.
-    fn edited_between_batches(run: Option<&Arc<parking_lot::Mutex<RunNames>>>) -> Workspace {
+    /// The corpus, given in `batches` (of four files), where edits between the first two
+    /// remove names (one slot given to another name, one name added again as a new copy) and
+    /// the alias rules change before the third (every entity is derived again, under new
+    /// copies of the names).
+    fn edited_between_batches(batches: Vec<Batch>) -> Workspace {
         let texts = corpus();
-        let mut batches = parsed_batches(&texts, 4, run).into_iter();
+        let mut batches = batches.into_iter();
         let mut workspace = with_aliases(Workspace::default());
         workspace.insert_batch(batches.next().expect("a first batch"));
         // Every listing of `Spiro Moisiu` so far goes, and its slot is given to a new name;
@@ -893,13 +873,14 @@ mod tests {
 
     #[test]
     fn a_name_an_edit_removed_between_two_batches_of_a_run_is_looked_up_again() {
+        let texts = corpus();
         let run = RunNames::shared();
-        let workspace = edited_between_batches(Some(&run));
+        let workspace = edited_between_batches(parsed_batches(&texts, 4, Some(&run)));
         let moisiu = workspace.entity("Spiro Moisiu").expect("listed in the later batches");
         assert_eq!(moisiu.listings.len(), 8 / 3 + 1, "files 4, 7 and 10 list him");
         assert!(workspace.entity("Kosta Kota").is_some());
         assert!(workspace.entity("Josip Tito").is_some());
-        let alone = edited_between_batches(None);
+        let alone = edited_between_batches(parsed_batches(&texts, 4, None));
         assert_eq!(described(&workspace), described(&alone));
         assert_eq!(workspace.names_not_shared(), alone.names_not_shared());
     }
