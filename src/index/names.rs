@@ -243,6 +243,13 @@ impl NameTable {
         self.slot(id).map(|slot| &slot.name)
     }
 
+    /// Whether the slot stores this very copy of its name: what a batch remembered of a name
+    /// holds only then (a name removed and added again is another copy, and a freed slot is
+    /// given to the next new name).
+    pub(crate) fn stores_at(&self, id: u32, name: &Arc<str>) -> bool {
+        self.name_at(id).is_some_and(|stored| Arc::ptr_eq(stored, name))
+    }
+
     pub(crate) fn entity_at(&self, id: u32) -> Option<&Entity> {
         self.slot(id).map(|slot| &slot.entity)
     }

@@ -53,7 +53,15 @@ impl RunNames {
     /// same copy there.
     fn slot_of(&self, table: &crate::index::names::NameTable, name: &str) -> Option<(u32, Arc<str>)> {
         let (stored, &slot) = self.slots.get_key_value(name)?;
-        table.name_at(slot).is_some_and(|now| Arc::ptr_eq(now, stored)).then(|| (slot, stored.clone()))
+        table.stores_at(slot, stored).then(|| (slot, stored.clone()))
+    }
+
+    /// What a batch under `rules` may take: all of it, or nothing if the rules changed.
+    fn under(mut self, rules: &Arc<NameRules>) -> RunNames {
+        if !self.rules.as_ref().is_some_and(|known| Arc::ptr_eq(known, rules)) {
+            self = RunNames { rules: Some(rules.clone()), slots: foldhash::HashMap::default() };
+        }
+        self
     }
 }
 
@@ -261,9 +269,9 @@ struct KnownNames {
     by_address: foldhash::HashMap<usize, (Arc<str>, Names)>,
     /// See-also names by address that no listing of the batch has (yet): the table's copy.
     links: foldhash::HashMap<usize, (Arc<str>, Option<Arc<str>>)>,
-    /// What the run's earlier batches found (taken from the batch's run for its merge, and
-    /// given back after it).
-    run: RunNames,
+    /// What the run's earlier batches found, if the batch is one of a run (taken from the
+    /// run for the batch's merge, and given back after it).
+    run: Option<RunNames>,
 }
 
 impl KnownNames {
@@ -421,13 +429,10 @@ impl Workspace {
         let mut groups = Groups::default();
         // Each distinct name of the batch is looked up in the name table once (a large batch
         // names the same commander hundreds of times), a pack's once for the whole start.
-        let mut known = KnownNames::default();
-        if let Some(run) = run {
-            known.run = std::mem::take(&mut *run.lock());
-            if !known.run.rules.as_ref().is_some_and(|rules| Arc::ptr_eq(rules, &self.rules)) {
-                known.run = RunNames { rules: Some(self.rules.clone()), slots: foldhash::HashMap::default() };
-            }
-        }
+        let mut known = KnownNames {
+            run: run.map(|run| std::mem::take(&mut *run.lock()).under(&self.rules)),
+            ..KnownNames::default()
+        };
         let mut resolved = pack.map(|pack| {
             let mut resolved = pack.resolved.lock();
             resolved.begin(&self.rules, self.names_generation);
@@ -497,8 +502,8 @@ impl Workspace {
             resolved.generation_after = Some(self.names_generation);
         }
         drop(resolved);
-        if let Some(run) = run {
-            *run.lock() = std::mem::take(&mut known.run);
+        if let (Some(run), Some(found)) = (run, known.run.take()) {
+            *run.lock() = found;
         }
         self.merge_groups(groups, in_order);
         self.entities.file_deferred();
@@ -609,7 +614,7 @@ impl Workspace {
 
     /// True while the name table stores the resolution's name in its slot.
     fn holds(&self, resolved: &Resolved) -> bool {
-        self.entities.name_at(resolved.slot).is_some_and(|name| Arc::ptr_eq(name, &resolved.slot_name))
+        self.entities.stores_at(resolved.slot, &resolved.slot_name)
     }
 
     /// The table's copy of a name whose entity's name is stored as `canonical`: that very
@@ -635,7 +640,7 @@ impl Workspace {
         }
         // Found by an earlier batch of the run: the name is its own canonical spelling, and
         // the table's copy is the one stored.
-        if let Some((slot, stored)) = known.run.slot_of(&self.entities, name) {
+        if let Some((slot, stored)) = known.run.as_ref().and_then(|run| run.slot_of(&self.entities, name)) {
             let group = groups.of_slot(slot);
             return known.by_text.entry(stored.clone()).or_insert(Names { stored: Some(stored), group });
         }
@@ -644,8 +649,8 @@ impl Workspace {
         let group = groups.of_slot(slot);
         let key = match &stored {
             Some(stored) if Arc::ptr_eq(stored, &canonical) => {
-                if known.run.rules.is_some() {
-                    known.run.slots.insert(canonical.clone(), slot);
+                if let Some(run) = &mut known.run {
+                    run.slots.insert(canonical.clone(), slot);
                 }
                 canonical
             }
